@@ -1,0 +1,244 @@
+//! How a document is stored: one compacted snapshot plus incremental chunks written after it,
+//! the scheme automerge-repo uses. Both the browser (IndexedDB) and the relay (SQLite) store
+//! documents this way; this module decides *what* to write, the adapters decide *how*.
+//!
+//! An incremental chunk is the changes made since the last successful write, so a failed write
+//! is simply retried by the next save: nothing is marked saved until the adapter says so.
+
+use automerge::{Automerge, ChangeHash, LoadOptions, OnPartialLoad};
+use sha2::{Digest, Sha256};
+
+/// After this many incremental chunks the next save is a snapshot that replaces them.
+pub const COMPACT_AFTER_INCREMENTALS: usize = 32;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ChunkKind {
+    Snapshot,
+    Incremental,
+}
+
+impl ChunkKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChunkKind::Snapshot => "snapshot",
+            ChunkKind::Incremental => "incremental",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "snapshot" => Some(ChunkKind::Snapshot),
+            "incremental" => Some(ChunkKind::Incremental),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Chunk {
+    pub kind: ChunkKind,
+    /// Content address: for a snapshot the hash of its heads, for an increment of its bytes.
+    pub key: String,
+    pub data: Vec<u8>,
+}
+
+/// A write the adapter must perform. When `replaces_all` is set the chunk is a snapshot and
+/// every chunk stored before it for this document must be removed in the same transaction.
+#[derive(Clone, Debug)]
+pub struct PendingSave {
+    pub chunk: Chunk,
+    pub replaces_all: bool,
+    heads: Vec<ChangeHash>,
+}
+
+/// What has been durably written for one document.
+#[derive(Clone, Debug, Default)]
+pub struct SaveState {
+    saved_heads: Vec<ChangeHash>,
+    incrementals: usize,
+    incremental_bytes: usize,
+    snapshot_bytes: usize,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum LoadError {
+    #[error("stored chunk {key} ({kind}) is corrupt: {reason}")]
+    Corrupt { kind: &'static str, key: String, reason: String },
+}
+
+fn sha256_hex(data: &[u8]) -> String {
+    hex::encode(Sha256::digest(data))
+}
+
+fn heads_key(heads: &[ChangeHash]) -> String {
+    let mut sorted = heads.to_vec();
+    sorted.sort();
+    let mut hasher = Sha256::new();
+    for h in &sorted {
+        hasher.update(h.0);
+    }
+    hex::encode(hasher.finalize())
+}
+
+impl SaveState {
+    /// The write that would make storage hold everything `doc` holds, if any.
+    pub fn pending(&self, doc: &Automerge) -> Option<PendingSave> {
+        let heads = doc.get_heads();
+        if heads == self.saved_heads {
+            return None;
+        }
+        let compact = self.incrementals >= COMPACT_AFTER_INCREMENTALS
+            || (self.incrementals >= 4 && self.incremental_bytes > self.snapshot_bytes.max(4096));
+        if compact || self.saved_heads.is_empty() {
+            let data = doc.save();
+            let key = heads_key(&heads);
+            return Some(PendingSave {
+                chunk: Chunk { kind: ChunkKind::Snapshot, key, data },
+                replaces_all: true,
+                heads,
+            });
+        }
+        let data = doc.save_after(&self.saved_heads);
+        if data.is_empty() {
+            return None;
+        }
+        let key = sha256_hex(&data);
+        Some(PendingSave {
+            chunk: Chunk { kind: ChunkKind::Incremental, key, data },
+            replaces_all: false,
+            heads,
+        })
+    }
+
+    /// Records that the adapter wrote `save` durably.
+    pub fn committed(&mut self, save: &PendingSave) {
+        self.saved_heads = save.heads.clone();
+        match save.chunk.kind {
+            ChunkKind::Snapshot => {
+                self.incrementals = 0;
+                self.incremental_bytes = 0;
+                self.snapshot_bytes = save.chunk.data.len();
+            }
+            ChunkKind::Incremental => {
+                self.incrementals += 1;
+                self.incremental_bytes += save.chunk.data.len();
+            }
+        }
+    }
+
+    pub fn saved_heads(&self) -> &[ChangeHash] {
+        &self.saved_heads
+    }
+}
+
+/// Rebuilds a document from its stored chunks (snapshots first, then increments).
+///
+/// Loading is strict: a chunk that does not parse completely is an error naming it. Nothing is
+/// repaired or dropped silently, so the caller can refuse to overwrite storage it could not read.
+pub fn load(mut chunks: Vec<Chunk>) -> Result<(Automerge, SaveState), LoadError> {
+    chunks.sort_by(|a, b| a.kind.cmp(&b.kind));
+    let mut state = SaveState::default();
+    let mut all = Vec::with_capacity(chunks.iter().map(|c| c.data.len()).sum());
+    for chunk in &chunks {
+        all.extend_from_slice(&chunk.data);
+        match chunk.kind {
+            ChunkKind::Snapshot => state.snapshot_bytes += chunk.data.len(),
+            ChunkKind::Incremental => {
+                state.incrementals += 1;
+                state.incremental_bytes += chunk.data.len();
+            }
+        }
+    }
+    let doc = strict_load(&all).map_err(|reason| {
+        // Name the chunk at fault: the first one that does not parse on its own.
+        let culprit = chunks.iter().find(|c| strict_load(&c.data).is_err());
+        LoadError::Corrupt {
+            kind: culprit.map_or("chunks", |c| c.kind.as_str()),
+            key: culprit.map_or_else(String::new, |c| c.key.clone()),
+            reason,
+        }
+    })?;
+    state.saved_heads = doc.get_heads();
+    Ok((doc, state))
+}
+
+fn strict_load(data: &[u8]) -> Result<Automerge, String> {
+    let options = LoadOptions::new().on_partial_load(OnPartialLoad::Error);
+    Automerge::load_with_options(data, options).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use automerge::transaction::Transactable;
+    use automerge::{ROOT, ReadDoc};
+
+    use super::*;
+
+    fn edit(doc: &mut Automerge, key: &str, value: i64) {
+        let mut tx = doc.transaction();
+        tx.put(ROOT, key, value).unwrap();
+        tx.commit();
+    }
+
+    /// A store that applies pending saves the way the adapters must.
+    fn apply(store: &mut Vec<Chunk>, save: &PendingSave) {
+        if save.replaces_all {
+            store.clear();
+        }
+        store.push(save.chunk.clone());
+    }
+
+    #[test]
+    fn saves_are_a_snapshot_then_increments_then_a_compacting_snapshot() {
+        let mut doc = Automerge::new();
+        let mut state = SaveState::default();
+        let mut store = Vec::new();
+        assert!(state.pending(&doc).is_none(), "an empty document needs no write");
+        let mut kinds = Vec::new();
+        for i in 0..(COMPACT_AFTER_INCREMENTALS as i64 + 3) {
+            edit(&mut doc, "n", i);
+            let save = state.pending(&doc).expect("an edit needs a write");
+            kinds.push(save.chunk.kind);
+            apply(&mut store, &save);
+            state.committed(&save);
+            assert!(state.pending(&doc).is_none());
+        }
+        assert_eq!(kinds[0], ChunkKind::Snapshot);
+        assert!(kinds[1..5].iter().all(|k| *k == ChunkKind::Incremental));
+        assert!(kinds[1..].contains(&ChunkKind::Snapshot), "increments get compacted");
+        assert!(store.len() <= COMPACT_AFTER_INCREMENTALS + 1);
+        let (loaded, _) = load(store).unwrap();
+        assert_eq!(loaded.get_heads(), doc.get_heads());
+    }
+
+    #[test]
+    fn a_failed_write_is_retried_by_the_next_save() {
+        let mut doc = Automerge::new();
+        let mut state = SaveState::default();
+        let mut store = Vec::new();
+        edit(&mut doc, "a", 1);
+        let first = state.pending(&doc).unwrap();
+        apply(&mut store, &first);
+        state.committed(&first);
+        edit(&mut doc, "b", 2);
+        let _lost = state.pending(&doc).unwrap(); // The adapter failed: not committed.
+        edit(&mut doc, "c", 3);
+        let retry = state.pending(&doc).unwrap();
+        apply(&mut store, &retry);
+        state.committed(&retry);
+        let (loaded, _) = load(store).unwrap();
+        for key in ["a", "b", "c"] {
+            assert!(loaded.get(ROOT, key).unwrap().is_some(), "{key} survived the failed write");
+        }
+    }
+
+    #[test]
+    fn a_corrupt_chunk_is_named_in_the_error() {
+        let mut doc = Automerge::new();
+        edit(&mut doc, "a", 1);
+        let good = SaveState::default().pending(&doc).unwrap().chunk;
+        let bad = Chunk { kind: ChunkKind::Incremental, key: "bad".into(), data: vec![1, 2, 3] };
+        let err = load(vec![good, bad]).unwrap_err();
+        assert!(matches!(err, LoadError::Corrupt { ref key, .. } if key == "bad"), "{err}");
+    }
+}

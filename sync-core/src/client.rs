@@ -1,0 +1,170 @@
+//! The device side of the protocol: one connection to a relay, any number of documents.
+//!
+//! The caller owns the documents (and their storage); [`Client`] owns only the protocol state:
+//! whether the handshake is done and each document's sync session. It is driven by three calls:
+//! [`Client::receive`] for each frame from the relay, [`Client::poll`] for what to send next,
+//! and [`Client::disconnected`] when the socket drops.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use automerge::Automerge;
+
+use crate::wire::{Message, PeerMetadata, SyncData};
+use crate::{DocSync, DocumentId, PROTOCOL_VERSION, PeerId, SyncError};
+
+/// Read and write access to the caller's documents.
+pub trait Documents {
+    fn ids(&self) -> Vec<DocumentId>;
+    fn get(&self, id: &DocumentId) -> Option<&Automerge>;
+    fn get_mut(&mut self, id: &DocumentId) -> Option<&mut Automerge>;
+}
+
+impl Documents for BTreeMap<DocumentId, Automerge> {
+    fn ids(&self) -> Vec<DocumentId> {
+        self.keys().copied().collect()
+    }
+    fn get(&self, id: &DocumentId) -> Option<&Automerge> {
+        BTreeMap::get(self, id)
+    }
+    fn get_mut(&mut self, id: &DocumentId) -> Option<&mut Automerge> {
+        BTreeMap::get_mut(self, id)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientEvent {
+    /// The handshake completed.
+    Connected { relay: PeerId },
+    /// A document took changes from the relay: persist it.
+    Changed(DocumentId),
+    /// The relay has no such document (yet).
+    Unavailable(DocumentId),
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ClientError {
+    #[error("the relay refused the connection: {0}")]
+    Refused(String),
+    #[error("the relay sent `{0}` before the handshake")]
+    NotJoined(String),
+    #[error("the relay selected protocol version {0}, only \"1\" is supported")]
+    Version(String),
+    #[error("document {doc}: {source}")]
+    Sync { doc: DocumentId, source: SyncError },
+}
+
+#[derive(Debug)]
+pub struct Client {
+    me: PeerId,
+    relay: Option<PeerId>,
+    sessions: BTreeMap<DocumentId, DocSync>,
+    unavailable: BTreeSet<DocumentId>,
+}
+
+impl Client {
+    pub fn new(me: PeerId) -> Self {
+        Self { me, relay: None, sessions: BTreeMap::new(), unavailable: BTreeSet::new() }
+    }
+
+    pub fn peer_id(&self) -> &PeerId {
+        &self.me
+    }
+
+    /// The first frame of every connection.
+    pub fn join(&self) -> Message {
+        Message::Join {
+            sender_id: self.me.clone(),
+            supported_protocol_versions: vec![PROTOCOL_VERSION.into()],
+            peer_metadata: PeerMetadata { storage_id: None, is_ephemeral: Some(false) },
+        }
+    }
+
+    pub fn is_connected(&self) -> bool {
+        self.relay.is_some()
+    }
+
+    /// The socket dropped: every session starts afresh on the next connection.
+    pub fn disconnected(&mut self) {
+        self.relay = None;
+        self.sessions.clear();
+        self.unavailable.clear();
+    }
+
+    /// Asks again for documents the relay did not have, on the next [`Client::poll`].
+    pub fn retry_unavailable(&mut self) {
+        for id in std::mem::take(&mut self.unavailable) {
+            self.sessions.remove(&id);
+        }
+    }
+
+    pub fn is_unavailable(&self, id: &DocumentId) -> bool {
+        self.unavailable.contains(id)
+    }
+
+    pub fn receive(
+        &mut self,
+        message: Message,
+        docs: &mut impl Documents,
+    ) -> Result<Vec<ClientEvent>, ClientError> {
+        match message {
+            Message::Peer { sender_id, selected_protocol_version, .. } => {
+                if selected_protocol_version != PROTOCOL_VERSION {
+                    return Err(ClientError::Version(selected_protocol_version));
+                }
+                self.relay = Some(sender_id.clone());
+                Ok(vec![ClientEvent::Connected { relay: sender_id }])
+            }
+            Message::Error { message } => Err(ClientError::Refused(message)),
+            other if self.relay.is_none() => Err(ClientError::NotJoined(other.kind().into())),
+            Message::Sync(sync) | Message::Request(sync) => {
+                let relay = self.relay.clone().unwrap_or_else(|| sync.sender_id.clone());
+                let id = sync.document_id;
+                // The relay only ever answers for documents we asked about; others are ignored.
+                let Some(doc) = docs.get_mut(&id) else { return Ok(vec![]) };
+                self.unavailable.remove(&id);
+                let session = self.sessions.entry(id).or_default();
+                let changed = session
+                    .receive(doc, &relay, &sync.data)
+                    .map_err(|source| ClientError::Sync { doc: id, source })?;
+                Ok(if changed { vec![ClientEvent::Changed(id)] } else { vec![] })
+            }
+            Message::DocUnavailable { document_id, .. } => {
+                self.unavailable.insert(document_id);
+                Ok(vec![ClientEvent::Unavailable(document_id)])
+            }
+            Message::Join { .. } | Message::Leave { .. } | Message::Ignored { .. } => Ok(vec![]),
+        }
+    }
+
+    /// The next frame to send for one document, if any.
+    pub fn poll(&mut self, id: &DocumentId, doc: &Automerge) -> Option<Message> {
+        let relay = self.relay.clone()?;
+        if self.unavailable.contains(id) {
+            return None;
+        }
+        let session = self.sessions.entry(*id).or_default();
+        session.subscribe(&relay);
+        let data = session.generate(doc, &relay)?;
+        let sync = SyncData { sender_id: self.me.clone(), target_id: relay.clone(), document_id: *id, data };
+        // A document we hold nothing of is a request: the relay answers `doc-unavailable`
+        // instead of creating an empty document.
+        let asking = doc.get_heads().is_empty() && !session.has_heard_from(&relay);
+        Some(if asking { Message::Request(sync) } else { Message::Sync(sync) })
+    }
+
+    /// The next frames to send for every document.
+    pub fn poll_all(&mut self, docs: &impl Documents) -> Vec<Message> {
+        docs.ids()
+            .iter()
+            .filter_map(|id| docs.get(id).and_then(|doc| self.poll(id, doc)))
+            .collect()
+    }
+
+    /// Whether the relay has confirmed holding exactly this document's heads.
+    pub fn is_synced(&self, id: &DocumentId, doc: &Automerge) -> bool {
+        match (&self.relay, self.sessions.get(id)) {
+            (Some(relay), Some(session)) => session.is_synced_with(doc, relay),
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! The local-first core shared by the app and the relay, free of I/O.
+//!
+//! * [`DocumentId`] and [`PeerId`]: identifiers as automerge-repo spells them.
+//! * [`wire`]: the automerge-repo network protocol, version "1", as CBOR frames.
+//! * [`client::Client`]: a device's side of a connection to the relay.
+//! * [`DocSync`]: one document's sync sessions with any number of peers.
+//! * [`chunks`]: the storage scheme (a compacted snapshot plus incremental chunks).
+//!
+//! Nothing here touches a socket, a clock, a database or randomness that the caller did not
+//! pass in, which is what lets `tests/` run several replicas and a relay in one process.
+
+pub mod chunks;
+pub mod client;
+mod doc_sync;
+mod document_id;
+mod peer_id;
+pub mod wire;
+
+pub use doc_sync::{DocSync, SyncError};
+pub use document_id::{DocumentId, DocumentIdError};
+pub use peer_id::PeerId;
+
+/// The only protocol version this implementation speaks.
+pub const PROTOCOL_VERSION: &str = "1";

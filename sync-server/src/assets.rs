@@ -1,0 +1,40 @@
+//! Serving the built app: hashed assets are immutable for a year; `index.html`, the service
+//! worker and the manifest are revalidated on every load, so a new build is picked up at once.
+
+use axum::http::{HeaderValue, header};
+use axum::response::Response;
+
+/// Whether a file name carries Trunk's content hash (`name-0123456789abcdef.ext`).
+pub fn is_hashed(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let stem = name.split('.').next().unwrap_or(name);
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-').is_some_and(|(_, hash)| {
+        hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+    })
+}
+
+pub fn cache_control(path: &str, response: &mut Response) {
+    let value = if response.status().is_success() && is_hashed(path) {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_hashed;
+
+    #[test]
+    fn hashed_names_are_recognised() {
+        assert!(is_hashed("/app-0123456789abcdef.js"));
+        assert!(is_hashed("/app-0123456789abcdef_bg.wasm"));
+        assert!(is_hashed("/style-00ff00ff00ff00ff.css"));
+        assert!(!is_hashed("/index.html"));
+        assert!(!is_hashed("/sw.js"));
+        assert!(!is_hashed("/icons/icon-192.png"));
+        assert!(!is_hashed("/manifest.webmanifest"));
+    }
+}

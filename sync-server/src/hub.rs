@@ -1,0 +1,220 @@
+//! The relay's documents and connections.
+//!
+//! Each document is behind its own async lock, held while a message is applied, the resulting
+//! changes are written to the store, and the replies are queued. So:
+//!
+//! * a reply that shows new heads is sent only after those changes are durable;
+//! * a message that fails to apply leaves nothing in the store, and the in-memory copy is
+//!   dropped so the next access reloads exactly what is durable;
+//! * a document is sent only to connections that asked for it (`request` or `sync`).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use automerge::Automerge;
+use sync_core::chunks::{self, SaveState};
+use sync_core::wire::{Message, SyncData};
+use sync_core::{DocSync, DocumentId, PeerId};
+use tokio::sync::mpsc;
+
+use crate::store::{Store, StoreError};
+
+/// What a connection's writer task sends.
+#[derive(Debug)]
+pub enum Outgoing {
+    Frame(Vec<u8>),
+    /// Send this error message, then close.
+    Close(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ConnId(u64);
+
+impl ConnId {
+    /// The name this connection has in documents' sync sessions. Peers choose their own
+    /// `senderId`, so it is never used as a key.
+    fn session_peer(self) -> PeerId {
+        PeerId::new(format!("conn-{}", self.0))
+    }
+}
+
+struct Conn {
+    remote: PeerId,
+    tx: mpsc::UnboundedSender<Outgoing>,
+    docs: HashSet<DocumentId>,
+}
+
+struct Loaded {
+    doc: Automerge,
+    sync: DocSync,
+    save: SaveState,
+}
+
+type Slot = Arc<tokio::sync::Mutex<Option<Loaded>>>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum HubError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("document {0} is damaged in storage")]
+    Damaged(DocumentId, #[source] chunks::LoadError),
+    #[error("document {doc}: {source}")]
+    BadSync { doc: DocumentId, source: sync_core::SyncError },
+}
+
+pub struct Hub {
+    me: PeerId,
+    store: Store,
+    next_conn: AtomicU64,
+    docs: Mutex<HashMap<DocumentId, Slot>>,
+    conns: Mutex<HashMap<ConnId, Conn>>,
+}
+
+impl Hub {
+    pub fn new(store: Store) -> Self {
+        Self {
+            me: PeerId::random("relay"),
+            store,
+            next_conn: AtomicU64::new(1),
+            docs: Mutex::new(HashMap::new()),
+            conns: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn peer_id(&self) -> &PeerId {
+        &self.me
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn connect(&self, remote: PeerId, tx: mpsc::UnboundedSender<Outgoing>) -> ConnId {
+        let id = ConnId(self.next_conn.fetch_add(1, Ordering::Relaxed));
+        lock(&self.conns).insert(id, Conn { remote, tx, docs: HashSet::new() });
+        id
+    }
+
+    pub fn connection_count(&self) -> usize {
+        lock(&self.conns).len()
+    }
+
+    pub async fn disconnect(&self, conn: ConnId) {
+        let Some(conn_state) = lock(&self.conns).remove(&conn) else { return };
+        for doc in conn_state.docs {
+            let slot = self.slot(doc);
+            let mut guard = slot.lock().await;
+            if let Some(loaded) = guard.as_mut() {
+                loaded.sync.remove_peer(&conn.session_peer());
+            }
+            drop(guard);
+            drop(slot);
+            self.evict_if_idle(doc);
+        }
+    }
+
+    fn slot(&self, doc: DocumentId) -> Slot {
+        lock(&self.docs).entry(doc).or_default().clone()
+    }
+
+    /// Drops a document from memory when no connection follows it and nobody waits on it.
+    fn evict_if_idle(&self, doc: DocumentId) {
+        let mut docs = lock(&self.docs);
+        let Some(slot) = docs.get(&doc) else { return };
+        if Arc::strong_count(slot) > 1 {
+            return;
+        }
+        let idle = match slot.try_lock() {
+            Ok(guard) => guard.as_ref().is_none_or(|l| l.sync.is_empty()),
+            Err(_) => false,
+        };
+        if idle {
+            docs.remove(&doc);
+        }
+    }
+
+    /// Handles a `request` or `sync` from `conn`.
+    pub async fn sync(&self, conn: ConnId, msg: SyncData, is_request: bool) -> Result<(), HubError> {
+        let doc_id = msg.document_id;
+        let slot = self.slot(doc_id);
+        let result = self.sync_locked(&slot, conn, msg, is_request).await;
+        drop(slot);
+        self.evict_if_idle(doc_id);
+        result
+    }
+
+    async fn sync_locked(
+        &self,
+        slot: &Slot,
+        conn: ConnId,
+        msg: SyncData,
+        is_request: bool,
+    ) -> Result<(), HubError> {
+        let doc_id = msg.document_id;
+        let mut guard = slot.lock().await;
+        if guard.is_none() {
+            let stored = self.store.load(doc_id).await?;
+            let (doc, save) = if stored.is_empty() {
+                (Automerge::new(), SaveState::default())
+            } else {
+                chunks::load(stored).map_err(|e| HubError::Damaged(doc_id, e))?
+            };
+            *guard = Some(Loaded { doc, sync: DocSync::default(), save });
+        }
+        let Some(loaded) = guard.as_mut() else { return Ok(()) };
+        if is_request && loaded.doc.get_heads().is_empty() {
+            self.send(conn, |remote| Message::DocUnavailable {
+                sender_id: self.me.clone(),
+                target_id: remote,
+                document_id: doc_id,
+            });
+            return Ok(());
+        }
+        if let Some(c) = lock(&self.conns).get_mut(&conn) {
+            c.docs.insert(doc_id);
+        }
+        let peer = conn.session_peer();
+        if let Err(source) = loaded.sync.receive(&mut loaded.doc, &peer, &msg.data) {
+            // The document may hold part of the bad message: forget it, storage is the truth.
+            *guard = None;
+            return Err(HubError::BadSync { doc: doc_id, source });
+        }
+        if let Some(pending) = loaded.save.pending(&loaded.doc) {
+            if let Err(e) = self.store.save(doc_id, &pending).await {
+                *guard = None;
+                return Err(e.into());
+            }
+            loaded.save.committed(&pending);
+        }
+        for (peer, data) in loaded.sync.generate_all(&loaded.doc) {
+            let Some(conn) = parse_session_peer(&peer) else { continue };
+            self.send(conn, |remote| {
+                Message::Sync(SyncData {
+                    sender_id: self.me.clone(),
+                    target_id: remote,
+                    document_id: doc_id,
+                    data,
+                })
+            });
+        }
+        Ok(())
+    }
+
+    fn send(&self, conn: ConnId, make: impl FnOnce(PeerId) -> Message) {
+        let conns = lock(&self.conns);
+        if let Some(c) = conns.get(&conn) {
+            // A closed receiver means the connection is going away; its disconnect cleans up.
+            let _ = c.tx.send(Outgoing::Frame(make(c.remote.clone()).encode()));
+        }
+    }
+}
+
+fn parse_session_peer(peer: &PeerId) -> Option<ConnId> {
+    peer.as_str().strip_prefix("conn-")?.parse().ok().map(ConnId)
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // No code path panics while holding these locks; recover the data if one ever does.
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}

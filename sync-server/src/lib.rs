@@ -1,0 +1,71 @@
+//! The Наставник relay: serves the built app and relays automerge-repo sync over `/sync`,
+//! keeping every document in an embedded SQLite database.
+//!
+//! [`app`] builds the router from [`AppState`] so that tests drive the same service `main` runs.
+
+pub mod assets;
+pub mod hub;
+pub mod store;
+mod ws;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Request, State, WebSocketUpgrade};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tower_http::services::{ServeDir, ServeFile};
+
+pub use hub::Hub;
+pub use store::{Store, StoreError};
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The built app (Trunk's `dist`).
+    pub app_dir: PathBuf,
+    /// The largest WebSocket frame accepted.
+    pub max_frame: usize,
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub hub: Arc<Hub>,
+    pub config: Arc<Config>,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: Config) -> Self {
+        Self { hub: Arc::new(Hub::new(store)), config: Arc::new(config) }
+    }
+}
+
+pub fn app(state: AppState) -> Router {
+    let index = state.config.app_dir.join("index.html");
+    // Client-side routes (`/programmes/…`) get the app shell.
+    let static_files = ServeDir::new(&state.config.app_dir).fallback(ServeFile::new(index));
+    Router::new()
+        .route("/sync", get(sync))
+        .route("/healthz", get(|| async { "ok" }))
+        .fallback_service(static_files)
+        .layer(middleware::from_fn(cache_headers))
+        .with_state(state)
+}
+
+async fn sync(ws: WebSocketUpgrade, State(state): State<AppState>) -> Response {
+    let max = state.config.max_frame;
+    ws.max_message_size(max)
+        .max_frame_size(max)
+        .on_upgrade(move |socket| ws::serve(socket, state))
+        .into_response()
+}
+
+async fn cache_headers(request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
+    let mut response = next.run(request).await;
+    if path != "/sync" {
+        assets::cache_control(&path, &mut response);
+    }
+    response
+}

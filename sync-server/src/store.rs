@@ -1,0 +1,128 @@
+//! Where the relay keeps documents: chunks in an embedded SQLite database.
+//!
+//! Every method is a single transaction, so a crash leaves either the whole write or none of
+//! it; the scheme (snapshot plus increments, compaction) is decided by `sync_core::chunks`.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{Connection, OptionalExtension, params};
+use sync_core::DocumentId;
+use sync_core::chunks::{Chunk, ChunkKind, PendingSave};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir { path: String, source: std::io::Error },
+    #[error("the database worker stopped: {0}")]
+    Worker(String),
+    #[error("stored chunk of {doc} has an unknown kind {kind:?}")]
+    UnknownKind { doc: String, kind: String },
+}
+
+/// The embedded store. Cheap to clone; calls run on the blocking thread pool.
+#[derive(Clone)]
+pub struct Store {
+    conn: Arc<Mutex<Connection>>,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS chunks (
+    seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc_id  TEXT NOT NULL,
+    kind    TEXT NOT NULL,
+    key     TEXT NOT NULL,
+    data    BLOB NOT NULL,
+    UNIQUE (doc_id, kind, key)
+);
+CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks (doc_id);
+";
+
+impl Store {
+    /// Opens (creating if needed) `relay.sqlite3` in `dir`.
+    pub fn open_dir(dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(dir)
+            .map_err(|source| StoreError::DataDir { path: dir.display().to_string(), source })?;
+        let conn = Connection::open(dir.join("relay.sqlite3"))?;
+        // WAL with FULL sync: a reply is sent only after its write reached the disk.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Self { conn: Arc::new(Mutex::new(conn)) })
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            // A panic while holding the lock poisons it; the connection itself is still sound
+            // because every write is one transaction.
+            let mut guard = conn.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut guard)
+        })
+        .await
+        .map_err(|e| StoreError::Worker(e.to_string()))?
+    }
+
+    pub async fn load(&self, doc: DocumentId) -> Result<Vec<Chunk>, StoreError> {
+        let doc = doc.to_string();
+        self.run(move |conn| {
+            let mut stmt =
+                conn.prepare_cached("SELECT kind, key, data FROM chunks WHERE doc_id = ?1 ORDER BY seq")?;
+            let rows = stmt.query_map([&doc], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, Vec<u8>>(2)?))
+            })?;
+            let mut chunks = Vec::new();
+            for row in rows {
+                let (kind, key, data) = row?;
+                let kind = ChunkKind::parse(&kind)
+                    .ok_or_else(|| StoreError::UnknownKind { doc: doc.clone(), kind })?;
+                chunks.push(Chunk { kind, key, data });
+            }
+            Ok(chunks)
+        })
+        .await
+    }
+
+    pub async fn save(&self, doc: DocumentId, save: &PendingSave) -> Result<(), StoreError> {
+        let doc = doc.to_string();
+        let chunk = save.chunk.clone();
+        let replaces_all = save.replaces_all;
+        self.run(move |conn| {
+            let tx = conn.transaction()?;
+            if replaces_all {
+                tx.execute("DELETE FROM chunks WHERE doc_id = ?1", [&doc])?;
+            }
+            tx.execute(
+                "INSERT OR IGNORE INTO chunks (doc_id, kind, key, data) VALUES (?1, ?2, ?3, ?4)",
+                params![doc, chunk.kind.as_str(), chunk.key, chunk.data],
+            )?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn exists(&self, doc: DocumentId) -> Result<bool, StoreError> {
+        let doc = doc.to_string();
+        self.run(move |conn| {
+            let found = conn
+                .query_row("SELECT 1 FROM chunks WHERE doc_id = ?1 LIMIT 1", [&doc], |_| Ok(()))
+                .optional()?;
+            Ok(found.is_some())
+        })
+        .await
+    }
+
+    pub async fn document_count(&self) -> Result<u64, StoreError> {
+        self.run(|conn| {
+            Ok(conn.query_row("SELECT COUNT(DISTINCT doc_id) FROM chunks", [], |r| r.get(0))?)
+        })
+        .await
+    }
+}
