@@ -63,7 +63,11 @@ pub struct SaveState {
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum LoadError {
     #[error("stored chunk {key} ({kind}) is corrupt: {reason}")]
-    Corrupt { kind: &'static str, key: String, reason: String },
+    Corrupt {
+        kind: &'static str,
+        key: String,
+        reason: String,
+    },
 }
 
 fn sha256_hex(data: &[u8]) -> String {
@@ -93,7 +97,11 @@ impl SaveState {
             let data = doc.save();
             let key = heads_key(&heads);
             return Some(PendingSave {
-                chunk: Chunk { kind: ChunkKind::Snapshot, key, data },
+                chunk: Chunk {
+                    kind: ChunkKind::Snapshot,
+                    key,
+                    data,
+                },
                 replaces_all: true,
                 heads,
             });
@@ -104,7 +112,11 @@ impl SaveState {
         }
         let key = sha256_hex(&data);
         Some(PendingSave {
-            chunk: Chunk { kind: ChunkKind::Incremental, key, data },
+            chunk: Chunk {
+                kind: ChunkKind::Incremental,
+                key,
+                data,
+            },
             replaces_all: false,
             heads,
         })
@@ -193,7 +205,10 @@ mod tests {
         let mut doc = Automerge::new();
         let mut state = SaveState::default();
         let mut store = Vec::new();
-        assert!(state.pending(&doc).is_none(), "an empty document needs no write");
+        assert!(
+            state.pending(&doc).is_none(),
+            "an empty document needs no write"
+        );
         let mut kinds = Vec::new();
         for i in 0..(COMPACT_AFTER_INCREMENTALS as i64 + 3) {
             edit(&mut doc, "n", i);
@@ -205,7 +220,10 @@ mod tests {
         }
         assert_eq!(kinds[0], ChunkKind::Snapshot);
         assert!(kinds[1..5].iter().all(|k| *k == ChunkKind::Incremental));
-        assert!(kinds[1..].contains(&ChunkKind::Snapshot), "increments get compacted");
+        assert!(
+            kinds[1..].contains(&ChunkKind::Snapshot),
+            "increments get compacted"
+        );
         assert!(store.len() <= COMPACT_AFTER_INCREMENTALS + 1);
         let (loaded, _) = load(store).unwrap();
         assert_eq!(loaded.get_heads(), doc.get_heads());
@@ -228,7 +246,10 @@ mod tests {
         state.committed(&retry);
         let (loaded, _) = load(store).unwrap();
         for key in ["a", "b", "c"] {
-            assert!(loaded.get(ROOT, key).unwrap().is_some(), "{key} survived the failed write");
+            assert!(
+                loaded.get(ROOT, key).unwrap().is_some(),
+                "{key} survived the failed write"
+            );
         }
     }
 
@@ -237,8 +258,15 @@ mod tests {
         let mut doc = Automerge::new();
         edit(&mut doc, "a", 1);
         let good = SaveState::default().pending(&doc).unwrap().chunk;
-        let bad = Chunk { kind: ChunkKind::Incremental, key: "bad".into(), data: vec![1, 2, 3] };
+        let bad = Chunk {
+            kind: ChunkKind::Incremental,
+            key: "bad".into(),
+            data: vec![1, 2, 3],
+        };
         let err = load(vec![good, bad]).unwrap_err();
-        assert!(matches!(err, LoadError::Corrupt { ref key, .. } if key == "bad"), "{err}");
+        assert!(
+            matches!(err, LoadError::Corrupt { ref key, .. } if key == "bad"),
+            "{err}"
+        );
     }
 }

@@ -63,7 +63,12 @@ pub struct Client {
 
 impl Client {
     pub fn new(me: PeerId) -> Self {
-        Self { me, relay: None, sessions: BTreeMap::new(), unavailable: BTreeSet::new() }
+        Self {
+            me,
+            relay: None,
+            sessions: BTreeMap::new(),
+            unavailable: BTreeSet::new(),
+        }
     }
 
     pub fn peer_id(&self) -> &PeerId {
@@ -75,7 +80,10 @@ impl Client {
         Message::Join {
             sender_id: self.me.clone(),
             supported_protocol_versions: vec![PROTOCOL_VERSION.into()],
-            peer_metadata: PeerMetadata { storage_id: None, is_ephemeral: Some(false) },
+            peer_metadata: PeerMetadata {
+                storage_id: None,
+                is_ephemeral: Some(false),
+            },
         }
     }
 
@@ -107,7 +115,11 @@ impl Client {
         docs: &mut impl Documents,
     ) -> Result<Vec<ClientEvent>, ClientError> {
         match message {
-            Message::Peer { sender_id, selected_protocol_version, .. } => {
+            Message::Peer {
+                sender_id,
+                selected_protocol_version,
+                ..
+            } => {
                 if selected_protocol_version != PROTOCOL_VERSION {
                     return Err(ClientError::Version(selected_protocol_version));
                 }
@@ -120,13 +132,19 @@ impl Client {
                 let relay = self.relay.clone().unwrap_or_else(|| sync.sender_id.clone());
                 let id = sync.document_id;
                 // The relay only ever answers for documents we asked about; others are ignored.
-                let Some(doc) = docs.get_mut(&id) else { return Ok(vec![]) };
+                let Some(doc) = docs.get_mut(&id) else {
+                    return Ok(vec![]);
+                };
                 self.unavailable.remove(&id);
                 let session = self.sessions.entry(id).or_default();
                 let changed = session
                     .receive(doc, &relay, &sync.data)
                     .map_err(|source| ClientError::Sync { doc: id, source })?;
-                Ok(if changed { vec![ClientEvent::Changed(id)] } else { vec![] })
+                Ok(if changed {
+                    vec![ClientEvent::Changed(id)]
+                } else {
+                    vec![]
+                })
             }
             Message::DocUnavailable { document_id, .. } => {
                 self.unavailable.insert(document_id);
@@ -145,11 +163,20 @@ impl Client {
         let session = self.sessions.entry(*id).or_default();
         session.subscribe(&relay);
         let data = session.generate(doc, &relay)?;
-        let sync = SyncData { sender_id: self.me.clone(), target_id: relay.clone(), document_id: *id, data };
+        let sync = SyncData {
+            sender_id: self.me.clone(),
+            target_id: relay.clone(),
+            document_id: *id,
+            data,
+        };
         // A document we hold nothing of is a request: the relay answers `doc-unavailable`
         // instead of creating an empty document.
         let asking = doc.get_heads().is_empty() && !session.has_heard_from(&relay);
-        Some(if asking { Message::Request(sync) } else { Message::Sync(sync) })
+        Some(if asking {
+            Message::Request(sync)
+        } else {
+            Message::Sync(sync)
+        })
     }
 
     /// The next frames to send for every document.

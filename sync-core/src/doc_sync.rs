@@ -77,14 +77,17 @@ impl DocSync {
         self.peers
             .iter_mut()
             .filter_map(|(peer, state)| {
-                doc.generate_sync_message(state).map(|m| (peer.clone(), m.encode()))
+                doc.generate_sync_message(state)
+                    .map(|m| (peer.clone(), m.encode()))
             })
             .collect()
     }
 
     /// Whether `peer` has told us it holds exactly our heads.
     pub fn is_synced_with(&self, doc: &Automerge, peer: &PeerId) -> bool {
-        let Some(state) = self.peers.get(peer) else { return false };
+        let Some(state) = self.peers.get(peer) else {
+            return false;
+        };
         let mut ours = doc.get_heads();
         ours.sort();
         match &state.their_heads {
@@ -99,6 +102,8 @@ impl DocSync {
 
     /// Whether `peer` has said anything about this document in the current session.
     pub fn has_heard_from(&self, peer: &PeerId) -> bool {
-        self.peers.get(peer).is_some_and(|s| s.their_heads.is_some())
+        self.peers
+            .get(peer)
+            .is_some_and(|s| s.their_heads.is_some())
     }
 }

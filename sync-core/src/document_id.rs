@@ -37,7 +37,10 @@ impl DocumentId {
 
     /// Accepts either a bare id or an `automerge:` URL (a `#heads` suffix is ignored).
     pub fn parse_url_or_id(input: &str) -> Result<Self, DocumentIdError> {
-        let bare = input.trim().strip_prefix(Self::URL_PREFIX).unwrap_or(input.trim());
+        let bare = input
+            .trim()
+            .strip_prefix(Self::URL_PREFIX)
+            .unwrap_or(input.trim());
         let bare = bare.split('#').next().unwrap_or_default();
         bare.parse()
     }
@@ -89,7 +92,10 @@ mod tests {
         ];
         let id = DocumentId::from_bytes(bytes);
         let text = id.to_string();
-        assert!(text.starts_with('1'), "a leading zero byte is a leading '1' in base58: {text}");
+        assert!(
+            text.starts_with('1'),
+            "a leading zero byte is a leading '1' in base58: {text}"
+        );
         assert_eq!(text.parse::<DocumentId>().unwrap().as_bytes(), &bytes);
     }
 
@@ -98,7 +104,10 @@ mod tests {
         let mut text = DocumentId::random().to_string();
         let last = text.pop().unwrap();
         text.push(if last == 'a' { 'b' } else { 'a' });
-        assert!(matches!(text.parse::<DocumentId>(), Err(DocumentIdError::Encoding(_))));
+        assert!(matches!(
+            text.parse::<DocumentId>(),
+            Err(DocumentIdError::Encoding(_))
+        ));
         assert!(matches!("".parse::<DocumentId>(), Err(_)));
         let short = bs58::encode([1u8, 2, 3]).with_check().into_string();
         assert_eq!(short.parse::<DocumentId>(), Err(DocumentIdError::Length(3)));

@@ -33,16 +33,26 @@ pub enum Message {
         peer_metadata: PeerMetadata,
     },
     /// Either way: the sender is closing the connection because of `message`.
-    Error { message: String },
-    Leave { sender_id: PeerId },
+    Error {
+        message: String,
+    },
+    Leave {
+        sender_id: PeerId,
+    },
     /// A sync message for a document the sender does not have yet.
     Request(SyncData),
     /// A sync message for a document the sender has.
     Sync(SyncData),
-    DocUnavailable { sender_id: PeerId, target_id: PeerId, document_id: DocumentId },
+    DocUnavailable {
+        sender_id: PeerId,
+        target_id: PeerId,
+        document_id: DocumentId,
+    },
     /// Messages of the protocol that this implementation accepts and does not act on
     /// (`ephemeral`, `remote-subscription-change`, `remote-heads-changed`).
-    Ignored { kind: String },
+    Ignored {
+        kind: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -89,15 +99,29 @@ impl Message {
         let mut map = vec![(text("type"), text(self.kind()))];
         let mut put = |k: &str, v: Value| map.push((text(k), v));
         match self {
-            Message::Join { sender_id, supported_protocol_versions, peer_metadata } => {
+            Message::Join {
+                sender_id,
+                supported_protocol_versions,
+                peer_metadata,
+            } => {
                 put("senderId", text(sender_id.as_str()));
                 put(
                     "supportedProtocolVersions",
-                    Value::Array(supported_protocol_versions.iter().map(|v| text(v)).collect()),
+                    Value::Array(
+                        supported_protocol_versions
+                            .iter()
+                            .map(|v| text(v))
+                            .collect(),
+                    ),
                 );
                 put("peerMetadata", encode_metadata(peer_metadata));
             }
-            Message::Peer { sender_id, target_id, selected_protocol_version, peer_metadata } => {
+            Message::Peer {
+                sender_id,
+                target_id,
+                selected_protocol_version,
+                peer_metadata,
+            } => {
                 put("senderId", text(sender_id.as_str()));
                 put("targetId", text(target_id.as_str()));
                 put("selectedProtocolVersion", text(selected_protocol_version));
@@ -111,7 +135,11 @@ impl Message {
                 put("documentId", text(&sync.document_id.to_string()));
                 put("data", Value::Bytes(sync.data.clone()));
             }
-            Message::DocUnavailable { sender_id, target_id, document_id } => {
+            Message::DocUnavailable {
+                sender_id,
+                target_id,
+                document_id,
+            } => {
                 put("senderId", text(sender_id.as_str()));
                 put("targetId", text(target_id.as_str()));
                 put("documentId", text(&document_id.to_string()));
@@ -139,11 +167,16 @@ fn encode_metadata(meta: &PeerMetadata) -> Value {
 /// Decodes one frame, refusing frames over `max_frame` bytes before parsing them.
 pub fn decode(frame: &[u8], max_frame: usize) -> Result<Message, DecodeError> {
     if frame.len() > max_frame {
-        return Err(DecodeError::TooLarge { size: frame.len(), limit: max_frame });
+        return Err(DecodeError::TooLarge {
+            size: frame.len(),
+            limit: max_frame,
+        });
     }
     let value: Value =
         ciborium::de::from_reader(frame).map_err(|e| DecodeError::Cbor(e.to_string()))?;
-    let Value::Map(entries) = value else { return Err(DecodeError::NotAMap) };
+    let Value::Map(entries) = value else {
+        return Err(DecodeError::NotAMap);
+    };
     let fields = Fields(entries);
     let kind = fields.text("type")?;
     let peer = |name| fields.text(name).map(PeerId::new);
@@ -160,8 +193,12 @@ pub fn decode(frame: &[u8], max_frame: usize) -> Result<Message, DecodeError> {
             selected_protocol_version: fields.text("selectedProtocolVersion")?,
             peer_metadata: fields.metadata(),
         },
-        "error" => Message::Error { message: fields.text("message")? },
-        "leave" => Message::Leave { sender_id: peer("senderId")? },
+        "error" => Message::Error {
+            message: fields.text("message")?,
+        },
+        "leave" => Message::Leave {
+            sender_id: peer("senderId")?,
+        },
         "request" | "sync" => {
             let sync = SyncData {
                 sender_id: peer("senderId")?,
@@ -169,7 +206,11 @@ pub fn decode(frame: &[u8], max_frame: usize) -> Result<Message, DecodeError> {
                 document_id: doc_id()?,
                 data: fields.bytes("data")?,
             };
-            if kind == "sync" { Message::Sync(sync) } else { Message::Request(sync) }
+            if kind == "sync" {
+                Message::Sync(sync)
+            } else {
+                Message::Request(sync)
+            }
         }
         "doc-unavailable" => Message::DocUnavailable {
             sender_id: peer("senderId")?,
@@ -187,7 +228,9 @@ struct Fields(Vec<(Value, Value)>);
 
 impl Fields {
     fn get(&self, name: &str) -> Option<&Value> {
-        self.0.iter().find_map(|(k, v)| (k.as_text() == Some(name)).then_some(v))
+        self.0
+            .iter()
+            .find_map(|(k, v)| (k.as_text() == Some(name)).then_some(v))
     }
 
     fn text(&self, name: &'static str) -> Result<String, DecodeError> {
@@ -198,10 +241,17 @@ impl Fields {
     }
 
     fn text_list(&self, name: &'static str) -> Result<Vec<String>, DecodeError> {
-        let items = self.get(name).and_then(Value::as_array).ok_or(DecodeError::MissingField(name))?;
+        let items = self
+            .get(name)
+            .and_then(Value::as_array)
+            .ok_or(DecodeError::MissingField(name))?;
         items
             .iter()
-            .map(|v| v.as_text().map(str::to_owned).ok_or(DecodeError::MissingField(name)))
+            .map(|v| {
+                v.as_text()
+                    .map(str::to_owned)
+                    .ok_or(DecodeError::MissingField(name))
+            })
             .collect()
     }
 
@@ -218,10 +268,15 @@ impl Fields {
     }
 
     fn metadata(&self) -> PeerMetadata {
-        let Some(Value::Map(meta)) = self.get("peerMetadata") else { return PeerMetadata::default() };
+        let Some(Value::Map(meta)) = self.get("peerMetadata") else {
+            return PeerMetadata::default();
+        };
         let meta = Fields(meta.clone());
         PeerMetadata {
-            storage_id: meta.get("storageId").and_then(Value::as_text).map(str::to_owned),
+            storage_id: meta
+                .get("storageId")
+                .and_then(Value::as_text)
+                .map(str::to_owned),
             is_ephemeral: meta.get("isEphemeral").and_then(Value::as_bool),
         }
     }
@@ -246,7 +301,10 @@ mod tests {
             Message::Join {
                 sender_id: PeerId::new("tablet"),
                 supported_protocol_versions: vec!["1".into()],
-                peer_metadata: PeerMetadata { storage_id: Some("s".into()), is_ephemeral: Some(false) },
+                peer_metadata: PeerMetadata {
+                    storage_id: Some("s".into()),
+                    is_ephemeral: Some(false),
+                },
             },
             Message::Peer {
                 sender_id: PeerId::new("relay"),
@@ -254,8 +312,12 @@ mod tests {
                 selected_protocol_version: "1".into(),
                 peer_metadata: PeerMetadata::default(),
             },
-            Message::Error { message: "нет доступа".into() },
-            Message::Leave { sender_id: PeerId::new("tablet") },
+            Message::Error {
+                message: "нет доступа".into(),
+            },
+            Message::Leave {
+                sender_id: PeerId::new("tablet"),
+            },
             Message::Request(sample_sync()),
             Message::Sync(sample_sync()),
             Message::DocUnavailable {
@@ -274,7 +336,10 @@ mod tests {
         let frame = Message::Sync(sample_sync()).encode();
         assert_eq!(
             decode(&frame, 4),
-            Err(DecodeError::TooLarge { size: frame.len(), limit: 4 })
+            Err(DecodeError::TooLarge {
+                size: frame.len(),
+                limit: 4
+            })
         );
     }
 
@@ -285,13 +350,21 @@ mod tests {
             (Value::Text("type".into()), Value::Text("sync".into())),
             (Value::Text("senderId".into()), Value::Text("js".into())),
             (Value::Text("targetId".into()), Value::Text("relay".into())),
-            (Value::Text("documentId".into()), Value::Text(id.to_string())),
-            (Value::Text("data".into()), Value::Tag(64, Box::new(Value::Bytes(vec![1, 2])))),
+            (
+                Value::Text("documentId".into()),
+                Value::Text(id.to_string()),
+            ),
+            (
+                Value::Text("data".into()),
+                Value::Tag(64, Box::new(Value::Bytes(vec![1, 2]))),
+            ),
             (Value::Text("extra".into()), Value::Null),
         ]);
         let mut frame = Vec::new();
         ciborium::ser::into_writer(&map, &mut frame).unwrap();
-        let Ok(Message::Sync(sync)) = decode(&frame, DEFAULT_MAX_FRAME) else { panic!() };
+        let Ok(Message::Sync(sync)) = decode(&frame, DEFAULT_MAX_FRAME) else {
+            panic!()
+        };
         assert_eq!((sync.document_id, sync.data), (id, vec![1, 2]));
     }
 
@@ -301,15 +374,23 @@ mod tests {
             (vec![], |e| matches!(e, DecodeError::Cbor(_))),
             (vec![0xff, 0x00], |e| matches!(e, DecodeError::Cbor(_))),
             (vec![0x01], |e| matches!(e, DecodeError::NotAMap)),
-            (vec![0xa0], |e| matches!(e, DecodeError::MissingField("type"))),
+            (vec![0xa0], |e| {
+                matches!(e, DecodeError::MissingField("type"))
+            }),
         ];
         for (frame, expected) in cases {
             let err = decode(&frame, DEFAULT_MAX_FRAME).unwrap_err();
             assert!(expected(&err), "{frame:?} gave {err:?}");
         }
-        let unknown = Value::Map(vec![(Value::Text("type".into()), Value::Text("boom".into()))]);
+        let unknown = Value::Map(vec![(
+            Value::Text("type".into()),
+            Value::Text("boom".into()),
+        )]);
         let mut frame = Vec::new();
         ciborium::ser::into_writer(&unknown, &mut frame).unwrap();
-        assert_eq!(decode(&frame, DEFAULT_MAX_FRAME), Err(DecodeError::UnknownType("boom".into())));
+        assert_eq!(
+            decode(&frame, DEFAULT_MAX_FRAME),
+            Err(DecodeError::UnknownType("boom".into()))
+        );
     }
 }

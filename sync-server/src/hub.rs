@@ -49,6 +49,9 @@ struct Loaded {
     doc: Automerge,
     sync: DocSync,
     save: SaveState,
+    /// Some connection sent `sync` (not `request`) for it: it holds the document, even if its
+    /// changes have not arrived yet, so requests wait for them instead of being refused.
+    claimed: bool,
 }
 
 type Slot = Arc<tokio::sync::Mutex<Option<Loaded>>>;
@@ -60,7 +63,10 @@ pub enum HubError {
     #[error("document {0} is damaged in storage")]
     Damaged(DocumentId, #[source] chunks::LoadError),
     #[error("document {doc}: {source}")]
-    BadSync { doc: DocumentId, source: sync_core::SyncError },
+    BadSync {
+        doc: DocumentId,
+        source: sync_core::SyncError,
+    },
 }
 
 pub struct Hub {
@@ -92,7 +98,14 @@ impl Hub {
 
     pub fn connect(&self, remote: PeerId, tx: mpsc::UnboundedSender<Outgoing>) -> ConnId {
         let id = ConnId(self.next_conn.fetch_add(1, Ordering::Relaxed));
-        lock(&self.conns).insert(id, Conn { remote, tx, docs: HashSet::new() });
+        lock(&self.conns).insert(
+            id,
+            Conn {
+                remote,
+                tx,
+                docs: HashSet::new(),
+            },
+        );
         id
     }
 
@@ -101,7 +114,9 @@ impl Hub {
     }
 
     pub async fn disconnect(&self, conn: ConnId) {
-        let Some(conn_state) = lock(&self.conns).remove(&conn) else { return };
+        let Some(conn_state) = lock(&self.conns).remove(&conn) else {
+            return;
+        };
         for doc in conn_state.docs {
             let slot = self.slot(doc);
             let mut guard = slot.lock().await;
@@ -135,7 +150,12 @@ impl Hub {
     }
 
     /// Handles a `request` or `sync` from `conn`.
-    pub async fn sync(&self, conn: ConnId, msg: SyncData, is_request: bool) -> Result<(), HubError> {
+    pub async fn sync(
+        &self,
+        conn: ConnId,
+        msg: SyncData,
+        is_request: bool,
+    ) -> Result<(), HubError> {
         let doc_id = msg.document_id;
         let slot = self.slot(doc_id);
         let result = self.sync_locked(&slot, conn, msg, is_request).await;
@@ -160,10 +180,18 @@ impl Hub {
             } else {
                 chunks::load(stored).map_err(|e| HubError::Damaged(doc_id, e))?
             };
-            *guard = Some(Loaded { doc, sync: DocSync::default(), save });
+            *guard = Some(Loaded {
+                doc,
+                sync: DocSync::default(),
+                save,
+                claimed: false,
+            });
         }
-        let Some(loaded) = guard.as_mut() else { return Ok(()) };
-        if is_request && loaded.doc.get_heads().is_empty() {
+        let Some(loaded) = guard.as_mut() else {
+            return Ok(());
+        };
+        loaded.claimed |= !is_request;
+        if is_request && !loaded.claimed && loaded.doc.get_heads().is_empty() {
             self.send(conn, |remote| Message::DocUnavailable {
                 sender_id: self.me.clone(),
                 target_id: remote,
@@ -178,7 +206,10 @@ impl Hub {
         if let Err(source) = loaded.sync.receive(&mut loaded.doc, &peer, &msg.data) {
             // The document may hold part of the bad message: forget it, storage is the truth.
             *guard = None;
-            return Err(HubError::BadSync { doc: doc_id, source });
+            return Err(HubError::BadSync {
+                doc: doc_id,
+                source,
+            });
         }
         if let Some(pending) = loaded.save.pending(&loaded.doc) {
             if let Err(e) = self.store.save(doc_id, &pending).await {
@@ -188,7 +219,9 @@ impl Hub {
             loaded.save.committed(&pending);
         }
         for (peer, data) in loaded.sync.generate_all(&loaded.doc) {
-            let Some(conn) = parse_session_peer(&peer) else { continue };
+            let Some(conn) = parse_session_peer(&peer) else {
+                continue;
+            };
             self.send(conn, |remote| {
                 Message::Sync(SyncData {
                     sender_id: self.me.clone(),
@@ -211,7 +244,11 @@ impl Hub {
 }
 
 fn parse_session_peer(peer: &PeerId) -> Option<ConnId> {
-    peer.as_str().strip_prefix("conn-")?.parse().ok().map(ConnId)
+    peer.as_str()
+        .strip_prefix("conn-")?
+        .parse()
+        .ok()
+        .map(ConnId)
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

@@ -37,7 +37,10 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Store, config: Config) -> Self {
-        Self { hub: Arc::new(Hub::new(store)), config: Arc::new(config) }
+        Self {
+            hub: Arc::new(Hub::new(store)),
+            config: Arc::new(config),
+        }
     }
 }
 

@@ -44,7 +44,13 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     if !args.app.join("index.html").exists() {
         tracing::warn!(app = %args.app.display(), "no built app here: only /sync will work");
     }
-    let state = AppState::new(store, Config { app_dir: args.app, max_frame: args.max_frame });
+    let state = AppState::new(
+        store,
+        Config {
+            app_dir: args.app,
+            max_frame: args.max_frame,
+        },
+    );
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     // Tests and scripts read this line to learn the port when listening on :0.
     println!("listening on http://{}", listener.local_addr()?);

@@ -15,7 +15,10 @@ pub enum StoreError {
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("cannot create the data directory {path}: {source}")]
-    DataDir { path: String, source: std::io::Error },
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("the database worker stopped: {0}")]
     Worker(String),
     #[error("stored chunk of {doc} has an unknown kind {kind:?}")]
@@ -43,15 +46,19 @@ CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks (doc_id);
 impl Store {
     /// Opens (creating if needed) `relay.sqlite3` in `dir`.
     pub fn open_dir(dir: &Path) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(dir)
-            .map_err(|source| StoreError::DataDir { path: dir.display().to_string(), source })?;
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::DataDir {
+            path: dir.display().to_string(),
+            source,
+        })?;
         let conn = Connection::open(dir.join("relay.sqlite3"))?;
         // WAL with FULL sync: a reply is sent only after its write reached the disk.
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.execute_batch(SCHEMA)?;
-        Ok(Self { conn: Arc::new(Mutex::new(conn)) })
+        Ok(Self {
+            conn: Arc::new(Mutex::new(conn)),
+        })
     }
 
     async fn run<T: Send + 'static>(
@@ -72,16 +79,23 @@ impl Store {
     pub async fn load(&self, doc: DocumentId) -> Result<Vec<Chunk>, StoreError> {
         let doc = doc.to_string();
         self.run(move |conn| {
-            let mut stmt =
-                conn.prepare_cached("SELECT kind, key, data FROM chunks WHERE doc_id = ?1 ORDER BY seq")?;
+            let mut stmt = conn.prepare_cached(
+                "SELECT kind, key, data FROM chunks WHERE doc_id = ?1 ORDER BY seq",
+            )?;
             let rows = stmt.query_map([&doc], |row| {
-                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, Vec<u8>>(2)?))
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, Vec<u8>>(2)?,
+                ))
             })?;
             let mut chunks = Vec::new();
             for row in rows {
                 let (kind, key, data) = row?;
-                let kind = ChunkKind::parse(&kind)
-                    .ok_or_else(|| StoreError::UnknownKind { doc: doc.clone(), kind })?;
+                let kind = ChunkKind::parse(&kind).ok_or_else(|| StoreError::UnknownKind {
+                    doc: doc.clone(),
+                    kind,
+                })?;
                 chunks.push(Chunk { kind, key, data });
             }
             Ok(chunks)
@@ -112,7 +126,11 @@ impl Store {
         let doc = doc.to_string();
         self.run(move |conn| {
             let found = conn
-                .query_row("SELECT 1 FROM chunks WHERE doc_id = ?1 LIMIT 1", [&doc], |_| Ok(()))
+                .query_row(
+                    "SELECT 1 FROM chunks WHERE doc_id = ?1 LIMIT 1",
+                    [&doc],
+                    |_| Ok(()),
+                )
                 .optional()?;
             Ok(found.is_some())
         })
@@ -121,7 +139,11 @@ impl Store {
 
     pub async fn document_count(&self) -> Result<u64, StoreError> {
         self.run(|conn| {
-            Ok(conn.query_row("SELECT COUNT(DISTINCT doc_id) FROM chunks", [], |r| r.get(0))?)
+            Ok(
+                conn.query_row("SELECT COUNT(DISTINCT doc_id) FROM chunks", [], |r| {
+                    r.get(0)
+                })?,
+            )
         })
         .await
     }

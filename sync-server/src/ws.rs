@@ -1,6 +1,5 @@
 //! One WebSocket connection speaking the automerge-repo protocol, version "1".
 
-
 use axum::extract::ws::{Message as WsMessage, WebSocket};
 use futures_util::{SinkExt, StreamExt};
 use sync_core::PROTOCOL_VERSION;
@@ -40,7 +39,9 @@ pub async fn serve(socket: WebSocket, state: AppState) {
             Ok(WsMessage::Close(_)) | Err(_) => break,
             Ok(WsMessage::Ping(_) | WsMessage::Pong(_)) => continue,
             Ok(WsMessage::Text(_)) => {
-                let _ = tx.send(Outgoing::Close("text frames are not part of the protocol".into()));
+                let _ = tx.send(Outgoing::Close(
+                    "text frames are not part of the protocol".into(),
+                ));
                 break;
             }
         };
@@ -70,9 +71,21 @@ async fn handle_frame(
 ) -> Result<bool, String> {
     let message = wire::decode(bytes, state.config.max_frame).map_err(|e| e.to_string())?;
     match (message, *conn) {
-        (Message::Join { sender_id, supported_protocol_versions, .. }, None) => {
-            if !supported_protocol_versions.iter().any(|v| v == PROTOCOL_VERSION) {
-                return Err(format!("unsupported protocol versions {supported_protocol_versions:?}"));
+        (
+            Message::Join {
+                sender_id,
+                supported_protocol_versions,
+                ..
+            },
+            None,
+        ) => {
+            if !supported_protocol_versions
+                .iter()
+                .any(|v| v == PROTOCOL_VERSION)
+            {
+                return Err(format!(
+                    "unsupported protocol versions {supported_protocol_versions:?}"
+                ));
             }
             let id = state.hub.connect(sender_id.clone(), tx.clone());
             *conn = Some(id);
@@ -80,7 +93,10 @@ async fn handle_frame(
                 sender_id: state.hub.peer_id().clone(),
                 target_id: sender_id,
                 selected_protocol_version: PROTOCOL_VERSION.into(),
-                peer_metadata: PeerMetadata { storage_id: None, is_ephemeral: Some(false) },
+                peer_metadata: PeerMetadata {
+                    storage_id: None,
+                    is_ephemeral: Some(false),
+                },
             };
             let _ = tx.send(Outgoing::Frame(peer.encode()));
             Ok(true)
@@ -88,11 +104,19 @@ async fn handle_frame(
         (Message::Join { .. }, Some(_)) => Err("join sent twice".into()),
         (other, None) => Err(format!("`{}` before `join`", other.kind())),
         (Message::Request(sync), Some(id)) => {
-            state.hub.sync(id, sync, true).await.map_err(|e| e.to_string())?;
+            state
+                .hub
+                .sync(id, sync, true)
+                .await
+                .map_err(|e| e.to_string())?;
             Ok(true)
         }
         (Message::Sync(sync), Some(id)) => {
-            state.hub.sync(id, sync, false).await.map_err(|e| e.to_string())?;
+            state
+                .hub
+                .sync(id, sync, false)
+                .await
+                .map_err(|e| e.to_string())?;
             Ok(true)
         }
         (Message::Leave { .. }, Some(_)) => Ok(false),
@@ -104,4 +128,3 @@ async fn handle_frame(
         (Message::Peer { .. }, Some(_)) => Err("`peer` is the relay's message".into()),
     }
 }
-

@@ -1,0 +1,332 @@
+//! Several replicas and a relay in one process, exchanging real protocol frames through an
+//! in-memory network: no sockets, no clocks, so every interleaving here is reproducible.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use automerge::transaction::Transactable;
+use automerge::{Automerge, ObjType, ROOT, ReadDoc};
+use sync_core::client::{Client, ClientEvent};
+use sync_core::wire::{self, Message, PeerMetadata, SyncData};
+use sync_core::{DocSync, DocumentId, PeerId};
+
+/// A relay reduced to its protocol logic: documents in memory, one session per client.
+#[derive(Default)]
+struct Relay {
+    /// Each document, its sessions, and whether some peer has claimed to hold it.
+    docs: BTreeMap<DocumentId, (Automerge, DocSync, bool)>,
+}
+
+const RELAY: &str = "relay";
+
+impl Relay {
+    fn receive(&mut self, from: &PeerId, frame: &[u8]) -> Vec<(PeerId, Vec<u8>)> {
+        let relay = PeerId::new(RELAY);
+        match wire::decode(frame, wire::DEFAULT_MAX_FRAME).unwrap() {
+            Message::Join { sender_id, .. } => vec![(
+                sender_id.clone(),
+                Message::Peer {
+                    sender_id: relay,
+                    target_id: sender_id,
+                    selected_protocol_version: "1".into(),
+                    peer_metadata: PeerMetadata::default(),
+                }
+                .encode(),
+            )],
+            Message::Request(sync) | Message::Sync(sync) => {
+                let id = sync.document_id;
+                let (doc, session, claimed) = self.docs.entry(id).or_default();
+                let is_request = sync_is_request(frame);
+                *claimed |= !is_request;
+                if doc.get_heads().is_empty() && is_request && !*claimed {
+                    let msg = Message::DocUnavailable {
+                        sender_id: relay,
+                        target_id: from.clone(),
+                        document_id: id,
+                    };
+                    return vec![(from.clone(), msg.encode())];
+                }
+                session.receive(doc, from, &sync.data).unwrap();
+                session
+                    .generate_all(doc)
+                    .into_iter()
+                    .map(|(peer, data)| {
+                        let msg = Message::Sync(SyncData {
+                            sender_id: relay.clone(),
+                            target_id: peer.clone(),
+                            document_id: id,
+                            data,
+                        });
+                        (peer, msg.encode())
+                    })
+                    .collect()
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    fn disconnect(&mut self, peer: &PeerId) {
+        for (_, session, _) in self.docs.values_mut() {
+            session.remove_peer(peer);
+        }
+    }
+}
+
+fn sync_is_request(frame: &[u8]) -> bool {
+    matches!(
+        wire::decode(frame, wire::DEFAULT_MAX_FRAME),
+        Ok(Message::Request(_))
+    )
+}
+
+struct Replica {
+    client: Client,
+    docs: BTreeMap<DocumentId, Automerge>,
+    online: bool,
+}
+
+impl Replica {
+    fn new(name: &str) -> Self {
+        Self {
+            client: Client::new(PeerId::new(name)),
+            docs: BTreeMap::new(),
+            online: false,
+        }
+    }
+
+    fn id(&self) -> PeerId {
+        self.client.peer_id().clone()
+    }
+
+    fn put(&mut self, doc: DocumentId, key: &str, value: &str) {
+        let d = self.docs.entry(doc).or_default();
+        let mut tx = d.transaction();
+        tx.put(ROOT, key, value).unwrap();
+        tx.commit();
+    }
+
+    fn get(&self, doc: DocumentId, key: &str) -> Option<String> {
+        let (value, _) = self.docs.get(&doc)?.get(ROOT, key).ok()??;
+        value.into_string().ok()
+    }
+}
+
+/// Frames in flight, in order, addressed by peer id.
+struct Network {
+    relay: Relay,
+    replicas: Vec<Replica>,
+    to_relay: VecDeque<(PeerId, Vec<u8>)>,
+    to_peers: VecDeque<(PeerId, Vec<u8>)>,
+    events: Vec<(PeerId, ClientEvent)>,
+}
+
+impl Network {
+    fn new(names: &[&str]) -> Self {
+        Self {
+            relay: Relay::default(),
+            replicas: names.iter().map(|n| Replica::new(n)).collect(),
+            to_relay: VecDeque::new(),
+            to_peers: VecDeque::new(),
+            events: Vec::new(),
+        }
+    }
+
+    fn replica(&mut self, i: usize) -> &mut Replica {
+        &mut self.replicas[i]
+    }
+
+    fn connect(&mut self, i: usize) {
+        let r = &mut self.replicas[i];
+        r.online = true;
+        self.to_relay.push_back((r.id(), r.client.join().encode()));
+    }
+
+    /// The socket drops: frames in flight either way are lost.
+    fn drop_connection(&mut self, i: usize) {
+        let id = self.replicas[i].id();
+        self.to_relay.retain(|(from, _)| *from != id);
+        self.to_peers.retain(|(to, _)| *to != id);
+        self.relay.disconnect(&id);
+        let r = &mut self.replicas[i];
+        r.client.disconnected();
+        r.online = false;
+    }
+
+    fn poll_replicas(&mut self) {
+        for r in self.replicas.iter_mut().filter(|r| r.online) {
+            let id = r.id();
+            for msg in r.client.poll_all(&r.docs) {
+                self.to_relay.push_back((id.clone(), msg.encode()));
+            }
+        }
+    }
+
+    /// Delivers one frame; returns false when nothing was in flight.
+    fn step(&mut self) -> bool {
+        self.poll_replicas();
+        if let Some((from, frame)) = self.to_relay.pop_front() {
+            let out = self.relay.receive(&from, &frame);
+            self.to_peers.extend(out);
+            return true;
+        }
+        if let Some((to, frame)) = self.to_peers.pop_front() {
+            let r = self.replicas.iter_mut().find(|r| r.id() == to).unwrap();
+            let msg = wire::decode(&frame, wire::DEFAULT_MAX_FRAME).unwrap();
+            let unavailable = matches!(msg, Message::DocUnavailable { .. });
+            for e in r.client.receive(msg, &mut r.docs).unwrap() {
+                self.events.push((to.clone(), e));
+            }
+            if unavailable {
+                // A real client asks again later (on a timer); here, at once.
+                r.client.retry_unavailable();
+            }
+            return true;
+        }
+        false
+    }
+
+    fn run_until_quiescent(&mut self) {
+        for _ in 0..10_000 {
+            if !self.step() {
+                return;
+            }
+        }
+        panic!("the network did not settle");
+    }
+
+    fn run_steps(&mut self, n: usize) {
+        for _ in 0..n {
+            self.step();
+        }
+    }
+}
+
+#[test]
+fn three_replicas_converge_on_concurrent_edits() {
+    let doc = DocumentId::random();
+    let mut net = Network::new(&["a", "b", "c"]);
+    net.replica(0).put(doc, "title", "План");
+    for i in 0..3 {
+        net.connect(i);
+    }
+    // B and C know the document's id (it reaches them in an invitation) but hold nothing yet.
+    net.replica(1).docs.insert(doc, Automerge::new());
+    net.replica(2).docs.insert(doc, Automerge::new());
+    net.run_until_quiescent();
+    assert_eq!(net.replica(2).get(doc, "title").as_deref(), Some("План"));
+
+    net.replica(0).put(doc, "a", "1");
+    net.replica(1).put(doc, "b", "2");
+    net.replica(2).put(doc, "c", "3");
+    net.run_until_quiescent();
+    let heads: Vec<_> = net
+        .replicas
+        .iter()
+        .map(|r| r.docs[&doc].get_heads())
+        .collect();
+    assert!(
+        heads.windows(2).all(|w| w[0] == w[1]),
+        "replicas diverged: {heads:?}"
+    );
+    for key in ["a", "b", "c", "title"] {
+        assert!(net.replica(1).get(doc, key).is_some(), "{key} missing");
+    }
+    for r in &net.replicas {
+        assert!(
+            r.client.is_synced(&doc, &r.docs[&doc]),
+            "{} not synced",
+            r.id()
+        );
+    }
+}
+
+#[test]
+fn a_connection_dropped_mid_sync_recovers_on_reconnect() {
+    let doc = DocumentId::random();
+    let mut net = Network::new(&["a", "b"]);
+    net.replica(0).put(doc, "x", "0");
+    net.connect(0);
+    net.connect(1);
+    net.replica(1).docs.insert(doc, Automerge::new());
+    net.run_until_quiescent();
+
+    // Both edit, and A's socket drops after only a few frames have crossed.
+    for i in 0..20 {
+        net.replica(0).put(doc, &format!("a{i}"), "A");
+        net.replica(1).put(doc, &format!("b{i}"), "B");
+    }
+    net.run_steps(3);
+    net.drop_connection(0);
+    net.run_until_quiescent();
+    // A edits while offline, then comes back.
+    net.replica(0).put(doc, "offline", "да");
+    net.connect(0);
+    net.run_until_quiescent();
+
+    let (a, b) = (&net.replicas[0].docs[&doc], &net.replicas[1].docs[&doc]);
+    assert_eq!(a.get_heads(), b.get_heads());
+    assert_eq!(net.replica(1).get(doc, "offline").as_deref(), Some("да"));
+    assert_eq!(net.replica(0).get(doc, "b19").as_deref(), Some("B"));
+    assert_eq!(net.replica(1).get(doc, "a19").as_deref(), Some("A"));
+}
+
+#[test]
+fn a_document_nobody_has_is_unavailable_until_someone_brings_it() {
+    let doc = DocumentId::random();
+    let mut net = Network::new(&["a", "b"]);
+    net.connect(1);
+    net.replica(1).docs.insert(doc, Automerge::new());
+    net.run_steps(4);
+    assert!(
+        net.events
+            .contains(&(PeerId::new("b"), ClientEvent::Unavailable(doc)))
+    );
+
+    net.replica(0).put(doc, "k", "v");
+    net.connect(0);
+    net.run_until_quiescent();
+    // B asked again after `doc-unavailable` and now holds A's data.
+    assert_eq!(net.replica(1).get(doc, "k").as_deref(), Some("v"));
+}
+
+#[test]
+fn the_relay_never_announces_a_document_to_a_peer_that_did_not_ask() {
+    let secret = DocumentId::random();
+    let mut net = Network::new(&["a", "b"]);
+    net.replica(0).put(secret, "pd", "персональные данные");
+    net.connect(0);
+    net.connect(1);
+    net.run_until_quiescent();
+    assert!(net.replica(1).docs.is_empty());
+    assert!(
+        net.events
+            .iter()
+            .all(|(to, e)| *to == PeerId::new("a") || matches!(e, ClientEvent::Connected { .. }))
+    );
+}
+
+#[test]
+fn lists_created_concurrently_keep_both_items() {
+    let doc = DocumentId::random();
+    let mut net = Network::new(&["a", "b"]);
+    {
+        let d = net.replica(0).docs.entry(doc).or_default();
+        let mut tx = d.transaction();
+        tx.put_object(ROOT, "items", ObjType::List).unwrap();
+        tx.commit();
+    }
+    net.connect(0);
+    net.connect(1);
+    net.replica(1).docs.insert(doc, Automerge::new());
+    net.run_until_quiescent();
+    for i in 0..2 {
+        let d = net.replica(i).docs.get_mut(&doc).unwrap();
+        let (_, list) = d.get(ROOT, "items").unwrap().unwrap();
+        let mut tx = d.transaction();
+        tx.insert(&list, 0, format!("item {i}")).unwrap();
+        tx.commit();
+    }
+    net.run_until_quiescent();
+    let d = &net.replicas[1].docs[&doc];
+    let (_, list) = d.get(ROOT, "items").unwrap().unwrap();
+    assert_eq!(d.length(&list), 2);
+}
