@@ -161,6 +161,9 @@ pub fn load(mut chunks: Vec<Chunk>) -> Result<(Automerge, SaveState), LoadError>
             }
         }
     }
+    if all.is_empty() {
+        return Ok((crate::new_document(), state));
+    }
     let doc = strict_load(&all).map_err(|reason| {
         // Name the chunk at fault: the first one that does not parse on its own.
         let culprit = chunks.iter().find(|c| strict_load(&c.data).is_err());
@@ -175,7 +178,9 @@ pub fn load(mut chunks: Vec<Chunk>) -> Result<(Automerge, SaveState), LoadError>
 }
 
 fn strict_load(data: &[u8]) -> Result<Automerge, String> {
-    let options = LoadOptions::new().on_partial_load(OnPartialLoad::Error);
+    let options = LoadOptions::new()
+        .on_partial_load(OnPartialLoad::Error)
+        .text_encoding(crate::TEXT_ENCODING);
     Automerge::load_with_options(data, options).map_err(|e| e.to_string())
 }
 

@@ -22,3 +22,13 @@ pub use peer_id::PeerId;
 
 /// The only protocol version this implementation speaks.
 pub const PROTOCOL_VERSION: &str = "1";
+
+/// How every document in this project counts text positions: UTF-8 bytes, which is what
+/// `autosurgeon::Text` splices use. Automerge's default (code points) would misplace every edit
+/// after the first Cyrillic letter. The encoding is local; peers using another one interoperate.
+pub const TEXT_ENCODING: automerge::TextEncoding = automerge::TextEncoding::Utf8CodeUnit;
+
+/// A new, empty document with the project's [`TEXT_ENCODING`].
+pub fn new_document() -> automerge::Automerge {
+    automerge::Automerge::new_with_encoding(TEXT_ENCODING)
+}

@@ -176,7 +176,7 @@ impl Hub {
         if guard.is_none() {
             let stored = self.store.load(doc_id).await?;
             let (doc, save) = if stored.is_empty() {
-                (Automerge::new(), SaveState::default())
+                (sync_core::new_document(), SaveState::default())
             } else {
                 chunks::load(stored).map_err(|e| HubError::Damaged(doc_id, e))?
             };
