@@ -12,7 +12,7 @@ use crate::{Programme, ProgrammeDraft, ProgrammeField, ProgrammeId, ValidationEr
 /// The schema this build writes. Bump it with a migration in [`School::upgrade`].
 pub const SCHEMA_VERSION: u64 = 1;
 
-#[derive(Debug, thiserror::Error, PartialEq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq)]
 pub enum ModelError {
     #[error(transparent)]
     Invalid(#[from] ValidationError),

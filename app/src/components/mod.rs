@@ -1,0 +1,5 @@
+//! Presentational pieces shared by pages.
+
+mod status;
+
+pub use status::{SaveBanner, StatusBar};

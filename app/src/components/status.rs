@@ -1,0 +1,89 @@
+use chrono::{Local, TimeZone};
+use leptos::prelude::*;
+
+use crate::repo::{Repo, SaveStatus, SyncStatus, now_ms};
+
+fn local(ms: i64) -> Option<chrono::NaiveDateTime> {
+    Local
+        .timestamp_millis_opt(ms)
+        .single()
+        .map(|t| t.naive_local())
+}
+
+/// «сегодня в 10:42», for the last successful sync.
+fn synced_at(ms: Option<i64>) -> String {
+    match (ms.and_then(local), local(now_ms())) {
+        (Some(at), Some(now)) => model::ru::moment(at, now),
+        _ => "ещё не было".into(),
+    }
+}
+
+/// Sync state and save state, always visible in the top bar.
+#[component]
+pub fn StatusBar() -> impl IntoView {
+    let repo = expect_context::<Repo>();
+    let sync = Memo::new({
+        let repo = repo.clone();
+        move |_| {
+            let last = synced_at(repo.last_synced());
+            match repo.sync_status() {
+                SyncStatus::Synced => ("synced", format!("Синхронизировано · {last}")),
+                SyncStatus::Syncing => ("syncing", "Синхронизация…".to_owned()),
+                SyncStatus::Connecting => {
+                    ("offline", format!("Подключение… · синхронизация: {last}"))
+                }
+                SyncStatus::Offline => (
+                    "offline",
+                    format!("Нет связи с сервером · синхронизация: {last}"),
+                ),
+                SyncStatus::Refused(reason) => ("refused", format!("Сервер отказал: {reason}")),
+            }
+        }
+    });
+    let sync = move || sync.get();
+    let sync_class = move || format!("badge sync-{}", sync().0);
+    let save = Memo::new(move |_| match repo.save_status() {
+        SaveStatus::Saved => ("saved", "Сохранено на устройстве"),
+        SaveStatus::Saving => ("saving", "Сохранение…"),
+        SaveStatus::Failed(_) => ("failed", "Не сохранено!"),
+    });
+    let save = move || save.get();
+    view! {
+        <div class="status">
+            <span class=sync_class data-testid="sync-status" data-state=move || sync().0>
+                {move || sync().1}
+            </span>
+            <span class=move || format!("badge save-{}", save().0) data-testid="save-status" data-state=move || save().0>
+                {move || save().1}
+            </span>
+        </div>
+    }
+}
+
+/// A failed write stays on screen, with its reason, until a write succeeds.
+#[component]
+pub fn SaveBanner() -> impl IntoView {
+    let repo = expect_context::<Repo>();
+    let failure = {
+        let repo = repo.clone();
+        move || match repo.save_status() {
+            SaveStatus::Failed(reason) => Some(reason),
+            _ => None,
+        }
+    };
+    move || {
+        let repo = repo.clone();
+        failure().map(|reason| {
+            view! {
+                <div class="banner error" role="alert" data-testid="save-error">
+                    <p>
+                        <strong>"Изменения не сохранены на устройстве. "</strong>
+                        {reason}
+                        " Они остаются в памяти, пока открыта эта страница."
+                    </p>
+                    <button on:click=move |_| repo.retry_save()>"Повторить сохранение"</button>
+                </div>
+            }
+        })
+    }
+}

@@ -1,0 +1,400 @@
+//! The device's documents: loaded from IndexedDB, edited by the UI, saved by a single writer
+//! task, synced by the [`crate::sync`] task.
+//!
+//! **Invariant:** an edit is reported saved only after IndexedDB committed it. The writer saves
+//! "everything since the last successful write", so a failed write is retried by the next one
+//! and nothing is dropped; the failure is shown until a write succeeds.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use automerge::Automerge;
+use automerge::transaction::Transaction;
+use futures::StreamExt;
+use futures::channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
+use leptos::prelude::*;
+use model::ModelError;
+use sync_core::chunks::{self, SaveState};
+use sync_core::client::{Client, ClientEvent, Documents};
+use sync_core::wire;
+use sync_core::{DocumentId, PeerId};
+
+use crate::storage::{Storage, StorageError};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SaveStatus {
+    Saved,
+    Saving,
+    Failed(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SyncStatus {
+    Offline,
+    Connecting,
+    Syncing,
+    Synced,
+    Refused(String),
+}
+
+struct Entry {
+    doc: Automerge,
+    save: SaveState,
+    /// Set when stored chunks could not be read: the document is neither edited, saved nor
+    /// synced, so what is in storage stays as it is for recovery.
+    damaged: Option<String>,
+}
+
+struct Inner {
+    docs: BTreeMap<DocumentId, Entry>,
+    client: Client,
+}
+
+enum Job {
+    Flush,
+    Meta(&'static str, String),
+}
+
+struct Shared {
+    inner: Mutex<Inner>,
+    writer: UnboundedSender<Job>,
+    sync_wake: UnboundedSender<()>,
+    sync_wake_rx: Mutex<Option<UnboundedReceiver<()>>>,
+    revision: RwSignal<u64>,
+    save_status: RwSignal<SaveStatus>,
+    sync_status: RwSignal<SyncStatus>,
+    last_synced: RwSignal<Option<i64>>,
+    school: RwSignal<Option<DocumentId>>,
+}
+
+/// A cheap handle to the device's documents, shared through Leptos context.
+#[derive(Clone)]
+pub struct Repo(Arc<Shared>);
+
+struct Docs<'a>(&'a mut BTreeMap<DocumentId, Entry>);
+
+impl Documents for Docs<'_> {
+    fn ids(&self) -> Vec<DocumentId> {
+        self.0
+            .iter()
+            .filter(|(_, e)| e.damaged.is_none())
+            .map(|(id, _)| *id)
+            .collect()
+    }
+    fn get(&self, id: &DocumentId) -> Option<&Automerge> {
+        self.0
+            .get(id)
+            .filter(|e| e.damaged.is_none())
+            .map(|e| &e.doc)
+    }
+    fn get_mut(&mut self, id: &DocumentId) -> Option<&mut Automerge> {
+        self.0
+            .get_mut(id)
+            .filter(|e| e.damaged.is_none())
+            .map(|e| &mut e.doc)
+    }
+}
+
+pub fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+const META_PEER: &str = "peer_id";
+const META_SCHOOL: &str = "school";
+const META_LAST_SYNCED: &str = "last_synced";
+
+impl Repo {
+    /// Opens the device's database and loads its school, then starts the writer task.
+    pub async fn open(db_name: &str) -> Result<Repo, StorageError> {
+        let storage = Storage::open(db_name).await?;
+        let peer = match storage.get_meta(META_PEER).await? {
+            Some(peer) => PeerId::new(peer),
+            None => {
+                let peer = PeerId::random("tablet");
+                storage.set_meta(META_PEER, peer.as_str()).await?;
+                peer
+            }
+        };
+        let school: Option<DocumentId> = storage
+            .get_meta(META_SCHOOL)
+            .await?
+            .and_then(|s| s.parse().ok());
+        let last_synced = storage
+            .get_meta(META_LAST_SYNCED)
+            .await?
+            .and_then(|s| s.parse().ok());
+        let mut docs = BTreeMap::new();
+        if let Some(id) = school {
+            docs.insert(id, load_entry(&storage, &id).await?);
+        }
+        let (writer, writer_rx) = unbounded();
+        let (sync_wake, sync_wake_rx) = unbounded();
+        let repo = Repo(Arc::new(Shared {
+            inner: Mutex::new(Inner {
+                docs,
+                client: Client::new(peer),
+            }),
+            writer,
+            sync_wake,
+            sync_wake_rx: Mutex::new(Some(sync_wake_rx)),
+            revision: RwSignal::new(0),
+            save_status: RwSignal::new(SaveStatus::Saved),
+            sync_status: RwSignal::new(SyncStatus::Offline),
+            last_synced: RwSignal::new(last_synced),
+            school: RwSignal::new(school),
+        }));
+        leptos::task::spawn_local(repo.clone().write_loop(storage, writer_rx));
+        Ok(repo)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // The app is single-threaded; a poisoned lock only means an earlier panic.
+        self.0.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn school(&self) -> Option<DocumentId> {
+        self.0.school.get()
+    }
+
+    pub fn save_status(&self) -> SaveStatus {
+        self.0.save_status.get()
+    }
+
+    pub fn sync_status(&self) -> SyncStatus {
+        self.0.sync_status.get()
+    }
+
+    pub fn last_synced(&self) -> Option<i64> {
+        self.0.last_synced.get()
+    }
+
+    /// Reads a document; reactive: a view or memo calling this re-runs when any document changes.
+    pub fn read<T>(
+        &self,
+        id: &DocumentId,
+        f: impl FnOnce(&Automerge) -> T,
+    ) -> Result<T, ModelError> {
+        self.0.revision.track();
+        let inner = self.lock();
+        let entry = inner.docs.get(id).ok_or(ModelError::NotInitialised)?;
+        if let Some(reason) = &entry.damaged {
+            return Err(ModelError::Damaged(reason.clone()));
+        }
+        Ok(f(&entry.doc))
+    }
+
+    /// Applies an edit as one Automerge change, or nothing if `f` fails; then saves and syncs.
+    pub fn change<T>(
+        &self,
+        id: &DocumentId,
+        f: impl FnOnce(&mut Transaction<'_>) -> Result<T, ModelError>,
+    ) -> Result<T, ModelError> {
+        let result = {
+            let mut inner = self.lock();
+            let entry = inner.docs.get_mut(id).ok_or(ModelError::NotInitialised)?;
+            if let Some(reason) = &entry.damaged {
+                return Err(ModelError::Damaged(reason.clone()));
+            }
+            let mut tx = entry.doc.transaction();
+            match f(&mut tx) {
+                Ok(value) => {
+                    tx.commit();
+                    Ok(value)
+                }
+                Err(e) => {
+                    tx.rollback();
+                    Err(e)
+                }
+            }
+        };
+        if result.is_ok() {
+            self.changed();
+        }
+        result
+    }
+
+    fn changed(&self) {
+        self.0.revision.update(|r| *r += 1);
+        self.0.save_status.set(SaveStatus::Saving);
+        let _ = self.0.writer.unbounded_send(Job::Flush);
+        let _ = self.0.sync_wake.unbounded_send(());
+    }
+
+    /// Creates a new school on this device.
+    pub fn create_school(&self, name: &str) -> Result<DocumentId, ModelError> {
+        let id = DocumentId::random();
+        let mut doc = sync_core::new_document();
+        let mut tx = doc.transaction();
+        model::School::init(&mut tx, name)?;
+        tx.commit();
+        self.adopt_school(id, doc);
+        Ok(id)
+    }
+
+    /// Joins an existing school: its document arrives from the relay.
+    pub fn join_school(&self, id: DocumentId) {
+        if self.school() != Some(id) {
+            self.adopt_school(id, sync_core::new_document());
+        }
+    }
+
+    fn adopt_school(&self, id: DocumentId, doc: Automerge) {
+        self.lock().docs.insert(
+            id,
+            Entry {
+                doc,
+                save: SaveState::default(),
+                damaged: None,
+            },
+        );
+        let _ = self
+            .0
+            .writer
+            .unbounded_send(Job::Meta(META_SCHOOL, id.to_string()));
+        self.0.school.set(Some(id));
+        self.changed();
+    }
+
+    /// Asks the writer to try again after a failure.
+    pub fn retry_save(&self) {
+        let _ = self.0.writer.unbounded_send(Job::Flush);
+    }
+
+    async fn write_loop(self, storage: Storage, mut jobs: UnboundedReceiver<Job>) {
+        while let Some(job) = jobs.next().await {
+            match job {
+                Job::Flush => self.flush(&storage).await,
+                Job::Meta(key, value) => {
+                    if let Err(e) = storage.set_meta(key, &value).await {
+                        self.0.save_status.set(SaveStatus::Failed(e.to_string()));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes every document's unsaved changes, one transaction per document.
+    async fn flush(&self, storage: &Storage) {
+        loop {
+            let next = self.lock().docs.iter().find_map(|(id, e)| {
+                if e.damaged.is_some() {
+                    None
+                } else {
+                    e.save.pending(&e.doc).map(|p| (*id, p))
+                }
+            });
+            let Some((id, pending)) = next else {
+                self.0.save_status.set(SaveStatus::Saved);
+                return;
+            };
+            self.0.save_status.set(SaveStatus::Saving);
+            match storage.save(&id, &pending).await {
+                Ok(()) => {
+                    if let Some(entry) = self.lock().docs.get_mut(&id) {
+                        entry.save.committed(&pending);
+                    }
+                }
+                Err(e) => {
+                    self.0.save_status.set(SaveStatus::Failed(e.to_string()));
+                    return;
+                }
+            }
+        }
+    }
+
+    // --- The sync task's side -------------------------------------------------------------
+
+    pub(crate) fn take_sync_wake(&self) -> Option<UnboundedReceiver<()>> {
+        self.0
+            .sync_wake_rx
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+    }
+
+    pub(crate) fn join_frame(&self) -> Vec<u8> {
+        self.lock().client.join().encode()
+    }
+
+    pub(crate) fn set_sync_status(&self, status: SyncStatus) {
+        if self.0.sync_status.get_untracked() != status {
+            self.0.sync_status.set(status);
+        }
+    }
+
+    pub(crate) fn disconnected(&self) {
+        self.lock().client.disconnected();
+    }
+
+    /// Handles one frame from the relay; returns the frames to send back.
+    pub(crate) fn on_frame(&self, frame: &[u8]) -> Result<Vec<Vec<u8>>, String> {
+        let message = wire::decode(frame, wire::DEFAULT_MAX_FRAME).map_err(|e| e.to_string())?;
+        let events = {
+            let mut inner = self.lock();
+            let Inner { docs, client } = &mut *inner;
+            client
+                .receive(message, &mut Docs(docs))
+                .map_err(|e| e.to_string())?
+        };
+        if events.iter().any(|e| matches!(e, ClientEvent::Changed(_))) {
+            self.changed();
+        }
+        Ok(self.poll_frames())
+    }
+
+    pub(crate) fn poll_frames(&self) -> Vec<Vec<u8>> {
+        let mut inner = self.lock();
+        let Inner { docs, client } = &mut *inner;
+        client
+            .poll_all(&Docs(docs))
+            .iter()
+            .map(wire::Message::encode)
+            .collect()
+    }
+
+    pub(crate) fn retry_unavailable(&self) {
+        self.lock().client.retry_unavailable();
+    }
+
+    /// Recomputes the sync status after traffic; records the time of a completed sync.
+    pub(crate) fn refresh_sync_status(&self) {
+        let synced = {
+            let inner = self.lock();
+            inner.client.is_connected()
+                && inner
+                    .docs
+                    .iter()
+                    .filter(|(_, e)| e.damaged.is_none())
+                    .all(|(id, e)| inner.client.is_synced(id, &e.doc))
+        };
+        if synced {
+            let now = now_ms();
+            self.0.last_synced.set(Some(now));
+            if self.0.sync_status.get_untracked() != SyncStatus::Synced {
+                let _ = self
+                    .0
+                    .writer
+                    .unbounded_send(Job::Meta(META_LAST_SYNCED, now.to_string()));
+            }
+            self.set_sync_status(SyncStatus::Synced);
+        } else {
+            self.set_sync_status(SyncStatus::Syncing);
+        }
+    }
+}
+
+async fn load_entry(storage: &Storage, id: &DocumentId) -> Result<Entry, StorageError> {
+    let stored = storage.load(id).await?;
+    Ok(match chunks::load(stored) {
+        Ok((doc, save)) => Entry {
+            doc,
+            save,
+            damaged: None,
+        },
+        Err(e) => Entry {
+            doc: sync_core::new_document(),
+            save: SaveState::default(),
+            damaged: Some(e.to_string()),
+        },
+    })
+}

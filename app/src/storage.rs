@@ -1,0 +1,188 @@
+//! Every read and write of IndexedDB goes through this module.
+//!
+//! Database `nastavnik` holds two object stores:
+//! * `chunks`: document chunks under the key `"<document id>/<kind>/<content key>"`, the
+//!   scheme of `sync_core::chunks` (a snapshot plus increments);
+//! * `meta`: small device settings (this device's peer id, the school's document id, the last
+//!   successful sync), as strings.
+//!
+//! A save is one IndexedDB transaction: a compacting snapshot and the deletion of the chunks it
+//! replaces commit together or not at all.
+
+use js_sys::{JsString, Uint8Array};
+use rexie::{KeyRange, ObjectStore, Rexie, TransactionMode, TransactionResult};
+use sync_core::DocumentId;
+use sync_core::chunks::{Chunk, ChunkKind, PendingSave};
+use wasm_bindgen::{JsCast, JsValue};
+
+const CHUNKS: &str = "chunks";
+const META: &str = "meta";
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StorageError {
+    #[error("На планшете закончилось место для данных ({0}). Освободите место и повторите.")]
+    Quota(String),
+    #[error("Хранилище браузера недоступно: {0}")]
+    Unavailable(String),
+    #[error("Ошибка записи в хранилище браузера: {0}")]
+    Write(String),
+    #[error("Ошибка чтения хранилища браузера: {0}")]
+    Read(String),
+}
+
+fn describe(e: &rexie::Error) -> String {
+    match e {
+        rexie::Error::IdbError(inner) => inner.to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn write_error(e: rexie::Error) -> StorageError {
+    let text = describe(&e);
+    if text.contains("Quota") || text.contains("quota") {
+        StorageError::Quota(text)
+    } else {
+        StorageError::Write(text)
+    }
+}
+
+fn read_error(e: rexie::Error) -> StorageError {
+    StorageError::Read(describe(&e))
+}
+
+fn chunk_key(doc: &DocumentId, kind: ChunkKind, key: &str) -> JsValue {
+    JsValue::from_str(&format!("{doc}/{}/{key}", kind.as_str()))
+}
+
+/// All keys of one document: `"<id>/"` up to `"<id>0"` (`'0'` follows `'/'`).
+fn doc_range(doc: &DocumentId) -> Result<KeyRange, StorageError> {
+    let lower = JsValue::from_str(&format!("{doc}/"));
+    let upper = JsValue::from_str(&format!("{doc}0"));
+    KeyRange::bound(&lower, &upper, Some(false), Some(true))
+        .map_err(|e| StorageError::Read(e.to_string()))
+}
+
+/// Waits for a read-write transaction to finish; an abort (quota, a closed database) is an error.
+async fn committed(tx: rexie::Transaction) -> Result<(), StorageError> {
+    match tx.done().await.map_err(write_error)? {
+        TransactionResult::Committed => Ok(()),
+        TransactionResult::Aborted => Err(StorageError::Write("транзакция прервана".into())),
+    }
+}
+
+pub struct Storage {
+    db: Rexie,
+}
+
+impl Storage {
+    pub async fn open(name: &str) -> Result<Self, StorageError> {
+        let db = Rexie::builder(name)
+            .version(1)
+            .add_object_store(ObjectStore::new(CHUNKS))
+            .add_object_store(ObjectStore::new(META))
+            .build()
+            .await
+            .map_err(|e| StorageError::Unavailable(describe(&e)))?;
+        Ok(Self { db })
+    }
+
+    /// Closes the database; later calls fail with an error (used by tests to provoke one).
+    pub fn close(self) {
+        self.db.close();
+    }
+
+    pub async fn load(&self, doc: &DocumentId) -> Result<Vec<Chunk>, StorageError> {
+        let tx = self
+            .db
+            .transaction(&[CHUNKS], TransactionMode::ReadOnly)
+            .map_err(read_error)?;
+        let store = tx.store(CHUNKS).map_err(read_error)?;
+        let entries = store
+            .scan(Some(doc_range(doc)?), None, None, None)
+            .await
+            .map_err(read_error)?;
+        let mut chunks = Vec::with_capacity(entries.len());
+        for (key, value) in entries {
+            let key: String = key.as_string().unwrap_or_default();
+            let mut parts = key.splitn(3, '/');
+            let (_, kind, content_key) = (parts.next(), parts.next(), parts.next());
+            let (Some(kind), Some(content_key)) = (kind.and_then(ChunkKind::parse), content_key)
+            else {
+                return Err(StorageError::Read(format!("unexpected key {key}")));
+            };
+            let Some(bytes) = value.dyn_ref::<Uint8Array>() else {
+                return Err(StorageError::Read(format!("chunk {key} is not bytes")));
+            };
+            chunks.push(Chunk {
+                kind,
+                key: content_key.to_owned(),
+                data: bytes.to_vec(),
+            });
+        }
+        Ok(chunks)
+    }
+
+    pub async fn save(&self, doc: &DocumentId, save: &PendingSave) -> Result<(), StorageError> {
+        let tx = self
+            .db
+            .transaction(&[CHUNKS], TransactionMode::ReadWrite)
+            .map_err(write_error)?;
+        let store = tx.store(CHUNKS).map_err(write_error)?;
+        if save.replaces_all {
+            let old = store
+                .get_all_keys(Some(doc_range(doc)?), None)
+                .await
+                .map_err(write_error)?;
+            for key in old {
+                store.delete(key).await.map_err(write_error)?;
+            }
+        }
+        let value = Uint8Array::from(save.chunk.data.as_slice());
+        let key = chunk_key(doc, save.chunk.kind, &save.chunk.key);
+        store.put(&value, Some(&key)).await.map_err(write_error)?;
+        committed(tx).await
+    }
+
+    pub async fn get_meta(&self, key: &str) -> Result<Option<String>, StorageError> {
+        let tx = self
+            .db
+            .transaction(&[META], TransactionMode::ReadOnly)
+            .map_err(read_error)?;
+        let store = tx.store(META).map_err(read_error)?;
+        let value = store
+            .get(JsValue::from_str(key))
+            .await
+            .map_err(read_error)?;
+        Ok(value.and_then(|v| v.as_string()))
+    }
+
+    pub async fn set_meta(&self, key: &str, value: &str) -> Result<(), StorageError> {
+        let tx = self
+            .db
+            .transaction(&[META], TransactionMode::ReadWrite)
+            .map_err(write_error)?;
+        let store = tx.store(META).map_err(write_error)?;
+        store
+            .put(&JsString::from(value).into(), Some(&JsValue::from_str(key)))
+            .await
+            .map_err(write_error)?;
+        committed(tx).await
+    }
+
+    /// Every document id that has chunks stored.
+    pub async fn documents(&self) -> Result<Vec<DocumentId>, StorageError> {
+        let tx = self
+            .db
+            .transaction(&[CHUNKS], TransactionMode::ReadOnly)
+            .map_err(read_error)?;
+        let store = tx.store(CHUNKS).map_err(read_error)?;
+        let keys = store.get_all_keys(None, None).await.map_err(read_error)?;
+        let mut ids: Vec<DocumentId> = keys
+            .iter()
+            .filter_map(|k| k.as_string())
+            .filter_map(|k| k.split('/').next().and_then(|id| id.parse().ok()))
+            .collect();
+        ids.dedup();
+        Ok(ids)
+    }
+}

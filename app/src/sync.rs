@@ -1,0 +1,111 @@
+//! The connection to the relay: connect whenever possible, reconnect with backoff, and pump
+//! frames between the socket and the [`Repo`]. All protocol decisions are `sync_core`'s.
+
+use futures::channel::mpsc::UnboundedReceiver;
+use futures::{SinkExt, StreamExt, select};
+use gloo_net::websocket::Message;
+use gloo_net::websocket::futures::WebSocket;
+use gloo_timers::future::{IntervalStream, TimeoutFuture};
+
+use crate::repo::{Repo, SyncStatus};
+
+const FIRST_RETRY_MS: u32 = 500;
+const MAX_RETRY_MS: u32 = 8_000;
+/// How often a document the relay did not have is asked for again.
+const RETRY_UNAVAILABLE_MS: u32 = 3_000;
+
+/// The relay's sync endpoint on the host that served the app.
+pub fn default_url() -> Option<String> {
+    let location = web_sys::window()?.location();
+    let scheme = if location.protocol().ok()? == "https:" {
+        "wss"
+    } else {
+        "ws"
+    };
+    Some(format!("{scheme}://{}/sync", location.host().ok()?))
+}
+
+pub fn start(repo: Repo, url: String) {
+    let Some(wake) = repo.take_sync_wake() else {
+        return;
+    };
+    leptos::task::spawn_local(run(repo, url, wake));
+}
+
+async fn run(repo: Repo, url: String, mut wake: UnboundedReceiver<()>) {
+    let mut delay = FIRST_RETRY_MS;
+    loop {
+        repo.set_sync_status(SyncStatus::Connecting);
+        let outcome = session(&repo, &url, &mut wake).await;
+        repo.disconnected();
+        match outcome {
+            Ended::Refused(reason) => repo.set_sync_status(SyncStatus::Refused(reason)),
+            Ended::Lost { was_connected } => {
+                if was_connected {
+                    delay = FIRST_RETRY_MS;
+                }
+                repo.set_sync_status(SyncStatus::Offline);
+            }
+        }
+        // Jitter spreads a school's tablets reconnecting after the relay restarts.
+        let jitter = (js_sys::Math::random() * f64::from(delay) / 2.0) as u32;
+        TimeoutFuture::new(delay + jitter).await;
+        delay = (delay * 2).min(MAX_RETRY_MS);
+    }
+}
+
+enum Ended {
+    Lost { was_connected: bool },
+    Refused(String),
+}
+
+async fn session(repo: &Repo, url: &str, wake: &mut UnboundedReceiver<()>) -> Ended {
+    let Ok(ws) = WebSocket::open(url) else {
+        return Ended::Lost {
+            was_connected: false,
+        };
+    };
+    let (mut tx, rx) = ws.split();
+    let mut rx = rx.fuse();
+    let mut tick = IntervalStream::new(RETRY_UNAVAILABLE_MS).fuse();
+    let mut connected = false;
+    if tx.send(Message::Bytes(repo.join_frame())).await.is_err() {
+        return Ended::Lost {
+            was_connected: false,
+        };
+    }
+    loop {
+        let frames = select! {
+            frame = rx.next() => match frame {
+                Some(Ok(Message::Bytes(bytes))) => match repo.on_frame(&bytes) {
+                    Ok(frames) => {
+                        connected = true;
+                        frames
+                    }
+                    Err(reason) => {
+                        leptos::logging::warn!("sync: {reason}");
+                        return Ended::Refused(reason);
+                    }
+                },
+                Some(Ok(Message::Text(_))) => vec![],
+                Some(Err(_)) | None => return Ended::Lost { was_connected: connected },
+            },
+            _ = wake.next() => repo.poll_frames(),
+            _ = tick.next() => {
+                repo.retry_unavailable();
+                repo.poll_frames()
+            },
+            complete => return Ended::Lost { was_connected: connected },
+        };
+        for frame in frames {
+            if tx.send(Message::Bytes(frame)).await.is_err() {
+                return Ended::Lost {
+                    was_connected: connected,
+                };
+            }
+        }
+        if connected {
+            repo.refresh_sync_status();
+        }
+    }
+}

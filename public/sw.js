@@ -1,0 +1,75 @@
+// Наставник service worker: after one visit the app opens with no server at all.
+//
+// - Navigations: network first (a new build is picked up at once), the cached shell offline.
+// - Trunk's hashed assets (name-<16 hex>.ext): cache first; they never change.
+// - Everything else of ours: network first, falling back to the cache.
+// - The sync socket and other origins are never touched.
+const CACHE = "nastavnik-shell-v1";
+const HASHED = /-[0-9a-f]{16}(_bg)?\.(js|wasm|css)$/;
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(CACHE);
+      const response = await fetch("/", { cache: "no-cache" });
+      const html = await response.clone().text();
+      await cache.put("/", response);
+      // Precache what index.html loads, so the very first visit is enough to work offline.
+      const assets = new Set(["/manifest.webmanifest", "/icons/icon-192.png", "/icons/icon-512.png"]);
+      for (const match of html.matchAll(/(?:href|src)=["']([^"']+)["']|['"](\/[^'"]+_bg\.wasm)['"]/g)) {
+        const url = match[1] || match[2];
+        if (url && url.startsWith("/") && !url.startsWith("//")) assets.add(url);
+      }
+      await cache.addAll([...assets]);
+      await self.skipWaiting();
+    })(),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const key of await caches.keys()) {
+        if (key !== CACHE) await caches.delete(key);
+      }
+      await self.clients.claim();
+    })(),
+  );
+});
+
+async function networkFirst(request, fallbackKey) {
+  const cache = await caches.open(CACHE);
+  try {
+    const response = await fetch(request);
+    if (response.ok) await cache.put(fallbackKey || request, response.clone());
+    return response;
+  } catch (error) {
+    const cached = await cache.match(fallbackKey || request);
+    if (cached) return cached;
+    throw error;
+  }
+}
+
+async function cacheFirst(request) {
+  const cache = await caches.open(CACHE);
+  const cached = await cache.match(request);
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) await cache.put(request, response.clone());
+  return response;
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (url.pathname === "/sync" || url.pathname === "/healthz") return;
+  if (request.mode === "navigate") {
+    // Every route of the app is the same shell.
+    event.respondWith(networkFirst(request, "/"));
+  } else if (HASHED.test(url.pathname)) {
+    event.respondWith(cacheFirst(request));
+  } else {
+    event.respondWith(networkFirst(request));
+  }
+});
