@@ -1,0 +1,165 @@
+// Shared pieces of the end-to-end tests and the benchmark: the real relay binary in its own
+// process group, and independent Chromium profiles driven by playwright-core.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+const RELAY_BIN = process.env.NASTAVNIK_RELAY_BIN ?? join(ROOT, "target/release/sync-server");
+const APP_DIR = process.env.NASTAVNIK_APP_DIR ?? join(ROOT, "dist");
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+
+export function tempDir(prefix) {
+  return mkdtempSync(join(tmpdir(), `nastavnik-${prefix}-`));
+}
+
+/** Rejects after `ms` so that a hung browser fails the test instead of hanging CI. */
+export function within(ms, promise, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** The relay binary, serving the built app and /sync. `port` 0 picks a free one. */
+export class Relay {
+  constructor(dataDir, port = 0) {
+    this.dataDir = dataDir;
+    this.port = port;
+    this.child = null;
+  }
+
+  async start() {
+    const child = spawn(
+      RELAY_BIN,
+      ["--listen", `127.0.0.1:${this.port}`, "--data", this.dataDir, "--app", APP_DIR],
+      { detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RUST_LOG: "warn" } },
+    );
+    this.child = child;
+    child.stderr.on("data", (d) => process.stderr.write(`[relay] ${d}`));
+    const url = await within(
+      20_000,
+      new Promise((resolveUrl, reject) => {
+        let buffer = "";
+        child.stdout.on("data", (chunk) => {
+          buffer += chunk;
+          const m = buffer.match(/listening on (http:\/\/[\d.]+:(\d+))/);
+          if (m) resolveUrl(m);
+        });
+        child.on("exit", (code) => reject(new Error(`relay exited with ${code}`)));
+      }),
+      "relay start",
+    );
+    this.url = url[1];
+    this.port = Number(url[2]);
+    return this.url;
+  }
+
+  /** Ends the relay's whole process group (never a group we did not start). */
+  async stop(signal = "SIGKILL") {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      return;
+    }
+    await within(10_000, exited, "relay stop");
+    this.child = null;
+  }
+}
+
+const CHROME_ARGS = [
+  "--no-sandbox",
+  "--disable-dev-shm-usage",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
+/** One tablet: an independent Chromium profile (its own IndexedDB, service worker, cache). */
+export class Tablet {
+  static async launch(name) {
+    const dir = tempDir(`profile-${name}`);
+    const context = await within(
+      30_000,
+      chromium.launchPersistentContext(dir, {
+        executablePath: CHROMIUM,
+        headless: true,
+        args: CHROME_ARGS,
+        viewport: { width: 800, height: 1100 },
+      }),
+      `launch ${name}`,
+    );
+    const page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(60_000);
+    page.on("pageerror", (e) => console.error(`[${name}] page error: ${e.message}`));
+    return new Tablet(name, dir, context, page);
+  }
+
+  constructor(name, dir, context, page) {
+    Object.assign(this, { name, dir, context, page });
+  }
+
+  async close() {
+    try {
+      await within(15_000, this.context.close(), `close ${this.name}`);
+    } catch (e) {
+      // A hung browser: kill its process so it cannot hold the test runner's stdout open.
+      const pid = this.context.browser()?.process?.()?.pid;
+      if (pid) process.kill(pid, "SIGKILL");
+      console.error(e.message);
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  async waitSynced() {
+    await this.page.locator('[data-testid=sync-status][data-state=synced]').waitFor();
+  }
+
+  async waitOffline() {
+    await this.page.locator('[data-testid=sync-status][data-state=offline]').waitFor();
+  }
+
+  async waitSaved() {
+    await this.page.locator('[data-testid=save-status][data-state=saved]').waitFor();
+  }
+
+  async createSchool(url, name) {
+    await this.page.goto(url);
+    await this.page.fill("input[name=school-name]", name);
+    await this.page.click("[data-testid=create-school] button[type=submit]");
+    await this.page.locator("[data-testid=new-programme]").waitFor();
+  }
+
+  async joinCode() {
+    await this.page.click(".settings-link");
+    const code = await this.page.locator("[data-testid=join-code]").textContent();
+    await this.page.click(".brand");
+    return code.trim();
+  }
+
+  async addProgramme(title, note = "") {
+    await this.page.click("[data-testid=new-programme]");
+    await this.page.fill("input[name=title]", title);
+    await this.page.fill("textarea[name=note]", note);
+    await this.page.click("[data-testid=programme-form] button[type=submit]");
+    await this.programmeCard(title).waitFor();
+  }
+
+  programmeCard(title) {
+    return this.page.locator("[data-testid=programme]", {
+      has: this.page.locator("[data-testid=programme-title]", { hasText: title }),
+    });
+  }
+
+  async titles() {
+    return (await this.page.locator("[data-testid=programmes] [data-testid=programme-title]").allTextContents()).sort();
+  }
+}

@@ -1,0 +1,93 @@
+// The local-first loop end to end: two tablets (independent Chromium profiles) and the real
+// relay binary. Every wait is on an event in the page; nothing sleeps.
+import assert from "node:assert/strict";
+import { rmSync } from "node:fs";
+import { after, before, describe, test } from "node:test";
+
+import { Relay, Tablet, tempDir } from "./harness.mjs";
+
+describe("the local-first loop", () => {
+  let relay;
+  let dataDir;
+  let a;
+  let b;
+
+  before(async () => {
+    dataDir = tempDir("relay");
+    relay = new Relay(dataDir);
+    await relay.start();
+    [a, b] = await Promise.all([Tablet.launch("A"), Tablet.launch("B")]);
+  });
+
+  after(async () => {
+    await Promise.all([a?.close(), b?.close()]);
+    await relay?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test("a programme created on A appears on B without reloading", async () => {
+    await a.createSchool(relay.url, "МБОУ «Берёзовская СОШ»");
+    const code = await a.joinCode();
+    await b.page.goto(`${relay.url}/join/${code}`);
+    await b.page.locator("[data-testid=school-name]", { hasText: "Берёзовская" }).waitFor();
+
+    const navigations = [];
+    b.page.on("framenavigated", (f) => f === b.page.mainFrame() && navigations.push(f.url()));
+    await a.addProgramme("Служба учебной помощи", "Пары «успевающий – неуспевающий»");
+    await b.programmeCard("Служба учебной помощи").waitFor();
+    assert.deepEqual(navigations, [], "B did not reload or navigate");
+    assert.equal(await b.programmeCard("Служба учебной помощи").locator("[data-testid=programme-form]").textContent(), "ученик – ученик");
+    await Promise.all([a.waitSynced(), b.waitSynced()]);
+  });
+
+  test("edits made on both tablets while the relay is down all survive its restart", async () => {
+    await relay.stop("SIGKILL");
+    await Promise.all([a.waitOffline(), b.waitOffline()]);
+
+    // A renames the programme; B rewrites its note. Each is saved on its own tablet first.
+    await a.programmeCard("Служба учебной помощи").click();
+    await a.page.fill("input[name=title]", "Служба учебной помощи 7–9 классов");
+    await a.page.press("input[name=title]", "Tab");
+    await a.waitSaved();
+    await b.programmeCard("Служба учебной помощи").click();
+    await b.page.fill("textarea[name=note]", "Встречи по вторникам после уроков");
+    await b.page.press("textarea[name=note]", "Tab");
+    await b.waitSaved();
+    await a.page.click(".brand");
+    await b.page.click(".brand");
+    await a.addProgramme("Учитель – учитель: молодой специалист");
+    await b.addProgramme("Лидер – пассивный");
+
+    await relay.start(); // same port and --data
+    await Promise.all([a.waitSynced(), b.waitSynced()]);
+    const expected = ["Лидер – пассивный", "Служба учебной помощи 7–9 классов", "Учитель – учитель: молодой специалист"];
+    for (const tablet of [a, b]) {
+      await tablet.programmeCard("Лидер – пассивный").waitFor();
+      await tablet.programmeCard("Учитель – учитель").waitFor();
+      await tablet.programmeCard("Служба учебной помощи 7–9 классов").waitFor();
+      assert.deepEqual(await tablet.titles(), expected, `${tablet.name} has every programme`);
+      const card = tablet.programmeCard("Служба учебной помощи 7–9 классов");
+      assert.equal(await card.locator("[data-testid=programme-note]").textContent(), "Встречи по вторникам после уроков");
+    }
+  });
+
+  test("with the relay down, a reload opens the app from the service worker with all its data", async () => {
+    await a.page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    await relay.stop("SIGKILL");
+    await a.waitOffline();
+    await a.page.reload();
+    await a.programmeCard("Лидер – пассивный").waitFor();
+    assert.equal((await a.titles()).length, 3);
+    const shell = await a.page.evaluate(() => document.title);
+    assert.equal(shell, "Наставник");
+    await relay.start();
+  });
+
+  test("Chromium finds the app installable", async () => {
+    const cdp = await a.context.newCDPSession(a.page);
+    const { installabilityErrors } = await cdp.send("Page.getInstallabilityErrors");
+    assert.deepEqual(installabilityErrors, []);
+    const manifest = await cdp.send("Page.getAppManifest");
+    assert.match(manifest.data, /"short_name": "Наставник"/);
+  });
+});
