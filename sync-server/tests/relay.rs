@@ -1,0 +1,387 @@
+//! The relay over real sockets: `app()` served on 127.0.0.1, its SQLite store in a temporary
+//! directory, and clients built from `sync_core::client::Client` speaking real frames.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use automerge::transaction::Transactable;
+use automerge::{Automerge, ROOT, ReadDoc};
+use futures_util::{SinkExt, StreamExt};
+use sync_core::client::{Client, ClientEvent};
+use sync_core::wire::{self, Message, SyncData};
+use sync_core::{DocumentId, PeerId};
+use sync_server::{AppState, Config, Store, app};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::Message as Ws;
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Long enough for any real reply; a test that waits this long has failed.
+const PATIENCE: Duration = Duration::from_secs(10);
+
+struct Relay {
+    addr: std::net::SocketAddr,
+    task: JoinHandle<()>,
+}
+
+async fn start_relay(data: &Path, addr: &str) -> Relay {
+    let store = Store::open_dir(data).unwrap();
+    let state = AppState::new(
+        store,
+        Config {
+            app_dir: data.join("no-app"),
+            max_frame: 1 << 20,
+        },
+    );
+    let listener = TcpListener::bind(addr).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app(state)).await.unwrap();
+    });
+    Relay { addr, task }
+}
+
+impl Relay {
+    fn url(&self) -> String {
+        format!("ws://{}/sync", self.addr)
+    }
+
+    async fn stop(self) {
+        self.task.abort();
+        let _ = self.task.await;
+    }
+}
+
+async fn raw_socket(relay: &Relay) -> Socket {
+    tokio_tungstenite::connect_async(relay.url())
+        .await
+        .unwrap()
+        .0
+}
+
+/// Next binary frame, decoded; `None` once the relay closed the connection.
+async fn next_message(ws: &mut Socket) -> Option<Message> {
+    loop {
+        match tokio::time::timeout(PATIENCE, ws.next())
+            .await
+            .expect("the relay went silent")
+        {
+            Some(Ok(Ws::Binary(b))) => {
+                return Some(wire::decode(&b, wire::DEFAULT_MAX_FRAME).unwrap());
+            }
+            Some(Ok(Ws::Close(_))) | None | Some(Err(_)) => return None,
+            Some(Ok(_)) => continue,
+        }
+    }
+}
+
+struct Device {
+    client: Client,
+    docs: BTreeMap<DocumentId, Automerge>,
+    ws: Socket,
+    events: Vec<ClientEvent>,
+}
+
+impl Device {
+    async fn connect(relay: &Relay, name: &str) -> Device {
+        let mut ws = raw_socket(relay).await;
+        let mut client = Client::new(PeerId::new(name));
+        ws.send(Ws::Binary(client.join().encode().into()))
+            .await
+            .unwrap();
+        let mut docs = BTreeMap::new();
+        let peer = next_message(&mut ws).await.expect("no handshake");
+        let events = client.receive(peer, &mut docs).unwrap();
+        assert!(matches!(events[..], [ClientEvent::Connected { .. }]));
+        Device {
+            client,
+            docs,
+            ws,
+            events: vec![],
+        }
+    }
+
+    fn put(&mut self, doc: DocumentId, key: &str, value: &str) {
+        let d = self.docs.entry(doc).or_insert_with(sync_core::new_document);
+        let mut tx = d.transaction();
+        tx.put(ROOT, key, value).unwrap();
+        tx.commit();
+    }
+
+    fn get(&self, doc: DocumentId, key: &str) -> Option<String> {
+        let (v, _) = self.docs.get(&doc)?.get(ROOT, key).ok()??;
+        v.into_string().ok()
+    }
+
+    async fn flush(&mut self) {
+        for msg in self.client.poll_all(&self.docs) {
+            self.ws.send(Ws::Binary(msg.encode().into())).await.unwrap();
+        }
+    }
+
+    /// Exchanges frames until `done` holds, answering every frame as a device would.
+    async fn sync_until(&mut self, done: impl Fn(&Device) -> bool) {
+        self.flush().await;
+        while !done(self) {
+            let msg = next_message(&mut self.ws)
+                .await
+                .expect("the relay closed the connection");
+            let events = self.client.receive(msg, &mut self.docs).unwrap();
+            self.events.extend(events);
+            self.flush().await;
+        }
+    }
+
+    fn synced(&self, doc: DocumentId) -> bool {
+        self.docs
+            .get(&doc)
+            .is_some_and(|d| self.client.is_synced(&doc, d))
+    }
+}
+
+#[tokio::test]
+async fn two_devices_converge_through_the_relay() {
+    let data = tempfile::tempdir().unwrap();
+    let relay = start_relay(data.path(), "127.0.0.1:0").await;
+    let doc = DocumentId::random();
+    let mut a = Device::connect(&relay, "a").await;
+    a.put(doc, "title", "Служба учебной помощи");
+    a.sync_until(|d| d.synced(doc)).await;
+
+    let mut b = Device::connect(&relay, "b").await;
+    b.docs.insert(doc, sync_core::new_document());
+    b.sync_until(|d| d.get(doc, "title").is_some()).await;
+    assert_eq!(
+        b.get(doc, "title").as_deref(),
+        Some("Служба учебной помощи")
+    );
+
+    // Concurrent edits: each reaches the other through the relay.
+    a.put(doc, "from_a", "1");
+    b.put(doc, "from_b", "2");
+    a.flush().await;
+    b.sync_until(|d| d.get(doc, "from_a").is_some() && d.synced(doc))
+        .await;
+    a.sync_until(|d| d.get(doc, "from_b").is_some() && d.synced(doc))
+        .await;
+    assert_eq!(a.docs[&doc].get_heads(), b.docs[&doc].get_heads());
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn what_the_relay_confirmed_survives_its_restart() {
+    let data = tempfile::tempdir().unwrap();
+    let relay = start_relay(data.path(), "127.0.0.1:0").await;
+    let addr = relay.addr.to_string();
+    let doc = DocumentId::random();
+    let mut a = Device::connect(&relay, "a").await;
+    for i in 0..40 {
+        a.put(doc, &format!("k{i}"), "значение");
+    }
+    a.sync_until(|d| d.synced(doc)).await;
+    relay.stop().await;
+
+    let relay = start_relay(data.path(), &addr).await;
+    let mut b = Device::connect(&relay, "b").await;
+    b.docs.insert(doc, sync_core::new_document());
+    b.sync_until(|d| d.synced(doc)).await;
+    assert_eq!(b.docs[&doc].get_heads(), a.docs[&doc].get_heads());
+    assert_eq!(b.get(doc, "k39").as_deref(), Some("значение"));
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn an_unknown_document_is_unavailable_and_nothing_is_announced() {
+    let data = tempfile::tempdir().unwrap();
+    let relay = start_relay(data.path(), "127.0.0.1:0").await;
+    let secret = DocumentId::random();
+    let mut a = Device::connect(&relay, "a").await;
+    let mut b = Device::connect(&relay, "b").await;
+    a.put(secret, "pd", "персональные данные");
+    a.sync_until(|d| d.synced(secret)).await;
+
+    // B asks for something else; the very next frame it gets is the answer to that,
+    // with no word of A's document before it.
+    let other = DocumentId::random();
+    b.docs.insert(other, sync_core::new_document());
+    b.sync_until(|d| !d.events.is_empty()).await;
+    assert_eq!(b.events, vec![ClientEvent::Unavailable(other)]);
+    assert!(!b.docs.contains_key(&secret));
+    relay.stop().await;
+}
+
+/// Sends one raw frame on a fresh, joined connection and returns what the relay answers.
+async fn answer_to(
+    relay: &Relay,
+    frame: Ws,
+    join_first: bool,
+) -> (Option<Message>, Option<Message>) {
+    let mut ws = raw_socket(relay).await;
+    if join_first {
+        let join = Client::new(PeerId::new("x")).join().encode();
+        ws.send(Ws::Binary(join.into())).await.unwrap();
+        assert!(matches!(
+            next_message(&mut ws).await,
+            Some(Message::Peer { .. })
+        ));
+    }
+    ws.send(frame).await.unwrap();
+    let first = next_message(&mut ws).await;
+    let second = next_message(&mut ws).await;
+    (first, second)
+}
+
+fn sync_frame(doc: DocumentId, data: Vec<u8>) -> Ws {
+    let msg = Message::Sync(SyncData {
+        sender_id: PeerId::new("x"),
+        target_id: PeerId::new("relay"),
+        document_id: doc,
+        data,
+    });
+    Ws::Binary(msg.encode().into())
+}
+
+#[tokio::test]
+async fn bad_input_gets_an_error_message_and_a_closed_connection() {
+    let data = tempfile::tempdir().unwrap();
+    let relay = start_relay(data.path(), "127.0.0.1:0").await;
+    let unknown_type = {
+        use ciborium::value::Value;
+        let mut out = Vec::new();
+        let v = Value::Map(vec![(
+            Value::Text("type".into()),
+            Value::Text("teleport".into()),
+        )]);
+        ciborium::ser::into_writer(&v, &mut out).unwrap();
+        out
+    };
+    let cases: Vec<(&str, Ws, bool)> = vec![
+        ("garbage", Ws::Binary(vec![0xff, 0x13, 0x37].into()), true),
+        ("a text frame", Ws::Text("привет".into()), true),
+        ("an unknown type", Ws::Binary(unknown_type.into()), true),
+        (
+            "sync before join",
+            sync_frame(DocumentId::random(), vec![]),
+            false,
+        ),
+        (
+            "a second join",
+            Ws::Binary(Client::new(PeerId::new("y")).join().encode().into()),
+            true,
+        ),
+        (
+            "an oversized frame",
+            Ws::Binary(vec![0u8; (1 << 20) + 1].into()),
+            true,
+        ),
+    ];
+    for (what, frame, join_first) in cases {
+        let (first, second) = answer_to(&relay, frame, join_first).await;
+        if what == "an oversized frame" {
+            // The WebSocket layer refuses it before any decoding: the connection just closes.
+            assert!(
+                matches!(first, None | Some(Message::Error { .. })),
+                "{what}: {first:?}"
+            );
+        } else {
+            assert!(
+                matches!(first, Some(Message::Error { .. })),
+                "{what}: {first:?}"
+            );
+        }
+        assert_eq!(second, None, "{what}: the connection is closed");
+    }
+    // The relay is still there for everyone else.
+    let mut a = Device::connect(&relay, "a").await;
+    let doc = DocumentId::random();
+    a.put(doc, "k", "v");
+    a.sync_until(|d| d.synced(doc)).await;
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn corrupt_sync_data_writes_nothing() {
+    let data = tempfile::tempdir().unwrap();
+    let relay = start_relay(data.path(), "127.0.0.1:0").await;
+    let doc = DocumentId::random();
+    // A well-formed frame whose automerge payload is garbage.
+    let (first, second) =
+        answer_to(&relay, sync_frame(doc, vec![0x42, 0x01, 0x02, 0x03]), true).await;
+    assert!(
+        matches!(first, Some(Message::Error { ref message }) if message.contains(&doc.to_string())),
+        "{first:?}"
+    );
+    assert_eq!(second, None);
+    let store = Store::open_dir(data.path()).unwrap();
+    assert!(
+        !store.exists(doc).await.unwrap(),
+        "nothing of the bad message was stored"
+    );
+
+    let mut b = Device::connect(&relay, "b").await;
+    b.docs.insert(doc, sync_core::new_document());
+    b.sync_until(|d| !d.events.is_empty()).await;
+    assert_eq!(b.events, vec![ClientEvent::Unavailable(doc)]);
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn the_app_shell_is_revalidated_and_hashed_assets_are_immutable() {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode, header};
+    use tower::ServiceExt;
+
+    let data = tempfile::tempdir().unwrap();
+    let dist = data.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(
+        dist.join("index.html"),
+        "<!doctype html><title>Наставник</title>",
+    )
+    .unwrap();
+    std::fs::write(dist.join("app-0123456789abcdef_bg.wasm"), b"\0asm").unwrap();
+    std::fs::write(dist.join("sw.js"), "// sw").unwrap();
+    let state = AppState::new(
+        Store::open_dir(data.path()).unwrap(),
+        Config {
+            app_dir: dist,
+            max_frame: 1024,
+        },
+    );
+    let get = |path: &'static str| {
+        let router = app(state.clone());
+        async move {
+            router
+                .oneshot(Request::get(path).body(Body::empty()).unwrap())
+                .await
+                .unwrap()
+        }
+    };
+    let cache = |r: &axum::response::Response| {
+        r.headers()[header::CACHE_CONTROL]
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
+
+    let index = get("/").await;
+    assert_eq!(
+        (index.status(), cache(&index).as_str()),
+        (StatusCode::OK, "no-cache")
+    );
+    let wasm = get("/app-0123456789abcdef_bg.wasm").await;
+    assert_eq!(cache(&wasm), "public, max-age=31536000, immutable");
+    assert_eq!(cache(&get("/sw.js").await), "no-cache");
+    // A client-side route gets the shell.
+    let route = get("/programmes/abc").await;
+    assert_eq!(route.status(), StatusCode::OK);
+    let body = http_body_util::BodyExt::collect(route.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    assert!(String::from_utf8_lossy(&body).contains("Наставник"));
+    assert_eq!(get("/healthz").await.status(), StatusCode::OK);
+}
