@@ -56,6 +56,7 @@ enum Job {
 }
 
 struct Shared {
+    db_name: String,
     inner: Mutex<Inner>,
     writer: UnboundedSender<Job>,
     sync_wake: UnboundedSender<()>,
@@ -130,6 +131,7 @@ impl Repo {
         let (writer, writer_rx) = unbounded();
         let (sync_wake, sync_wake_rx) = unbounded();
         let repo = Repo(Arc::new(Shared {
+            db_name: db_name.to_owned(),
             inner: Mutex::new(Inner {
                 docs,
                 client: Client::new(peer),
@@ -260,21 +262,60 @@ impl Repo {
         let _ = self.0.writer.unbounded_send(Job::Flush);
     }
 
+    /// The single writer: every IndexedDB write of documents and settings happens here, in order.
+    ///
+    /// After a failed write the connection is dropped and reopened on the next attempt, and each
+    /// document's next write is a full snapshot: the browser may have closed or wiped the
+    /// database, and increments on top of missing chunks could not be loaded again.
     async fn write_loop(self, storage: Storage, mut jobs: UnboundedReceiver<Job>) {
+        let mut storage = Some(storage);
         while let Some(job) = jobs.next().await {
-            match job {
-                Job::Flush => self.flush(&storage).await,
-                Job::Meta(key, value) => {
-                    if let Err(e) = storage.set_meta(key, &value).await {
+            if storage.is_none() {
+                match self.reopen().await {
+                    Ok(reopened) => storage = Some(reopened),
+                    Err(e) => {
                         self.0.save_status.set(SaveStatus::Failed(e.to_string()));
+                        continue;
                     }
                 }
+            }
+            let Some(db) = storage.as_ref() else { continue };
+            let result = match job {
+                Job::Flush => self.flush(db).await,
+                Job::Meta(key, value) => db.set_meta(key, &value).await,
+            };
+            if let Err(e) = result {
+                self.0.save_status.set(SaveStatus::Failed(e.to_string()));
+                if let Some(db) = storage.take() {
+                    db.close();
+                }
+                self.rewrite_everything_next_time();
             }
         }
     }
 
+    /// Opens the database again and rewrites this device's settings, which may be gone too.
+    async fn reopen(&self) -> Result<Storage, StorageError> {
+        let storage = Storage::open(&self.0.db_name).await?;
+        let peer = self.lock().client.peer_id().clone();
+        storage.set_meta(META_PEER, peer.as_str()).await?;
+        if let Some(school) = self.0.school.get_untracked() {
+            storage.set_meta(META_SCHOOL, &school.to_string()).await?;
+        }
+        if let Some(at) = self.0.last_synced.get_untracked() {
+            storage.set_meta(META_LAST_SYNCED, &at.to_string()).await?;
+        }
+        Ok(storage)
+    }
+
+    fn rewrite_everything_next_time(&self) {
+        for entry in self.lock().docs.values_mut() {
+            entry.save = SaveState::default();
+        }
+    }
+
     /// Writes every document's unsaved changes, one transaction per document.
-    async fn flush(&self, storage: &Storage) {
+    async fn flush(&self, storage: &Storage) -> Result<(), StorageError> {
         loop {
             let next = self.lock().docs.iter().find_map(|(id, e)| {
                 if e.damaged.is_some() {
@@ -285,19 +326,12 @@ impl Repo {
             });
             let Some((id, pending)) = next else {
                 self.0.save_status.set(SaveStatus::Saved);
-                return;
+                return Ok(());
             };
             self.0.save_status.set(SaveStatus::Saving);
-            match storage.save(&id, &pending).await {
-                Ok(()) => {
-                    if let Some(entry) = self.lock().docs.get_mut(&id) {
-                        entry.save.committed(&pending);
-                    }
-                }
-                Err(e) => {
-                    self.0.save_status.set(SaveStatus::Failed(e.to_string()));
-                    return;
-                }
+            storage.save(&id, &pending).await?;
+            if let Some(entry) = self.lock().docs.get_mut(&id) {
+                entry.save.committed(&pending);
             }
         }
     }

@@ -71,7 +71,8 @@ async fn committed(tx: rexie::Transaction) -> Result<(), StorageError> {
 }
 
 pub struct Storage {
-    db: Rexie,
+    /// `None` once closed: every later call is an error, as with a database the browser closed.
+    db: std::cell::RefCell<Option<Rexie>>,
 }
 
 impl Storage {
@@ -83,19 +84,35 @@ impl Storage {
             .build()
             .await
             .map_err(|e| StorageError::Unavailable(describe(&e)))?;
-        Ok(Self { db })
+        Ok(Self {
+            db: std::cell::RefCell::new(Some(db)),
+        })
     }
 
-    /// Closes the database; later calls fail with an error (used by tests to provoke one).
-    pub fn close(self) {
-        self.db.close();
+    /// Closes the database; every later call fails with [`StorageError::Unavailable`].
+    pub fn close(&self) {
+        if let Some(db) = self.db.borrow_mut().take() {
+            db.close();
+        }
+    }
+
+    fn transaction(
+        &self,
+        store: &str,
+        mode: TransactionMode,
+    ) -> Result<rexie::Transaction, StorageError> {
+        let db = self.db.borrow();
+        let db = db
+            .as_ref()
+            .ok_or_else(|| StorageError::Unavailable("база данных закрыта".into()))?;
+        db.transaction(&[store], mode).map_err(|e| match mode {
+            TransactionMode::ReadOnly => read_error(e),
+            _ => write_error(e),
+        })
     }
 
     pub async fn load(&self, doc: &DocumentId) -> Result<Vec<Chunk>, StorageError> {
-        let tx = self
-            .db
-            .transaction(&[CHUNKS], TransactionMode::ReadOnly)
-            .map_err(read_error)?;
+        let tx = self.transaction(CHUNKS, TransactionMode::ReadOnly)?;
         let store = tx.store(CHUNKS).map_err(read_error)?;
         let entries = store
             .scan(Some(doc_range(doc)?), None, None, None)
@@ -123,10 +140,7 @@ impl Storage {
     }
 
     pub async fn save(&self, doc: &DocumentId, save: &PendingSave) -> Result<(), StorageError> {
-        let tx = self
-            .db
-            .transaction(&[CHUNKS], TransactionMode::ReadWrite)
-            .map_err(write_error)?;
+        let tx = self.transaction(CHUNKS, TransactionMode::ReadWrite)?;
         let store = tx.store(CHUNKS).map_err(write_error)?;
         if save.replaces_all {
             let old = store
@@ -144,10 +158,7 @@ impl Storage {
     }
 
     pub async fn get_meta(&self, key: &str) -> Result<Option<String>, StorageError> {
-        let tx = self
-            .db
-            .transaction(&[META], TransactionMode::ReadOnly)
-            .map_err(read_error)?;
+        let tx = self.transaction(META, TransactionMode::ReadOnly)?;
         let store = tx.store(META).map_err(read_error)?;
         let value = store
             .get(JsValue::from_str(key))
@@ -157,10 +168,7 @@ impl Storage {
     }
 
     pub async fn set_meta(&self, key: &str, value: &str) -> Result<(), StorageError> {
-        let tx = self
-            .db
-            .transaction(&[META], TransactionMode::ReadWrite)
-            .map_err(write_error)?;
+        let tx = self.transaction(META, TransactionMode::ReadWrite)?;
         let store = tx.store(META).map_err(write_error)?;
         store
             .put(&JsString::from(value).into(), Some(&JsValue::from_str(key)))
@@ -171,10 +179,7 @@ impl Storage {
 
     /// Every document id that has chunks stored.
     pub async fn documents(&self) -> Result<Vec<DocumentId>, StorageError> {
-        let tx = self
-            .db
-            .transaction(&[CHUNKS], TransactionMode::ReadOnly)
-            .map_err(read_error)?;
+        let tx = self.transaction(CHUNKS, TransactionMode::ReadOnly)?;
         let store = tx.store(CHUNKS).map_err(read_error)?;
         let keys = store.get_all_keys(None, None).await.map_err(read_error)?;
         let mut ids: Vec<DocumentId> = keys

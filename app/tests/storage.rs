@@ -1,0 +1,114 @@
+//! IndexedDB storage in a real (headless Chromium) browser.
+#![cfg(target_arch = "wasm32")]
+
+use app::storage::{Storage, StorageError};
+use automerge::ReadDoc;
+use automerge::transaction::Transactable;
+use sync_core::DocumentId;
+use sync_core::chunks::{self, COMPACT_AFTER_INCREMENTALS, ChunkKind, SaveState};
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn fresh_name(test: &str) -> String {
+    format!("test-{test}-{}", uuid::Uuid::new_v4())
+}
+
+fn edit(doc: &mut automerge::Automerge, key: &str, value: &str) {
+    let mut tx = doc.transaction();
+    tx.put(automerge::ROOT, key, value).unwrap();
+    tx.commit();
+}
+
+/// Saves `doc`'s unsaved changes the way the app's writer does.
+async fn save(
+    storage: &Storage,
+    id: &DocumentId,
+    doc: &automerge::Automerge,
+    state: &mut SaveState,
+) -> Result<(), StorageError> {
+    let pending = state.pending(doc).expect("something to save");
+    storage.save(id, &pending).await?;
+    state.committed(&pending);
+    Ok(())
+}
+
+#[wasm_bindgen_test]
+async fn a_document_is_read_back_after_the_store_is_reopened() {
+    let name = fresh_name("reopen");
+    let (id, other) = (DocumentId::random(), DocumentId::random());
+    let storage = Storage::open(&name).await.unwrap();
+    let mut doc = sync_core::new_document();
+    let mut state = SaveState::default();
+    for i in 0..(COMPACT_AFTER_INCREMENTALS + 5) {
+        edit(&mut doc, &format!("k{i}"), "наставник");
+        save(&storage, &id, &doc, &mut state).await.unwrap();
+    }
+    let mut unrelated = sync_core::new_document();
+    edit(&mut unrelated, "other", "x");
+    save(&storage, &other, &unrelated, &mut SaveState::default())
+        .await
+        .unwrap();
+    storage.set_meta("school", &id.to_string()).await.unwrap();
+    storage.close();
+
+    let storage = Storage::open(&name).await.unwrap();
+    let stored = storage.load(&id).await.unwrap();
+    assert!(
+        stored.len() <= COMPACT_AFTER_INCREMENTALS,
+        "compaction replaced old chunks: {}",
+        stored.len()
+    );
+    assert_eq!(
+        stored
+            .iter()
+            .filter(|c| c.kind == ChunkKind::Snapshot)
+            .count(),
+        1
+    );
+    let (loaded, _) = chunks::load(stored).unwrap();
+    assert_eq!(loaded.get_heads(), doc.get_heads());
+    assert!(
+        loaded.get(automerge::ROOT, "other").unwrap().is_none(),
+        "documents are kept apart"
+    );
+    assert_eq!(
+        storage.get_meta("school").await.unwrap(),
+        Some(id.to_string())
+    );
+    let mut ids = storage.documents().await.unwrap();
+    ids.sort();
+    let mut expected = vec![id, other];
+    expected.sort();
+    assert_eq!(ids, expected);
+}
+
+#[wasm_bindgen_test]
+async fn a_write_to_a_closed_database_is_an_error_and_the_change_stays_pending() {
+    let name = fresh_name("closed");
+    let id = DocumentId::random();
+    let storage = Storage::open(&name).await.unwrap();
+    let mut doc = sync_core::new_document();
+    let mut state = SaveState::default();
+    edit(&mut doc, "a", "1");
+    save(&storage, &id, &doc, &mut state).await.unwrap();
+    storage.close();
+
+    edit(&mut doc, "b", "2");
+    let err = save(&storage, &id, &doc, &mut state).await.unwrap_err();
+    assert!(matches!(err, StorageError::Unavailable(_)), "{err:?}");
+    assert!(
+        err.to_string().starts_with("Хранилище браузера недоступно"),
+        "{err}"
+    );
+    assert!(
+        state.pending(&doc).is_some(),
+        "the failed change is still waiting to be saved"
+    );
+
+    // A new connection takes the pending change: nothing was lost.
+    let storage = Storage::open(&name).await.unwrap();
+    save(&storage, &id, &doc, &mut state).await.unwrap();
+    let (loaded, _) = chunks::load(storage.load(&id).await.unwrap()).unwrap();
+    assert!(loaded.get(automerge::ROOT, "b").unwrap().is_some());
+}
