@@ -148,7 +148,7 @@ impl SaveState {
 /// Loading is strict: a chunk that does not parse completely is an error naming it. Nothing is
 /// repaired or dropped silently, so the caller can refuse to overwrite storage it could not read.
 pub fn load(mut chunks: Vec<Chunk>) -> Result<(Automerge, SaveState), LoadError> {
-    chunks.sort_by(|a, b| a.kind.cmp(&b.kind));
+    chunks.sort_by_key(|c| c.kind);
     let mut state = SaveState::default();
     let mut all = Vec::with_capacity(chunks.iter().map(|c| c.data.len()).sum());
     for chunk in &chunks {

@@ -108,7 +108,7 @@ mod tests {
             text.parse::<DocumentId>(),
             Err(DocumentIdError::Encoding(_))
         ));
-        assert!(matches!("".parse::<DocumentId>(), Err(_)));
+        assert!("".parse::<DocumentId>().is_err());
         let short = bs58::encode([1u8, 2, 3]).with_check().into_string();
         assert_eq!(short.parse::<DocumentId>(), Err(DocumentIdError::Length(3)));
     }

@@ -370,7 +370,8 @@ mod tests {
 
     #[test]
     fn malformed_frames_are_errors() {
-        let cases: Vec<(Vec<u8>, fn(&DecodeError) -> bool)> = vec![
+        type Expect = fn(&DecodeError) -> bool;
+        let cases: Vec<(Vec<u8>, Expect)> = vec![
             (vec![], |e| matches!(e, DecodeError::Cbor(_))),
             (vec![0xff, 0x00], |e| matches!(e, DecodeError::Cbor(_))),
             (vec![0x01], |e| matches!(e, DecodeError::NotAMap)),
