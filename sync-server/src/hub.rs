@@ -6,7 +6,8 @@
 //! * a reply that shows new heads is sent only after those changes are durable;
 //! * a message that fails to apply leaves nothing in the store, and the in-memory copy is
 //!   dropped so the next access reloads exactly what is durable;
-//! * a document is sent only to connections that asked for it (`request` or `sync`).
+//! * a document is sent only to connections that asked for it (`request` or `sync`); one that
+//!   asked before the document existed is answered `doc-unavailable` and gets it once it does.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -191,17 +192,12 @@ impl Hub {
             return Ok(());
         };
         loaded.claimed |= !is_request;
-        if is_request && !loaded.claimed && loaded.doc.get_heads().is_empty() {
-            self.send(conn, |remote| Message::DocUnavailable {
-                sender_id: self.me.clone(),
-                target_id: remote,
-                document_id: doc_id,
-            });
-            return Ok(());
-        }
         if let Some(c) = lock(&self.conns).get_mut(&conn) {
             c.docs.insert(doc_id);
         }
+        // The requester's message is applied even when the document is unavailable: it stays
+        // subscribed, and gets the document as soon as someone brings it (as automerge-repo's
+        // own servers behave). It learns nothing it did not ask about.
         let peer = conn.session_peer();
         if let Err(source) = loaded.sync.receive(&mut loaded.doc, &peer, &msg.data) {
             // The document may hold part of the bad message: forget it, storage is the truth.
@@ -210,6 +206,14 @@ impl Hub {
                 doc: doc_id,
                 source,
             });
+        }
+        if is_request && !loaded.claimed && loaded.doc.get_heads().is_empty() {
+            self.send(conn, |remote| Message::DocUnavailable {
+                sender_id: self.me.clone(),
+                target_id: remote,
+                document_id: doc_id,
+            });
+            return Ok(());
         }
         if let Some(pending) = loaded.save.pending(&loaded.doc) {
             if let Err(e) = self.store.save(doc_id, &pending).await {

@@ -385,3 +385,22 @@ async fn the_app_shell_is_revalidated_and_hashed_assets_are_immutable() {
     assert!(String::from_utf8_lossy(&body).contains("Наставник"));
     assert_eq!(get("/healthz").await.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_request_that_came_too_early_is_answered_when_the_document_arrives() {
+    let data = tempfile::tempdir().unwrap();
+    let relay = start_relay(data.path(), "127.0.0.1:0").await;
+    let doc = DocumentId::random();
+    let mut b = Device::connect(&relay, "b").await;
+    b.docs.insert(doc, sync_core::new_document());
+    b.sync_until(|d| !d.events.is_empty()).await;
+    assert_eq!(b.events, vec![ClientEvent::Unavailable(doc)]);
+
+    // A brings the document; B never asks again, yet receives it.
+    let mut a = Device::connect(&relay, "a").await;
+    a.put(doc, "title", "Школа наставников");
+    a.sync_until(|d| d.synced(doc)).await;
+    b.sync_until(|d| d.get(doc, "title").is_some()).await;
+    assert_eq!(b.get(doc, "title").as_deref(), Some("Школа наставников"));
+    relay.stop().await;
+}
