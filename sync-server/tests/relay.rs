@@ -342,7 +342,11 @@ async fn the_app_shell_is_revalidated_and_hashed_assets_are_immutable() {
         "<!doctype html><title>Наставник</title>",
     )
     .unwrap();
-    std::fs::write(dist.join("app-0123456789abcdef_bg.wasm"), b"\0asm").unwrap();
+    std::fs::write(
+        dist.join("app-0123456789abcdef_bg.wasm"),
+        b"\0asm".repeat(1024),
+    )
+    .unwrap();
     std::fs::write(dist.join("sw.js"), "// sw").unwrap();
     let state = AppState::new(
         Store::open_dir(data.path()).unwrap(),
@@ -384,6 +388,16 @@ async fn the_app_shell_is_revalidated_and_hashed_assets_are_immutable() {
         .to_bytes();
     assert!(String::from_utf8_lossy(&body).contains("Наставник"));
     assert_eq!(get("/healthz").await.status(), StatusCode::OK);
+
+    // Assets travel compressed when the browser accepts it.
+    let request =
+        Request::get("/app-0123456789abcdef_bg.wasm").header(header::ACCEPT_ENCODING, "br, gzip");
+    let response = app(state.clone())
+        .oneshot(request.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(response.headers()[header::CONTENT_ENCODING], "br");
+    assert_eq!(cache(&response), "public, max-age=31536000, immutable");
 }
 
 #[tokio::test]

@@ -1,0 +1,111 @@
+// Benchmark (a program, not a test): prints
+//  1. the app's first-load transfer: every wasm, JS and CSS file of dist/, raw, gzip and brotli,
+//     and what the relay actually sends to a browser that accepts brotli;
+//  2. the time from an edit on tablet A to its appearance on tablet B, through the relay
+//     (two Chromium profiles, timed inside the pages with MutationObserver, not by polling).
+//
+// Usage: scripts/build && node tests/e2e/bench.mjs [edits=30]
+import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { request } from "node:http";
+import { join } from "node:path";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+
+import { ROOT, Relay, Tablet, tempDir } from "./harness.mjs";
+
+const EDITS = Number(process.argv[2] ?? 30);
+const dist = join(ROOT, "dist");
+
+function servedBytes(url) {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers: { "accept-encoding": "br, gzip" } }, (res) => {
+      let n = 0;
+      res.on("data", (d) => (n += d.length));
+      res.on("end", () => resolve({ bytes: n, encoding: res.headers["content-encoding"] ?? "identity" }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+const pad = (v, n = 10) => String(v).padStart(n);
+
+async function transfer(relay) {
+  console.log("\n## First-load transfer (bytes)\n");
+  console.log(`${"file".padEnd(36)}${pad("raw")}${pad("gzip")}${pad("brotli")}${pad("br/raw", 8)}${pad("served")}  encoding`);
+  const totals = { raw: 0, gzip: 0, br: 0, served: 0 };
+  const files = readdirSync(dist).filter((f) => /\.(wasm|js|css)$/.test(f) && f !== "sw.js").sort();
+  for (const file of files) {
+    const data = readFileSync(join(dist, file));
+    const gz = gzipSync(data, { level: 9 }).length;
+    const br = brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+    const served = await servedBytes(`${relay.url}/${file}`);
+    totals.raw += data.length;
+    totals.gzip += gz;
+    totals.br += br;
+    totals.served += served.bytes;
+    console.log(`${file.padEnd(36)}${pad(data.length)}${pad(gz)}${pad(br)}${pad((br / data.length).toFixed(2), 8)}${pad(served.bytes)}  ${served.encoding}`);
+  }
+  console.log(`${"total".padEnd(36)}${pad(totals.raw)}${pad(totals.gzip)}${pad(totals.br)}${pad((totals.br / totals.raw).toFixed(2), 8)}${pad(totals.served)}`);
+  console.log(`\nserved / raw = ${(totals.served / totals.raw).toFixed(2)} (the relay compresses on the fly at its default level)`);
+}
+
+function stats(values) {
+  const s = [...values].sort((x, y) => x - y);
+  const at = (q) => s[Math.min(s.length - 1, Math.floor(q * s.length))];
+  return { n: s.length, min: s[0], median: at(0.5), p90: at(0.9), max: s[s.length - 1] };
+}
+
+async function latency(relay) {
+  const [a, b] = await Promise.all([Tablet.launch("bench-A"), Tablet.launch("bench-B")]);
+  try {
+    await a.createSchool(relay.url, "Школа для замеров");
+    const code = await a.joinCode();
+    await b.page.goto(`${relay.url}/join/${code}`);
+    await a.addProgramme("Замер 0");
+    await b.programmeCard("Замер 0").waitFor();
+    await a.programmeCard("Замер 0").click();
+    await a.page.locator("input[name=title]").waitFor();
+
+    const samples = [];
+    for (let i = 1; i <= EDITS; i++) {
+      const marker = `Замер ${i} ${Math.random().toString(36).slice(2, 8)}`;
+      const seen = b.page.evaluate(
+        (m) =>
+          new Promise((resolve) => {
+            const observer = new MutationObserver(() => {
+              if (document.body.innerText.includes(m)) {
+                observer.disconnect();
+                resolve(performance.timeOrigin + performance.now());
+              }
+            });
+            observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+          }),
+        marker,
+      );
+      const sent = await a.page.evaluate((m) => {
+        const input = document.querySelector("input[name=title]");
+        input.value = m;
+        const t = performance.timeOrigin + performance.now();
+        input.dispatchEvent(new Event("change", { bubbles: true }));
+        return t;
+      }, marker);
+      samples.push((await seen) - sent);
+    }
+    const s = stats(samples);
+    console.log("\n## Edit on A → visible on B, through the relay (ms)\n");
+    console.log(`edits ${s.n}: min ${s.min.toFixed(1)}, median ${s.median.toFixed(1)}, p90 ${s.p90.toFixed(1)}, max ${s.max.toFixed(1)}`);
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+}
+
+const dataDir = tempDir("bench");
+const relay = new Relay(dataDir);
+try {
+  await relay.start();
+  await transfer(relay);
+  await latency(relay);
+} finally {
+  await relay.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
