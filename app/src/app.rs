@@ -15,9 +15,8 @@ pub fn App() -> impl IntoView {
     register_service_worker();
     let repo = LocalResource::new(|| async {
         let repo = Repo::open(DATABASE).await?;
-        if let Some(url) = crate::sync::default_url() {
-            crate::sync::start(repo.clone(), url);
-        }
+        repo.start_sync();
+        register_root(repo.clone());
         Ok::<_, StorageError>(repo)
     });
     view! {
@@ -67,6 +66,27 @@ fn Shell(repo: Repo) -> impl IntoView {
             </main>
         </Router>
     }
+}
+
+/// The curator's first device creates the school document; if telling the relay its id failed
+/// then, it is retried at every start until the relay knows it (other devices need it to join).
+fn register_root(repo: Repo) {
+    // Untracked: this runs inside the resource that opened the repo, which must never re-run
+    // (it owns the repo's signals).
+    let (credentials, school) = untrack(|| (repo.credentials(), repo.school()));
+    let (Some(credentials), Some(school)) = (credentials, school) else {
+        return;
+    };
+    if !credentials.curator {
+        return;
+    }
+    leptos::task::spawn_local(async move {
+        if let Ok(me) = crate::account::me(&credentials.token).await
+            && me.school.root_doc.is_none()
+        {
+            let _ = crate::account::set_root(&credentials.token, &school.to_string()).await;
+        }
+    });
 }
 
 /// After the first visit the service worker serves the app shell with no network at all.

@@ -4,8 +4,10 @@
 //! * [`repo`]: the device's documents; the only way views read or change data.
 //! * [`storage`]: the only module that touches IndexedDB.
 //! * [`sync`]: the only module that touches the WebSocket.
+//! * [`account`]: the relay's HTTP API (joining a school, inviting and revoking devices).
 //! * [`pages`] and [`components`]: views; they talk to [`repo::Repo`] only.
 
+pub mod account;
 pub mod app;
 pub mod components;
 pub mod pages;

@@ -55,8 +55,18 @@ enum Job {
     Meta(&'static str, String),
 }
 
+/// This device's credential on the relay and what it says about the device.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Credentials {
+    pub token: String,
+    pub device_id: String,
+    pub curator: bool,
+}
+
 struct Shared {
     db_name: String,
+    credentials: RwSignal<Option<Credentials>>,
+    sync_started: std::sync::atomic::AtomicBool,
     inner: Mutex<Inner>,
     writer: UnboundedSender<Job>,
     sync_wake: UnboundedSender<()>,
@@ -103,6 +113,9 @@ pub fn now_ms() -> i64 {
 const META_PEER: &str = "peer_id";
 const META_SCHOOL: &str = "school";
 const META_LAST_SYNCED: &str = "last_synced";
+const META_TOKEN: &str = "token";
+const META_DEVICE: &str = "device_id";
+const META_ROLE: &str = "role";
 
 impl Repo {
     /// Opens the device's database and loads its school, then starts the writer task.
@@ -124,6 +137,17 @@ impl Repo {
             .get_meta(META_LAST_SYNCED)
             .await?
             .and_then(|s| s.parse().ok());
+        let credentials = match (
+            storage.get_meta(META_TOKEN).await?,
+            storage.get_meta(META_DEVICE).await?,
+        ) {
+            (Some(token), Some(device_id)) => Some(Credentials {
+                token,
+                device_id,
+                curator: storage.get_meta(META_ROLE).await?.as_deref() == Some("curator"),
+            }),
+            _ => None,
+        };
         let mut docs = BTreeMap::new();
         if let Some(id) = school {
             docs.insert(id, load_entry(&storage, &id).await?);
@@ -132,6 +156,8 @@ impl Repo {
         let (sync_wake, sync_wake_rx) = unbounded();
         let repo = Repo(Arc::new(Shared {
             db_name: db_name.to_owned(),
+            credentials: RwSignal::new(credentials),
+            sync_started: std::sync::atomic::AtomicBool::new(false),
             inner: Mutex::new(Inner {
                 docs,
                 client: Client::new(peer),
@@ -152,6 +178,51 @@ impl Repo {
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // The app is single-threaded; a poisoned lock only means an earlier panic.
         self.0.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn credentials(&self) -> Option<Credentials> {
+        self.0.credentials.get()
+    }
+
+    /// Keeps the credential the relay issued to this device, and starts syncing with it.
+    pub fn enroll(&self, token: &str, device_id: &str, curator: bool) {
+        let credentials = Credentials {
+            token: token.into(),
+            device_id: device_id.into(),
+            curator,
+        };
+        let _ = self
+            .0
+            .writer
+            .unbounded_send(Job::Meta(META_TOKEN, token.into()));
+        let _ = self
+            .0
+            .writer
+            .unbounded_send(Job::Meta(META_DEVICE, device_id.into()));
+        let role = if curator { "curator" } else { "staff" };
+        let _ = self
+            .0
+            .writer
+            .unbounded_send(Job::Meta(META_ROLE, role.into()));
+        self.0.credentials.set(Some(credentials));
+        self.start_sync();
+    }
+
+    /// Starts the sync task once this device has a credential (at most once per page).
+    pub fn start_sync(&self) {
+        let Some(credentials) = self.0.credentials.get_untracked() else {
+            return;
+        };
+        if self
+            .0
+            .sync_started
+            .swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
+            return;
+        }
+        if let Some(url) = crate::sync::default_url(&credentials.token) {
+            crate::sync::start(self.clone(), url);
+        }
     }
 
     pub fn school(&self) -> Option<DocumentId> {
@@ -299,6 +370,13 @@ impl Repo {
         let storage = Storage::open(&self.0.db_name).await?;
         let peer = self.lock().client.peer_id().clone();
         storage.set_meta(META_PEER, peer.as_str()).await?;
+        if let Some(c) = self.0.credentials.get_untracked() {
+            storage.set_meta(META_TOKEN, &c.token).await?;
+            storage.set_meta(META_DEVICE, &c.device_id).await?;
+            storage
+                .set_meta(META_ROLE, if c.curator { "curator" } else { "staff" })
+                .await?;
+        }
         if let Some(school) = self.0.school.get_untracked() {
             storage.set_meta(META_SCHOOL, &school.to_string()).await?;
         }

@@ -14,15 +14,20 @@ const MAX_RETRY_MS: u32 = 8_000;
 /// How often a document the relay did not have is asked for again.
 const RETRY_UNAVAILABLE_MS: u32 = 3_000;
 
-/// The relay's sync endpoint on the host that served the app.
-pub fn default_url() -> Option<String> {
+/// The relay's sync endpoint on the host that served the app. The device credential travels
+/// in the query: browsers cannot set headers on a WebSocket.
+pub fn default_url(token: &str) -> Option<String> {
     let location = web_sys::window()?.location();
     let scheme = if location.protocol().ok()? == "https:" {
         "wss"
     } else {
         "ws"
     };
-    Some(format!("{scheme}://{}/sync", location.host().ok()?))
+    let token = String::from(js_sys::encode_uri_component(token));
+    Some(format!(
+        "{scheme}://{}/sync?token={token}",
+        location.host().ok()?
+    ))
 }
 
 pub fn start(repo: Repo, url: String) {

@@ -7,7 +7,10 @@
 //! * a message that fails to apply leaves nothing in the store, and the in-memory copy is
 //!   dropped so the next access reloads exactly what is durable;
 //! * a document is sent only to connections that asked for it (`request` or `sync`); one that
-//!   asked before the document existed is answered `doc-unavailable` and gets it once it does.
+//!   asked before the document existed is answered `doc-unavailable` and gets it once it does;
+//! * every connection belongs to an authenticated device, and documents are keyed by the
+//!   device's school and their id: a device never reaches another school's document, whatever
+//!   id it sends, and a revoked device is refused from its next message on.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -19,6 +22,7 @@ use sync_core::wire::{Message, SyncData};
 use sync_core::{DocSync, DocumentId, PeerId};
 use tokio::sync::mpsc;
 
+use crate::accounts::{Device, DeviceId, SchoolId};
 use crate::store::{Store, StoreError};
 
 /// What a connection's writer task sends.
@@ -42,9 +46,15 @@ impl ConnId {
 
 struct Conn {
     remote: PeerId,
+    device: DeviceId,
+    school: SchoolId,
+    revoked: bool,
     tx: mpsc::UnboundedSender<Outgoing>,
     docs: HashSet<DocumentId>,
 }
+
+/// A document as the relay knows it: which school's, and which id.
+type DocKey = (SchoolId, DocumentId);
 
 struct Loaded {
     doc: Automerge,
@@ -68,21 +78,25 @@ pub enum HubError {
         doc: DocumentId,
         source: sync_core::SyncError,
     },
+    #[error("Это устройство отключено куратором школы.")]
+    Revoked,
 }
 
 pub struct Hub {
     me: PeerId,
     store: Store,
+    max_documents: u64,
     next_conn: AtomicU64,
-    docs: Mutex<HashMap<DocumentId, Slot>>,
+    docs: Mutex<HashMap<DocKey, Slot>>,
     conns: Mutex<HashMap<ConnId, Conn>>,
 }
 
 impl Hub {
-    pub fn new(store: Store) -> Self {
+    pub fn new(store: Store, max_documents: u64) -> Self {
         Self {
             me: PeerId::random("relay"),
             store,
+            max_documents,
             next_conn: AtomicU64::new(1),
             docs: Mutex::new(HashMap::new()),
             conns: Mutex::new(HashMap::new()),
@@ -97,17 +111,42 @@ impl Hub {
         &self.store
     }
 
-    pub fn connect(&self, remote: PeerId, tx: mpsc::UnboundedSender<Outgoing>) -> ConnId {
+    pub fn connect(
+        &self,
+        device: &Device,
+        remote: PeerId,
+        tx: mpsc::UnboundedSender<Outgoing>,
+    ) -> ConnId {
         let id = ConnId(self.next_conn.fetch_add(1, Ordering::Relaxed));
-        lock(&self.conns).insert(
-            id,
-            Conn {
-                remote,
-                tx,
-                docs: HashSet::new(),
-            },
-        );
+        let conn = Conn {
+            remote,
+            device: device.id.clone(),
+            school: device.school.clone(),
+            revoked: false,
+            tx,
+            docs: HashSet::new(),
+        };
+        lock(&self.conns).insert(id, conn);
         id
+    }
+
+    /// Cuts a revoked device off: its open connections are closed now, and any message still
+    /// in flight from it is refused.
+    pub fn revoke(&self, device: &DeviceId) {
+        for conn in lock(&self.conns)
+            .values_mut()
+            .filter(|c| c.device == *device)
+        {
+            conn.revoked = true;
+            let _ = conn.tx.send(Outgoing::Close(HubError::Revoked.to_string()));
+        }
+    }
+
+    fn school_of(&self, conn: ConnId) -> Result<SchoolId, HubError> {
+        match lock(&self.conns).get(&conn) {
+            Some(c) if !c.revoked => Ok(c.school.clone()),
+            _ => Err(HubError::Revoked),
+        }
     }
 
     pub fn connection_count(&self) -> usize {
@@ -119,7 +158,8 @@ impl Hub {
             return;
         };
         for doc in conn_state.docs {
-            let slot = self.slot(doc);
+            let doc = (conn_state.school.clone(), doc);
+            let slot = self.slot(doc.clone());
             let mut guard = slot.lock().await;
             if let Some(loaded) = guard.as_mut() {
                 loaded.sync.remove_peer(&conn.session_peer());
@@ -130,12 +170,12 @@ impl Hub {
         }
     }
 
-    fn slot(&self, doc: DocumentId) -> Slot {
+    fn slot(&self, doc: DocKey) -> Slot {
         lock(&self.docs).entry(doc).or_default().clone()
     }
 
     /// Drops a document from memory when no connection follows it and nobody waits on it.
-    fn evict_if_idle(&self, doc: DocumentId) {
+    fn evict_if_idle(&self, doc: DocKey) {
         let mut docs = lock(&self.docs);
         let Some(slot) = docs.get(&doc) else { return };
         if Arc::strong_count(slot) > 1 {
@@ -157,25 +197,28 @@ impl Hub {
         msg: SyncData,
         is_request: bool,
     ) -> Result<(), HubError> {
-        let doc_id = msg.document_id;
-        let slot = self.slot(doc_id);
-        let result = self.sync_locked(&slot, conn, msg, is_request).await;
+        let key = (self.school_of(conn)?, msg.document_id);
+        let slot = self.slot(key.clone());
+        let result = self.sync_locked(&slot, &key.0, conn, msg, is_request).await;
         drop(slot);
-        self.evict_if_idle(doc_id);
+        self.evict_if_idle(key);
         result
     }
 
     async fn sync_locked(
         &self,
         slot: &Slot,
+        school: &SchoolId,
         conn: ConnId,
         msg: SyncData,
         is_request: bool,
     ) -> Result<(), HubError> {
         let doc_id = msg.document_id;
         let mut guard = slot.lock().await;
+        // Checked again under the document's lock: a revocation that raced this message wins.
+        self.school_of(conn)?;
         if guard.is_none() {
-            let stored = self.store.load(doc_id).await?;
+            let stored = self.store.load(school, doc_id).await?;
             let (doc, save) = if stored.is_empty() {
                 (sync_core::new_document(), SaveState::default())
             } else {
@@ -216,7 +259,11 @@ impl Hub {
             return Ok(());
         }
         if let Some(pending) = loaded.save.pending(&loaded.doc) {
-            if let Err(e) = self.store.save(doc_id, &pending).await {
+            if let Err(e) = self
+                .store
+                .save(school, doc_id, &pending, self.max_documents)
+                .await
+            {
                 *guard = None;
                 return Err(e.into());
             }

@@ -3,6 +3,8 @@
 //!
 //! [`app`] builds the router from [`AppState`] so that tests drive the same service `main` runs.
 
+pub mod accounts;
+mod api;
 pub mod assets;
 pub mod hub;
 pub mod store;
@@ -12,7 +14,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{Request, State, WebSocketUpgrade};
+use axum::extract::{Query, Request, State, WebSocketUpgrade};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -28,6 +30,22 @@ pub struct Config {
     pub app_dir: PathBuf,
     /// The largest WebSocket frame accepted.
     pub max_frame: usize,
+    /// Sustained messages per second one connection may send (bursts of twice as many).
+    pub max_messages_per_second: u32,
+    /// Documents one school may keep on this relay.
+    pub max_documents_per_school: u64,
+}
+
+impl Config {
+    /// The defaults `main` uses, serving the app from `app_dir`.
+    pub fn new(app_dir: PathBuf) -> Self {
+        Self {
+            app_dir,
+            max_frame: 16 * 1024 * 1024,
+            max_messages_per_second: 200,
+            max_documents_per_school: 10_000,
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -39,7 +57,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(store: Store, config: Config) -> Self {
         Self {
-            hub: Arc::new(Hub::new(store)),
+            hub: Arc::new(Hub::new(store, config.max_documents_per_school)),
             config: Arc::new(config),
         }
     }
@@ -57,16 +75,35 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/sync", get(sync))
         .route("/healthz", get(|| async { "ok" }))
+        .merge(api::routes())
         .fallback_service(static_files)
         .layer(middleware::from_fn(cache_headers))
         .with_state(state)
 }
 
-async fn sync(ws: WebSocketUpgrade, State(state): State<AppState>) -> Response {
+#[derive(serde::Deserialize)]
+struct SyncQuery {
+    token: Option<String>,
+}
+
+/// The credential travels in the URL (`/sync?token=…`): browsers cannot set headers on a
+/// WebSocket. A bad one is refused inside the socket, with the protocol's `error` message.
+async fn sync(
+    ws: WebSocketUpgrade,
+    State(state): State<AppState>,
+    Query(query): Query<SyncQuery>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let token = query
+        .token
+        .as_deref()
+        .or_else(|| api::bearer(&headers))
+        .unwrap_or_default();
+    let device = state.hub.store().authenticate(token).await;
     let max = state.config.max_frame;
     ws.max_message_size(max)
         .max_frame_size(max)
-        .on_upgrade(move |socket| ws::serve(socket, state))
+        .on_upgrade(move |socket| ws::serve(socket, state, device))
         .into_response()
 }
 

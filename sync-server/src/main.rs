@@ -1,35 +1,88 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
+use sync_server::accounts::{Role, SchoolId};
 use sync_server::{AppState, Config, Store, app};
 use tracing_subscriber::EnvFilter;
 
 /// The Наставник relay: serves the app and syncs schools' documents.
+///
+/// With no subcommand it serves. `school …` subcommands are for the relay's operator.
 #[derive(Parser, Debug)]
 #[command(version)]
 struct Args {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// Directory of the embedded database.
+    #[arg(long, env = "NASTAVNIK_DATA", default_value = "./data", global = true)]
+    data: PathBuf,
     /// Address to listen on.
     #[arg(long, env = "NASTAVNIK_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
-    /// Directory of the embedded database.
-    #[arg(long, env = "NASTAVNIK_DATA", default_value = "./data")]
-    data: PathBuf,
     /// Directory of the built app.
     #[arg(long, env = "NASTAVNIK_APP", default_value = "dist")]
     app: PathBuf,
     /// Largest accepted WebSocket frame, in bytes.
     #[arg(long, env = "NASTAVNIK_MAX_FRAME", default_value_t = 16 * 1024 * 1024)]
     max_frame: usize,
+    /// Sustained messages per second one connection may send.
+    #[arg(long, env = "NASTAVNIK_MAX_MESSAGES_PER_SECOND", default_value_t = 200)]
+    max_messages_per_second: u32,
+    /// Documents one school may keep on this relay.
+    #[arg(
+        long,
+        env = "NASTAVNIK_MAX_DOCUMENTS_PER_SCHOOL",
+        default_value_t = 10_000
+    )]
+    max_documents_per_school: u64,
+    /// Log as JSON lines (for log collectors) instead of text.
+    #[arg(long, env = "NASTAVNIK_LOG_JSON")]
+    log_json: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Schools on this relay.
+    School {
+        #[command(subcommand)]
+        command: SchoolCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum SchoolCommand {
+    /// Creates a school and prints the invitation for its curator's first device.
+    Create {
+        #[arg(long)]
+        name: String,
+    },
+    /// Prints a new invitation for a curator's device of an existing school.
+    Invite {
+        #[arg(long)]
+        school: String,
+    },
+    /// Lists the schools.
+    List,
 }
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
-        .init();
     let args = Args::parse();
-    match run(args).await {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    if args.log_json {
+        tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
+    let result = match args.command {
+        None => serve(args).await,
+        Some(Command::School { ref command }) => school(&args.data, command).await,
+    };
+    match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e}");
@@ -39,26 +92,72 @@ async fn main() -> std::process::ExitCode {
     }
 }
 
-async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
+async fn school(
+    data: &std::path::Path,
+    command: &SchoolCommand,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let store = Store::open_dir(data)?;
+    match command {
+        SchoolCommand::Create { name } => {
+            let (school, invitation) = store.create_school(name).await?;
+            println!("school {} «{}»", school.id, school.name);
+            println!("curator invitation {}", invitation.code);
+        }
+        SchoolCommand::Invite { school } => {
+            let invitation = store
+                .invite(&SchoolId(school.clone()), Role::Curator, None)
+                .await?;
+            println!("curator invitation {}", invitation.code);
+        }
+        SchoolCommand::List => {
+            for school in store.schools().await? {
+                println!("{}\t{}", school.id, school.name);
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let store = Store::open_dir(&args.data)?;
     if !args.app.join("index.html").exists() {
         tracing::warn!(app = %args.app.display(), "no built app here: only /sync will work");
     }
-    let state = AppState::new(
-        store,
-        Config {
-            app_dir: args.app,
-            max_frame: args.max_frame,
-        },
-    );
+    let config = Config {
+        max_frame: args.max_frame,
+        max_messages_per_second: args.max_messages_per_second,
+        max_documents_per_school: args.max_documents_per_school,
+        ..Config::new(args.app)
+    };
+    let state = AppState::new(store, config);
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     // Tests and scripts read this line to learn the port when listening on :0.
     println!("listening on http://{}", listener.local_addr()?);
     tracing::info!(addr = %listener.local_addr()?, "relay started");
     axum::serve(listener, app(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .with_graceful_shutdown(shutdown_signal())
         .await?;
     Ok(())
+}
+
+/// Ctrl-C or SIGTERM: stop accepting, let in-flight requests finish.
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
 }

@@ -10,6 +10,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use sync_core::DocumentId;
 use sync_core::chunks::{Chunk, ChunkKind, PendingSave};
 
+use crate::accounts::SchoolId;
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
@@ -23,6 +25,8 @@ pub enum StoreError {
     Worker(String),
     #[error("stored chunk of {doc} has an unknown kind {kind:?}")]
     UnknownKind { doc: String, kind: String },
+    #[error("the school already has {0} documents, the most this relay allows")]
+    TooManyDocuments(u64),
 }
 
 /// The embedded store. Cheap to clone; calls run on the blocking thread pool.
@@ -31,16 +35,19 @@ pub struct Store {
     conn: Arc<Mutex<Connection>>,
 }
 
+/// Documents are keyed by the school that owns them *and* their id: the same id sent by a
+/// device of another school names a different, empty document, so knowing an id reveals nothing.
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS chunks (
-    seq     INTEGER PRIMARY KEY AUTOINCREMENT,
-    doc_id  TEXT NOT NULL,
-    kind    TEXT NOT NULL,
-    key     TEXT NOT NULL,
-    data    BLOB NOT NULL,
-    UNIQUE (doc_id, kind, key)
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    school_id  TEXT NOT NULL,
+    doc_id     TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    key        TEXT NOT NULL,
+    data       BLOB NOT NULL,
+    UNIQUE (school_id, doc_id, kind, key)
 );
-CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks (doc_id);
+CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks (school_id, doc_id);
 ";
 
 impl Store {
@@ -56,6 +63,7 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.execute_batch(SCHEMA)?;
+        conn.execute_batch(crate::accounts::SCHEMA)?;
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
         })
@@ -65,6 +73,14 @@ impl Store {
         &self,
         f: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
+        self.run_auth(f).await
+    }
+
+    /// Runs `f` on the connection, on the blocking pool, with the caller's error type.
+    pub(crate) async fn run_auth<T: Send + 'static, E: From<StoreError> + Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E> {
         let conn = self.conn.clone();
         tokio::task::spawn_blocking(move || {
             // A panic while holding the lock poisons it; the connection itself is still sound
@@ -73,16 +89,16 @@ impl Store {
             f(&mut guard)
         })
         .await
-        .map_err(|e| StoreError::Worker(e.to_string()))?
+        .map_err(|e| E::from(StoreError::Worker(e.to_string())))?
     }
 
-    pub async fn load(&self, doc: DocumentId) -> Result<Vec<Chunk>, StoreError> {
-        let doc = doc.to_string();
+    pub async fn load(&self, school: &SchoolId, doc: DocumentId) -> Result<Vec<Chunk>, StoreError> {
+        let (school, doc) = (school.0.clone(), doc.to_string());
         self.run(move |conn| {
             let mut stmt = conn.prepare_cached(
-                "SELECT kind, key, data FROM chunks WHERE doc_id = ?1 ORDER BY seq",
+                "SELECT kind, key, data FROM chunks WHERE school_id = ?1 AND doc_id = ?2 ORDER BY seq",
             )?;
-            let rows = stmt.query_map([&doc], |row| {
+            let rows = stmt.query_map([&school, &doc], |row| {
                 Ok((
                     row.get::<_, String>(0)?,
                     row.get::<_, String>(1)?,
@@ -103,18 +119,43 @@ impl Store {
         .await
     }
 
-    pub async fn save(&self, doc: DocumentId, save: &PendingSave) -> Result<(), StoreError> {
-        let doc = doc.to_string();
+    /// Writes one pending save. A document's first write counts against `max_documents`.
+    pub async fn save(
+        &self,
+        school: &SchoolId,
+        doc: DocumentId,
+        save: &PendingSave,
+        max_documents: u64,
+    ) -> Result<(), StoreError> {
+        let (school, doc) = (school.0.clone(), doc.to_string());
         let chunk = save.chunk.clone();
         let replaces_all = save.replaces_all;
         self.run(move |conn| {
             let tx = conn.transaction()?;
+            let exists = tx
+                .query_row(
+                    "SELECT 1 FROM chunks WHERE school_id = ?1 AND doc_id = ?2 LIMIT 1",
+                    [&school, &doc],
+                    |_| Ok(()),
+                )
+                .optional()?
+                .is_some();
+            if !exists {
+                let count: u64 = tx.query_row(
+                    "SELECT COUNT(DISTINCT doc_id) FROM chunks WHERE school_id = ?1",
+                    [&school],
+                    |r| r.get(0),
+                )?;
+                if count >= max_documents {
+                    return Err(StoreError::TooManyDocuments(count));
+                }
+            }
             if replaces_all {
-                tx.execute("DELETE FROM chunks WHERE doc_id = ?1", [&doc])?;
+                tx.execute("DELETE FROM chunks WHERE school_id = ?1 AND doc_id = ?2", [&school, &doc])?;
             }
             tx.execute(
-                "INSERT OR IGNORE INTO chunks (doc_id, kind, key, data) VALUES (?1, ?2, ?3, ?4)",
-                params![doc, chunk.kind.as_str(), chunk.key, chunk.data],
+                "INSERT OR IGNORE INTO chunks (school_id, doc_id, kind, key, data) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![school, doc, chunk.kind.as_str(), chunk.key, chunk.data],
             )?;
             tx.commit()?;
             Ok(())
@@ -122,13 +163,13 @@ impl Store {
         .await
     }
 
-    pub async fn exists(&self, doc: DocumentId) -> Result<bool, StoreError> {
-        let doc = doc.to_string();
+    pub async fn exists(&self, school: &SchoolId, doc: DocumentId) -> Result<bool, StoreError> {
+        let (school, doc) = (school.0.clone(), doc.to_string());
         self.run(move |conn| {
             let found = conn
                 .query_row(
-                    "SELECT 1 FROM chunks WHERE doc_id = ?1 LIMIT 1",
-                    [&doc],
+                    "SELECT 1 FROM chunks WHERE school_id = ?1 AND doc_id = ?2 LIMIT 1",
+                    [&school, &doc],
                     |_| Ok(()),
                 )
                 .optional()?;

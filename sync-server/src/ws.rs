@@ -7,9 +7,54 @@ use sync_core::wire::{self, Message, PeerMetadata};
 use tokio::sync::mpsc;
 
 use crate::AppState;
+use crate::accounts::{AuthError, Device};
 use crate::hub::{ConnId, Outgoing};
 
-pub async fn serve(socket: WebSocket, state: AppState) {
+/// A token bucket: `rate` messages a second on average, bursts of up to twice that.
+struct RateLimit {
+    rate: f64,
+    tokens: f64,
+    last: tokio::time::Instant,
+}
+
+impl RateLimit {
+    fn new(rate: u32) -> Self {
+        let rate = f64::from(rate.max(1));
+        Self {
+            rate,
+            tokens: rate * 2.0,
+            last: tokio::time::Instant::now(),
+        }
+    }
+
+    fn allow(&mut self) -> bool {
+        let now = tokio::time::Instant::now();
+        let refill = now.duration_since(self.last).as_secs_f64() * self.rate;
+        self.tokens = (self.tokens + refill).min(self.rate * 2.0);
+        self.last = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+async fn refuse(mut socket: WebSocket, reason: String) {
+    let frame = Message::Error { message: reason }.encode();
+    let _ = socket.send(WsMessage::Binary(frame.into())).await;
+    let _ = socket.close().await;
+}
+
+pub async fn serve(socket: WebSocket, state: AppState, device: Result<Device, AuthError>) {
+    let device = match device {
+        Ok(device) => device,
+        Err(e) => {
+            tracing::info!(reason = %e, "refused a connection");
+            return refuse(socket, e.to_string()).await;
+        }
+    };
     let (mut sink, mut stream) = socket.split();
     let (tx, mut rx) = mpsc::unbounded_channel::<Outgoing>();
 
@@ -33,6 +78,7 @@ pub async fn serve(socket: WebSocket, state: AppState) {
     });
 
     let mut conn: Option<ConnId> = None;
+    let mut limit = RateLimit::new(state.config.max_messages_per_second);
     while let Some(frame) = stream.next().await {
         let bytes = match frame {
             Ok(WsMessage::Binary(bytes)) => bytes,
@@ -45,7 +91,11 @@ pub async fn serve(socket: WebSocket, state: AppState) {
                 break;
             }
         };
-        match handle_frame(&state, &tx, &mut conn, &bytes).await {
+        if !limit.allow() {
+            let _ = tx.send(Outgoing::Close("too many messages: slow down".into()));
+            break;
+        }
+        match handle_frame(&state, &device, &tx, &mut conn, &bytes).await {
             Ok(true) => {}
             Ok(false) => break,
             Err(reason) => {
@@ -65,6 +115,7 @@ pub async fn serve(socket: WebSocket, state: AppState) {
 /// Returns `Ok(false)` when the peer left, `Err(reason)` when the connection must be closed.
 async fn handle_frame(
     state: &AppState,
+    device: &Device,
     tx: &mpsc::UnboundedSender<Outgoing>,
     conn: &mut Option<ConnId>,
     bytes: &[u8],
@@ -87,7 +138,7 @@ async fn handle_frame(
                     "unsupported protocol versions {supported_protocol_versions:?}"
                 ));
             }
-            let id = state.hub.connect(sender_id.clone(), tx.clone());
+            let id = state.hub.connect(device, sender_id.clone(), tx.clone());
             *conn = Some(id);
             let peer = Message::Peer {
                 sender_id: state.hub.peer_id().clone(),

@@ -1,5 +1,6 @@
 //! The relay over real sockets: `app()` served on 127.0.0.1, its SQLite store in a temporary
-//! directory, and clients built from `sync_core::client::Client` speaking real frames.
+//! directory, enrolled devices (invitation → credential), and clients built from
+//! `sync_core::client::Client` speaking real frames.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -11,6 +12,7 @@ use futures_util::{SinkExt, StreamExt};
 use sync_core::client::{Client, ClientEvent};
 use sync_core::wire::{self, Message, SyncData};
 use sync_core::{DocumentId, PeerId};
+use sync_server::accounts::{DeviceId, Role, SchoolId};
 use sync_server::{AppState, Config, Store, app};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -25,28 +27,80 @@ const PATIENCE: Duration = Duration::from_secs(10);
 struct Relay {
     addr: std::net::SocketAddr,
     task: JoinHandle<()>,
+    state: AppState,
+}
+
+fn test_config(data: &Path) -> Config {
+    Config {
+        max_frame: 1 << 20,
+        ..Config::new(data.join("no-app"))
+    }
 }
 
 async fn start_relay(data: &Path, addr: &str) -> Relay {
+    start_relay_with(data, addr, test_config(data)).await
+}
+
+async fn start_relay_with(data: &Path, addr: &str, config: Config) -> Relay {
     let store = Store::open_dir(data).unwrap();
-    let state = AppState::new(
-        store,
-        Config {
-            app_dir: data.join("no-app"),
-            max_frame: 1 << 20,
-        },
-    );
+    let state = AppState::new(store, config);
     let listener = TcpListener::bind(addr).await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let served = state.clone();
     let task = tokio::spawn(async move {
-        axum::serve(listener, app(state)).await.unwrap();
+        axum::serve(listener, app(served)).await.unwrap();
     });
-    Relay { addr, task }
+    Relay { addr, task, state }
+}
+
+/// A school's device, enrolled the way a real one is: an invitation redeemed for a credential.
+struct Enrolled {
+    school: SchoolId,
+    device: DeviceId,
+    token: String,
 }
 
 impl Relay {
-    fn url(&self) -> String {
-        format!("ws://{}/sync", self.addr)
+    fn store(&self) -> &Store {
+        self.state.hub.store()
+    }
+
+    /// A new school and its curator's device.
+    async fn new_school(&self, name: &str) -> Enrolled {
+        let (_, invitation) = self.store().create_school(name).await.unwrap();
+        let joined = self
+            .store()
+            .redeem(&invitation.code, "планшет куратора")
+            .await
+            .unwrap();
+        Enrolled {
+            school: joined.school.id,
+            device: joined.device.id,
+            token: joined.token,
+        }
+    }
+
+    /// Another (staff) device of the same school.
+    async fn another_device(&self, of: &Enrolled) -> Enrolled {
+        let invitation = self
+            .store()
+            .invite(&of.school, Role::Staff, Some(&of.device))
+            .await
+            .unwrap();
+        let joined = self
+            .store()
+            .redeem(&invitation.code, "планшет наставника")
+            .await
+            .unwrap();
+        Enrolled {
+            school: joined.school.id,
+            device: joined.device.id,
+            token: joined.token,
+        }
+    }
+
+    fn url(&self, token: &str) -> String {
+        format!("ws://{}/sync?token={token}", self.addr)
     }
 
     async fn stop(self) {
@@ -55,8 +109,8 @@ impl Relay {
     }
 }
 
-async fn raw_socket(relay: &Relay) -> Socket {
-    tokio_tungstenite::connect_async(relay.url())
+async fn raw_socket(relay: &Relay, token: &str) -> Socket {
+    tokio_tungstenite::connect_async(relay.url(token))
         .await
         .unwrap()
         .0
@@ -83,11 +137,15 @@ struct Device {
     docs: BTreeMap<DocumentId, Automerge>,
     ws: Socket,
     events: Vec<ClientEvent>,
+    /// Every frame the relay sent this device, as bytes.
+    received: Vec<Vec<u8>>,
+    /// Every frame this device sent.
+    sent: Vec<Vec<u8>>,
 }
 
 impl Device {
-    async fn connect(relay: &Relay, name: &str) -> Device {
-        let mut ws = raw_socket(relay).await;
+    async fn connect(relay: &Relay, name: &str, who: &Enrolled) -> Device {
+        let mut ws = raw_socket(relay, &who.token).await;
         let mut client = Client::new(PeerId::new(name));
         ws.send(Ws::Binary(client.join().encode().into()))
             .await
@@ -101,7 +159,20 @@ impl Device {
             docs,
             ws,
             events: vec![],
+            received: vec![],
+            sent: vec![],
         }
+    }
+
+    async fn send_raw(&mut self, frame: Vec<u8>) {
+        self.ws.send(Ws::Binary(frame.into())).await.unwrap();
+    }
+
+    /// Whether any frame from the relay contained `needle`.
+    fn ever_received(&self, needle: &str) -> bool {
+        self.received
+            .iter()
+            .any(|f| f.windows(needle.len()).any(|w| w == needle.as_bytes()))
     }
 
     fn put(&mut self, doc: DocumentId, key: &str, value: &str) {
@@ -118,7 +189,26 @@ impl Device {
 
     async fn flush(&mut self) {
         for msg in self.client.poll_all(&self.docs) {
-            self.ws.send(Ws::Binary(msg.encode().into())).await.unwrap();
+            let frame = msg.encode();
+            self.sent.push(frame.clone());
+            self.ws.send(Ws::Binary(frame.into())).await.unwrap();
+        }
+    }
+
+    /// The next frame from the relay, decoded and recorded.
+    async fn next(&mut self) -> Option<Message> {
+        loop {
+            match tokio::time::timeout(PATIENCE, self.ws.next())
+                .await
+                .expect("the relay went silent")
+            {
+                Some(Ok(Ws::Binary(b))) => {
+                    self.received.push(b.to_vec());
+                    return Some(wire::decode(&b, wire::DEFAULT_MAX_FRAME).unwrap());
+                }
+                Some(Ok(Ws::Close(_))) | None | Some(Err(_)) => return None,
+                Some(Ok(_)) => continue,
+            }
         }
     }
 
@@ -126,9 +216,7 @@ impl Device {
     async fn sync_until(&mut self, done: impl Fn(&Device) -> bool) {
         self.flush().await;
         while !done(self) {
-            let msg = next_message(&mut self.ws)
-                .await
-                .expect("the relay closed the connection");
+            let msg = self.next().await.expect("the relay closed the connection");
             let events = self.client.receive(msg, &mut self.docs).unwrap();
             self.events.extend(events);
             self.flush().await;
@@ -147,11 +235,13 @@ async fn two_devices_converge_through_the_relay() {
     let data = tempfile::tempdir().unwrap();
     let relay = start_relay(data.path(), "127.0.0.1:0").await;
     let doc = DocumentId::random();
-    let mut a = Device::connect(&relay, "a").await;
+    let curator = relay.new_school("Школа №1").await;
+    let mentor = relay.another_device(&curator).await;
+    let mut a = Device::connect(&relay, "a", &curator).await;
     a.put(doc, "title", "Служба учебной помощи");
     a.sync_until(|d| d.synced(doc)).await;
 
-    let mut b = Device::connect(&relay, "b").await;
+    let mut b = Device::connect(&relay, "b", &mentor).await;
     b.docs.insert(doc, sync_core::new_document());
     b.sync_until(|d| d.get(doc, "title").is_some()).await;
     assert_eq!(
@@ -177,7 +267,9 @@ async fn what_the_relay_confirmed_survives_its_restart() {
     let relay = start_relay(data.path(), "127.0.0.1:0").await;
     let addr = relay.addr.to_string();
     let doc = DocumentId::random();
-    let mut a = Device::connect(&relay, "a").await;
+    let curator = relay.new_school("Школа №1").await;
+    let mentor = relay.another_device(&curator).await;
+    let mut a = Device::connect(&relay, "a", &curator).await;
     for i in 0..40 {
         a.put(doc, &format!("k{i}"), "значение");
     }
@@ -185,7 +277,7 @@ async fn what_the_relay_confirmed_survives_its_restart() {
     relay.stop().await;
 
     let relay = start_relay(data.path(), &addr).await;
-    let mut b = Device::connect(&relay, "b").await;
+    let mut b = Device::connect(&relay, "b", &mentor).await;
     b.docs.insert(doc, sync_core::new_document());
     b.sync_until(|d| d.synced(doc)).await;
     assert_eq!(b.docs[&doc].get_heads(), a.docs[&doc].get_heads());
@@ -198,8 +290,10 @@ async fn an_unknown_document_is_unavailable_and_nothing_is_announced() {
     let data = tempfile::tempdir().unwrap();
     let relay = start_relay(data.path(), "127.0.0.1:0").await;
     let secret = DocumentId::random();
-    let mut a = Device::connect(&relay, "a").await;
-    let mut b = Device::connect(&relay, "b").await;
+    let curator = relay.new_school("Школа №1").await;
+    let mentor = relay.another_device(&curator).await;
+    let mut a = Device::connect(&relay, "a", &curator).await;
+    let mut b = Device::connect(&relay, "b", &mentor).await;
     a.put(secret, "pd", "персональные данные");
     a.sync_until(|d| d.synced(secret)).await;
 
@@ -216,10 +310,11 @@ async fn an_unknown_document_is_unavailable_and_nothing_is_announced() {
 /// Sends one raw frame on a fresh, joined connection and returns what the relay answers.
 async fn answer_to(
     relay: &Relay,
+    who: &Enrolled,
     frame: Ws,
     join_first: bool,
 ) -> (Option<Message>, Option<Message>) {
-    let mut ws = raw_socket(relay).await;
+    let mut ws = raw_socket(relay, &who.token).await;
     if join_first {
         let join = Client::new(PeerId::new("x")).join().encode();
         ws.send(Ws::Binary(join.into())).await.unwrap();
@@ -278,8 +373,9 @@ async fn bad_input_gets_an_error_message_and_a_closed_connection() {
             true,
         ),
     ];
+    let curator = relay.new_school("Школа №1").await;
     for (what, frame, join_first) in cases {
-        let (first, second) = answer_to(&relay, frame, join_first).await;
+        let (first, second) = answer_to(&relay, &curator, frame, join_first).await;
         if what == "an oversized frame" {
             // The WebSocket layer refuses it before any decoding: the connection just closes.
             assert!(
@@ -295,7 +391,7 @@ async fn bad_input_gets_an_error_message_and_a_closed_connection() {
         assert_eq!(second, None, "{what}: the connection is closed");
     }
     // The relay is still there for everyone else.
-    let mut a = Device::connect(&relay, "a").await;
+    let mut a = Device::connect(&relay, "a", &curator).await;
     let doc = DocumentId::random();
     a.put(doc, "k", "v");
     a.sync_until(|d| d.synced(doc)).await;
@@ -307,9 +403,15 @@ async fn corrupt_sync_data_writes_nothing() {
     let data = tempfile::tempdir().unwrap();
     let relay = start_relay(data.path(), "127.0.0.1:0").await;
     let doc = DocumentId::random();
+    let curator = relay.new_school("Школа №1").await;
     // A well-formed frame whose automerge payload is garbage.
-    let (first, second) =
-        answer_to(&relay, sync_frame(doc, vec![0x42, 0x01, 0x02, 0x03]), true).await;
+    let (first, second) = answer_to(
+        &relay,
+        &curator,
+        sync_frame(doc, vec![0x42, 0x01, 0x02, 0x03]),
+        true,
+    )
+    .await;
     assert!(
         matches!(first, Some(Message::Error { ref message }) if message.contains(&doc.to_string())),
         "{first:?}"
@@ -317,11 +419,11 @@ async fn corrupt_sync_data_writes_nothing() {
     assert_eq!(second, None);
     let store = Store::open_dir(data.path()).unwrap();
     assert!(
-        !store.exists(doc).await.unwrap(),
+        !store.exists(&curator.school, doc).await.unwrap(),
         "nothing of the bad message was stored"
     );
 
-    let mut b = Device::connect(&relay, "b").await;
+    let mut b = Device::connect(&relay, "b", &curator).await;
     b.docs.insert(doc, sync_core::new_document());
     b.sync_until(|d| !d.events.is_empty()).await;
     assert_eq!(b.events, vec![ClientEvent::Unavailable(doc)]);
@@ -348,13 +450,7 @@ async fn the_app_shell_is_revalidated_and_hashed_assets_are_immutable() {
     )
     .unwrap();
     std::fs::write(dist.join("sw.js"), "// sw").unwrap();
-    let state = AppState::new(
-        Store::open_dir(data.path()).unwrap(),
-        Config {
-            app_dir: dist,
-            max_frame: 1024,
-        },
-    );
+    let state = AppState::new(Store::open_dir(data.path()).unwrap(), Config::new(dist));
     let get = |path: &'static str| {
         let router = app(state.clone());
         async move {
@@ -405,16 +501,234 @@ async fn a_request_that_came_too_early_is_answered_when_the_document_arrives() {
     let data = tempfile::tempdir().unwrap();
     let relay = start_relay(data.path(), "127.0.0.1:0").await;
     let doc = DocumentId::random();
-    let mut b = Device::connect(&relay, "b").await;
+    let curator = relay.new_school("Школа №1").await;
+    let mentor = relay.another_device(&curator).await;
+    let mut b = Device::connect(&relay, "b", &mentor).await;
     b.docs.insert(doc, sync_core::new_document());
     b.sync_until(|d| !d.events.is_empty()).await;
     assert_eq!(b.events, vec![ClientEvent::Unavailable(doc)]);
 
     // A brings the document; B never asks again, yet receives it.
-    let mut a = Device::connect(&relay, "a").await;
+    let mut a = Device::connect(&relay, "a", &curator).await;
     a.put(doc, "title", "Школа наставников");
     a.sync_until(|d| d.synced(doc)).await;
     b.sync_until(|d| d.get(doc, "title").is_some()).await;
     assert_eq!(b.get(doc, "title").as_deref(), Some("Школа наставников"));
     relay.stop().await;
+}
+
+#[tokio::test]
+async fn a_missing_bad_or_revoked_credential_gets_an_error_and_a_closed_connection() {
+    let data = tempfile::tempdir().unwrap();
+    let relay = start_relay(data.path(), "127.0.0.1:0").await;
+    let curator = relay.new_school("Школа №1").await;
+    let stolen = relay.another_device(&curator).await;
+    let forged = format!("{}.{}", stolen.device, "0".repeat(64));
+    relay
+        .store()
+        .revoke(&curator.school, &stolen.device)
+        .await
+        .unwrap();
+    for token in ["", "nonsense", forged.as_str(), stolen.token.as_str()] {
+        let mut ws = raw_socket(&relay, token).await;
+        let first = next_message(&mut ws).await;
+        assert!(
+            matches!(first, Some(Message::Error { .. })),
+            "{token:?}: {first:?}"
+        );
+        assert_eq!(next_message(&mut ws).await, None, "{token:?}: closed");
+    }
+}
+
+#[tokio::test]
+async fn a_device_revoked_by_the_curator_is_cut_off_at_once() {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode, header};
+    use tower::ServiceExt;
+
+    let data = tempfile::tempdir().unwrap();
+    let relay = start_relay(data.path(), "127.0.0.1:0").await;
+    let curator = relay.new_school("Школа №1").await;
+    let mentor = relay.another_device(&curator).await;
+    let doc = DocumentId::random();
+    let mut m = Device::connect(&relay, "m", &mentor).await;
+    m.put(doc, "k", "v");
+    m.sync_until(|d| d.synced(doc)).await;
+
+    // Only the curator may revoke, through the API the app uses.
+    let revoke = |token: &str| {
+        Request::post(format!("/api/devices/{}/revoke", mentor.device))
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    let refused = app(relay.state.clone())
+        .oneshot(revoke(&mentor.token))
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let done = app(relay.state.clone())
+        .oneshot(revoke(&curator.token))
+        .await
+        .unwrap();
+    assert_eq!(done.status(), StatusCode::NO_CONTENT);
+
+    assert!(matches!(m.next().await, Some(Message::Error { .. })));
+    assert_eq!(
+        m.next().await,
+        None,
+        "the revoked device's connection is closed"
+    );
+    let mut again = raw_socket(&relay, &mentor.token).await;
+    assert!(matches!(
+        next_message(&mut again).await,
+        Some(Message::Error { .. })
+    ));
+}
+
+/// A device of school A tries every way it has to read or touch school B's document.
+#[tokio::test]
+async fn a_device_of_another_school_learns_nothing_and_changes_nothing() {
+    let data = tempfile::tempdir().unwrap();
+    let relay = start_relay(data.path(), "127.0.0.1:0").await;
+    let school_a = relay.new_school("Школа А").await;
+    let school_b = relay.new_school("Школа Б").await;
+    let b_doc = DocumentId::random();
+    let mut b = Device::connect(&relay, "b", &school_b).await;
+    b.put(b_doc, "child", "СЕКРЕТ-1 Иванова Мария, 7 класс");
+    b.sync_until(|d| d.synced(b_doc)).await;
+
+    let mut a = Device::connect(&relay, "a", &school_a).await;
+    // 1. Ask for B's document by its id, and for guessed ids.
+    a.docs.insert(b_doc, sync_core::new_document());
+    for _ in 0..5 {
+        a.docs
+            .insert(DocumentId::random(), sync_core::new_document());
+    }
+    a.sync_until(|d| d.events.len() == 6).await;
+    assert!(
+        a.events
+            .iter()
+            .all(|e| matches!(e, ClientEvent::Unavailable(_))),
+        "{:?}",
+        a.events
+    );
+    // 2. Send `sync` for B's id, as if holding it: that is a different document, A's own.
+    a.client.retry_unavailable();
+    a.put(b_doc, "from_a", "подмена");
+    a.sync_until(|d| d.synced(b_doc)).await;
+    assert_eq!(a.get(b_doc, "child"), None);
+    // 3. Replay every frame B sent, on A's connection.
+    for frame in b.sent.clone() {
+        a.send_raw(frame).await;
+    }
+    // B keeps working; A must see none of it, and B none of A's.
+    b.put(b_doc, "child2", "СЕКРЕТ-2 Петров Иван, 8 класс");
+    b.sync_until(|d| d.synced(b_doc)).await;
+    a.put(b_doc, "probe", "ещё");
+    a.sync_until(|d| d.synced(b_doc)).await;
+    assert!(!a.ever_received("СЕКРЕТ-2"), "A received B's later data");
+    assert!(
+        !a.received
+            .iter()
+            .take(7)
+            .any(|f| f.windows(12).any(|w| w == "СЕКРЕТ".as_bytes())),
+        "A's answers before the replay held nothing of B's"
+    );
+    assert_eq!(b.get(b_doc, "from_a"), None);
+    let stored_b = relay.store().load(&school_b.school, b_doc).await.unwrap();
+    let (stored_b, _) = sync_core::chunks::load(stored_b).unwrap();
+    assert!(
+        stored_b.get(ROOT, "from_a").unwrap().is_none(),
+        "A changed nothing of B's"
+    );
+    assert!(stored_b.get(ROOT, "probe").unwrap().is_none());
+    // 4. B's credential is revoked; replaying it gets nothing either.
+    relay
+        .store()
+        .revoke(&school_b.school, &school_b.device)
+        .await
+        .unwrap();
+    let mut replay = raw_socket(&relay, &school_b.token).await;
+    assert!(matches!(
+        next_message(&mut replay).await,
+        Some(Message::Error { .. })
+    ));
+}
+
+#[tokio::test]
+async fn a_school_cannot_exceed_its_document_cap() {
+    let data = tempfile::tempdir().unwrap();
+    let config = Config {
+        max_documents_per_school: 2,
+        ..test_config(data.path())
+    };
+    let relay = start_relay_with(data.path(), "127.0.0.1:0", config).await;
+    let curator = relay.new_school("Школа №1").await;
+    let mut a = Device::connect(&relay, "a", &curator).await;
+    for _ in 0..2 {
+        let doc = DocumentId::random();
+        a.put(doc, "k", "v");
+        a.sync_until(|d| d.synced(doc)).await;
+    }
+    let third = DocumentId::random();
+    a.put(third, "k", "v");
+    a.flush().await;
+    // Answer the relay as a device would, until it refuses.
+    let refusal = loop {
+        match a.next().await {
+            Some(Message::Error { message }) => break Some(message),
+            None => break None,
+            Some(msg) => {
+                a.client.receive(msg, &mut a.docs).unwrap();
+                a.flush().await;
+            }
+        }
+    };
+    assert!(
+        refusal.as_deref().is_some_and(|m| m.contains("documents")),
+        "{refusal:?}"
+    );
+    assert!(!relay.store().exists(&curator.school, third).await.unwrap());
+}
+
+#[tokio::test]
+async fn a_connection_that_floods_the_relay_is_closed() {
+    let data = tempfile::tempdir().unwrap();
+    let config = Config {
+        max_messages_per_second: 5,
+        ..test_config(data.path())
+    };
+    let relay = start_relay_with(data.path(), "127.0.0.1:0", config).await;
+    let curator = relay.new_school("Школа №1").await;
+    let mut a = Device::connect(&relay, "a", &curator).await;
+    let mut closed_with = None;
+    for _ in 0..50 {
+        // An empty request for a random document: cheap, valid, and answered.
+        let frame = Message::Request(SyncData {
+            sender_id: PeerId::new("a"),
+            target_id: PeerId::new("relay"),
+            document_id: DocumentId::random(),
+            data: automerge::sync::Message::decode(&empty_sync_message())
+                .unwrap()
+                .encode(),
+        });
+        if a.ws.send(Ws::Binary(frame.encode().into())).await.is_err() {
+            break;
+        }
+    }
+    while let Some(msg) = a.next().await {
+        if let Message::Error { message } = msg {
+            closed_with = Some(message);
+        }
+    }
+    assert!(closed_with.is_some_and(|m| m.contains("too many messages")));
+}
+
+fn empty_sync_message() -> Vec<u8> {
+    use automerge::sync::SyncDoc;
+    let doc = sync_core::new_document();
+    doc.generate_sync_message(&mut automerge::sync::State::new())
+        .unwrap()
+        .encode()
 }

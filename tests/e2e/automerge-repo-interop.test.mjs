@@ -1,6 +1,7 @@
 // The relay speaks the reference protocol: two real automerge-repo JavaScript clients
-// (@automerge/automerge-repo with its WebSocket adapter) sync a document through it, and a
-// third finds it after the relay restarted on the same database.
+// (@automerge/automerge-repo with its WebSocket adapter), each holding a device credential of
+// the same school, sync a document through it, and a third finds it after the relay restarted
+// on the same database. Without a credential the relay refuses the connection.
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { after, before, test } from "node:test";
@@ -14,9 +15,10 @@ let relay;
 let dataDir;
 const repos = [];
 
-function connect() {
-  const url = relay.url.replace("http://", "ws://") + "/sync";
-  const repo = new Repo({ network: [new WebSocketClientAdapter(url, 200)] });
+let tokens;
+
+function connect(token) {
+  const repo = new Repo({ network: [new WebSocketClientAdapter(relay.syncUrl(token), 200)] });
   repos.push(repo);
   return repo;
 }
@@ -40,6 +42,9 @@ before(async () => {
   dataDir = tempDir("relay-js");
   relay = new Relay(dataDir);
   await relay.start();
+  const curator = await relay.join(relay.createSchool("Школа для JS-клиента"), "JS-клиент куратора");
+  const staff = await relay.join(await relay.invite(curator), "JS-клиент наставника");
+  tokens = { curator, staff };
 });
 
 after(async () => {
@@ -51,10 +56,10 @@ after(async () => {
 });
 
 test("two automerge-repo clients sync a document through the relay, which keeps it", async () => {
-  const first = connect();
+  const first = connect(tokens.curator);
   const handle = first.create({ title: "Служба учебной помощи", pairs: [] });
 
-  const second = connect();
+  const second = connect(tokens.staff);
   const found = await findWhenAvailable(second, handle.url);
   assert.equal(found.doc().title, "Служба учебной помощи");
 
@@ -65,7 +70,22 @@ test("two automerge-repo clients sync a document through the relay, which keeps 
 
   await relay.stop("SIGKILL");
   await relay.start();
-  const third = connect();
+  const third = connect(tokens.staff);
   const again = await findWhenAvailable(third, handle.url);
   assert.deepEqual(again.doc().pairs, ["Ученица 8 класса – ученица 6 класса"]);
+});
+
+test("without a valid credential the relay answers `error` and closes", async () => {
+  const { default: WebSocket } = await import("ws");
+  const { encode, decode } = await import("cbor-x");
+  for (const token of ["", "forged.0000"]) {
+    const ws = new WebSocket(relay.syncUrl(token));
+    const messages = [];
+    const closed = new Promise((resolve) => ws.on("close", resolve));
+    ws.on("open", () => ws.send(encode({ type: "join", senderId: "intruder", supportedProtocolVersions: ["1"], peerMetadata: {} })));
+    ws.on("message", (data) => messages.push(decode(data)));
+    await within(10_000, closed, "the relay closing the connection");
+    assert.equal(messages.length, 1, JSON.stringify(messages));
+    assert.equal(messages[0].type, "error");
+  }
 });

@@ -58,9 +58,8 @@ function stats(values) {
 async function latency(relay) {
   const [a, b] = await Promise.all([Tablet.launch("bench-A"), Tablet.launch("bench-B")]);
   try {
-    await a.createSchool(relay.url, "Школа для замеров");
-    const code = await a.joinCode();
-    await b.page.goto(`${relay.url}/join/${code}`);
+    await a.enrollAsCurator(relay, "Школа для замеров");
+    await b.join(relay, await a.inviteCode(), "Планшет B");
     await a.addProgramme("Замер 0");
     await b.programmeCard("Замер 0").waitFor();
     await a.programmeCard("Замер 0").click();

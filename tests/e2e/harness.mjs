@@ -1,6 +1,6 @@
 // Shared pieces of the end-to-end tests and the benchmark: the real relay binary in its own
 // process group, and independent Chromium profiles driven by playwright-core.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -56,6 +56,40 @@ export class Relay {
     this.url = url[1];
     this.port = Number(url[2]);
     return this.url;
+  }
+
+  /** Creates a school the way the relay's operator does; returns the curator's invitation code. */
+  createSchool(name) {
+    const out = execFileSync(RELAY_BIN, ["school", "create", "--data", this.dataDir, "--name", name], {
+      encoding: "utf8",
+      env: { ...process.env, RUST_LOG: "warn" },
+    });
+    return out.match(/curator invitation (\S+)/)[1];
+  }
+
+  /** Redeems an invitation through the API, as the app does; returns the device credential. */
+  async join(code, deviceName) {
+    const response = await fetch(`${this.url}/api/join`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ code, device_name: deviceName }),
+    });
+    if (!response.ok) throw new Error(`join: ${response.status} ${await response.text()}`);
+    return (await response.json()).token;
+  }
+
+  /** A new staff invitation, made with a curator's credential. */
+  async invite(curatorToken) {
+    const response = await fetch(`${this.url}/api/invitations`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${curatorToken}` },
+    });
+    if (!response.ok) throw new Error(`invite: ${response.status}`);
+    return (await response.json()).code;
+  }
+
+  syncUrl(token) {
+    return `${this.url.replace("http://", "ws://")}/sync?token=${encodeURIComponent(token)}`;
   }
 
   /** Ends the relay's whole process group (never a group we did not start). */
@@ -131,18 +165,26 @@ export class Tablet {
     await this.page.locator('[data-testid=save-status][data-state=saved]').waitFor();
   }
 
-  async createSchool(url, name) {
-    await this.page.goto(url);
-    await this.page.fill("input[name=school-name]", name);
-    await this.page.click("[data-testid=create-school] button[type=submit]");
-    await this.page.locator("[data-testid=new-programme]").waitFor();
+  /** Joins the school with an invitation code, through the invitation link. */
+  async join(relay, code, deviceName) {
+    await this.page.goto(`${relay.url}/join/${code}`);
+    await this.page.fill("input[name=device-name]", deviceName);
+    await this.page.click("[data-testid=join-school] button[type=submit]");
+    await this.page.locator("[data-testid=school-name]").waitFor();
   }
 
-  async joinCode() {
+  /** The operator creates the school; this tablet becomes its curator's first device. */
+  async enrollAsCurator(relay, schoolName) {
+    await this.join(relay, relay.createSchool(schoolName), "Планшет куратора");
+  }
+
+  /** The curator makes an invitation for another device, in «Настройки». */
+  async inviteCode() {
     await this.page.click(".settings-link");
-    const code = await this.page.locator("[data-testid=join-code]").textContent();
+    await this.page.click("[data-testid=invite]");
+    const code = (await this.page.locator("[data-testid=invitation-code]").textContent()).trim();
     await this.page.click(".brand");
-    return code.trim();
+    return code;
   }
 
   async addProgramme(title, note = "") {

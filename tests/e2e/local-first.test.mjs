@@ -26,9 +26,8 @@ describe("the local-first loop", () => {
   });
 
   test("a programme created on A appears on B without reloading", async () => {
-    await a.createSchool(relay.url, "МБОУ «Берёзовская СОШ»");
-    const code = await a.joinCode();
-    await b.page.goto(`${relay.url}/join/${code}`);
+    await a.enrollAsCurator(relay, "МБОУ «Берёзовская СОШ»");
+    await b.join(relay, await a.inviteCode(), "Планшет наставника");
     await b.page.locator("[data-testid=school-name]", { hasText: "Берёзовская" }).waitFor();
 
     const navigations = [];
@@ -81,6 +80,20 @@ describe("the local-first loop", () => {
     const shell = await a.page.evaluate(() => document.title);
     assert.equal(shell, "Наставник");
     await relay.start();
+  });
+
+  test("the curator sees the school's devices and cuts one off", async () => {
+    await a.page.click(".settings-link");
+    const devices = a.page.locator("[data-testid=device]");
+    await devices.nth(1).waitFor();
+    assert.equal(await devices.count(), 2);
+    await a.page.locator("[data-testid=revoke-device]").click();
+    await a.page.locator('[data-testid=device][data-revoked="true"]').waitFor();
+    await b.page.locator('[data-testid=sync-status][data-state=refused]').waitFor();
+    assert.match(await b.page.locator("[data-testid=sync-status]").textContent(), /отключено куратором/);
+    // What B had stays on B: revocation stops sync, it does not wipe the tablet.
+    assert.equal((await b.titles()).length, 3);
+    await a.page.click(".brand");
   });
 
   test("Chromium finds the app installable", async () => {

@@ -26,7 +26,7 @@ after(async () => {
 });
 
 test("a write to a database the browser closed is shown, kept, and saved on retry", async () => {
-  await tablet.createSchool(relay.url, "Школа с маленьким планшетом");
+  await tablet.enrollAsCurator(relay, "Школа с маленьким планшетом");
   await tablet.addProgramme("До сбоя");
   await tablet.waitSaved();
 

@@ -1,17 +1,17 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
 use model::{Programme, ProgrammeId, SchemaStatus, School, ru};
 use sync_core::DocumentId;
 
+use crate::account;
 use crate::repo::Repo;
 
 #[component]
 pub fn Home() -> impl IntoView {
     let repo = expect_context::<Repo>();
-    move || match repo.school() {
-        None => view! { <Welcome /> }.into_any(),
-        Some(school) => {
+    move || match (repo.credentials(), repo.school()) {
+        (None, _) | (_, None) => view! { <Welcome code=String::new() /> }.into_any(),
+        (Some(_), Some(school)) => {
             let status = repo.read(&school, School::schema_status);
             match status {
                 Ok(SchemaStatus::Empty) => view! {
@@ -36,66 +36,97 @@ pub fn Home() -> impl IntoView {
     }
 }
 
-/// The first screen of a new device: create a school or join one.
+/// The first screen of a new device: join the school with an invitation code.
+///
+/// The relay's operator gives the curator the first code (`sync-server school create`); the
+/// curator gives every other device its own, from «Настройки».
 #[component]
-fn Welcome() -> impl IntoView {
+pub fn Welcome(code: String) -> impl IntoView {
     let repo = expect_context::<Repo>();
+    let code = RwSignal::new(code);
     let name = RwSignal::new(String::new());
-    let code = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let navigate = use_navigate();
-    let create = {
-        let repo = repo.clone();
-        move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            let name = name.get_untracked();
-            if name.trim().is_empty() {
-                error.set(Some("Укажите название школы.".into()));
-                return;
-            }
-            match repo.create_school(&name) {
-                Ok(_) => error.set(None),
-                Err(e) => error.set(Some(e.to_string())),
-            }
-        }
-    };
-    let join = move |ev: leptos::ev::SubmitEvent| {
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let text = code.get_untracked();
-        let id = text
-            .trim()
-            .rsplit('/')
-            .next()
-            .unwrap_or_default()
-            .to_owned();
-        match DocumentId::parse_url_or_id(&id) {
-            Ok(id) => navigate(&format!("/join/{id}"), Default::default()),
-            Err(_) => error.set(Some("Код подключения не распознан. Скопируйте его целиком из настроек другого планшета.".into())),
+        if busy.get_untracked() {
+            return;
         }
+        let (code, name) = (code.get_untracked(), name.get_untracked());
+        if code.trim().is_empty() {
+            error.set(Some("Введите код приглашения.".into()));
+            return;
+        }
+        if name.trim().is_empty() {
+            error.set(Some(
+                "Назовите это устройство, например «Планшет куратора».".into(),
+            ));
+            return;
+        }
+        busy.set(true);
+        let repo = repo.clone();
+        leptos::task::spawn_local(async move {
+            let result = join_school(&repo, &code, &name).await;
+            // On success this view is already gone (the school's screen replaced it).
+            busy.try_set(false);
+            error.try_set(result.err());
+        });
     };
     view! {
         <section class="card">
             <h1>"Добро пожаловать в «Наставник»"</h1>
             <p>"Программа наставничества школы по целевой модели (распоряжение Минпросвещения № Р-145). Данные хранятся на этом устройстве и синхронизируются с другими планшетами школы, когда есть связь."</p>
         </section>
-        <form class="card" on:submit=create data-testid="create-school">
-            <h2>"Новая школа"</h2>
-            <label>"Название школы"
-                <input type="text" name="school-name" placeholder="МБОУ «Берёзовская СОШ»"
+        <form class="card" on:submit=submit data-testid="join-school">
+            <h2>"Подключение к школе"</h2>
+            <p class="muted">"Код приглашения куратор получает у администратора сервера, остальные планшеты — у куратора: «Настройки» → «Пригласить устройство»."</p>
+            <label>"Код приглашения"
+                <input type="text" name="join-code" autocomplete="off" placeholder="ABCDE-FGHJK"
+                    prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev)) />
+            </label>
+            <label>"Название этого устройства"
+                <input type="text" name="device-name" placeholder="Планшет куратора"
                     prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
             </label>
-            <button type="submit" class="primary">"Создать школу"</button>
+            <button type="submit" class="primary" disabled=move || busy.get()>
+                {move || if busy.get() { "Подключение…" } else { "Подключиться" }}
+            </button>
+            {move || error.get().map(|e| view! { <p class="error" role="alert" data-testid="join-error">{e}</p> })}
         </form>
-        <form class="card" on:submit=join data-testid="join-school">
-            <h2>"Подключиться к школе"</h2>
-            <label>"Код подключения с другого планшета"
-                <input type="text" name="join-code" prop:value=move || code.get()
-                    on:input=move |ev| code.set(event_target_value(&ev)) />
-            </label>
-            <button type="submit">"Подключиться"</button>
-        </form>
-        {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
     }
+}
+
+/// Redeems the invitation, keeps the credential, and opens (or, for the school's very first
+/// device, creates) the school document.
+async fn join_school(repo: &Repo, code: &str, device_name: &str) -> Result<(), String> {
+    let joined = account::join(code, device_name).await.map_err(|e| e.0)?;
+    repo.enroll(&joined.token, &joined.device.id, joined.device.is_curator());
+    let root = joined
+        .school
+        .root_doc
+        .as_deref()
+        .and_then(|d| DocumentId::parse_url_or_id(d).ok());
+    match root {
+        Some(root) => repo.join_school(root),
+        None => {
+            let id = repo
+                .create_school(&joined.school.name)
+                .map_err(|e| e.to_string())?;
+            let school = account::set_root(&joined.token, &id.to_string())
+                .await
+                .map_err(|e| e.0)?;
+            // Another device of the school registered first: use its document.
+            if let Some(theirs) = school
+                .root_doc
+                .as_deref()
+                .and_then(|d| DocumentId::parse_url_or_id(d).ok())
+                && theirs != id
+            {
+                repo.join_school(theirs);
+            }
+        }
+    }
+    Ok(())
 }
 
 #[component]

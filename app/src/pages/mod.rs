@@ -1,6 +1,6 @@
 //! One module per screen.
 
-mod home;
+pub(crate) mod home;
 mod join;
 mod programme;
 mod settings;

@@ -1,23 +1,20 @@
 use leptos::prelude::*;
 use model::School;
 
+use crate::account::{self, Device, Invitation};
 use crate::repo::Repo;
 
 #[component]
 pub fn Settings() -> impl IntoView {
     let repo = expect_context::<Repo>();
-    let Some(school) = repo.school() else {
-        return view! { <section class="card"><p>"Планшет ещё не подключён к школе."</p></section> }.into_any();
+    let (Some(school), Some(credentials)) = (repo.school(), repo.credentials()) else {
+        return view! { <section class="card"><p>"Устройство ещё не подключено к школе."</p></section> }.into_any();
     };
     let error = RwSignal::new(None::<String>);
     let name = {
         let repo = repo.clone();
         Memo::new(move |_| repo.read(&school, School::name).unwrap_or_default())
     };
-    let origin = web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .unwrap_or_default();
-    let link = format!("{origin}/join/{school}");
     let rename = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
         match repo.change(&school, |tx| School::set_name(tx, &value)) {
@@ -33,12 +30,101 @@ pub fn Settings() -> impl IntoView {
             </label>
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
         </section>
-        <section class="card">
-            <h2>"Подключить другой планшет"</h2>
-            <p>"Откройте эту ссылку на другом планшете школы (в той же сети, где работает сервер) или введите код на его первом экране."</p>
-            <p><a href=link.clone() data-testid="join-link">{link.clone()}</a></p>
-            <p>"Код подключения: " <code data-testid="join-code">{school.to_string()}</code></p>
-        </section>
+        <Devices token=credentials.token.clone() me=credentials.device_id.clone() curator=credentials.curator />
     }
     .into_any()
+}
+
+/// The school's devices; the curator invites new ones and revokes lost ones.
+#[component]
+fn Devices(token: String, me: String, curator: bool) -> impl IntoView {
+    let refresh = RwSignal::new(0u32);
+    let listing = {
+        let token = token.clone();
+        LocalResource::new(move || {
+            refresh.track();
+            let token = token.clone();
+            async move { account::me(&token).await }
+        })
+    };
+    let invitation = RwSignal::new(None::<Result<Invitation, String>>);
+    let invite = {
+        let token = token.clone();
+        move |_| {
+            let token = token.clone();
+            leptos::task::spawn_local(async move {
+                invitation.try_set(Some(account::invite(&token).await.map_err(|e| e.0)));
+            });
+        }
+    };
+    let token = StoredValue::new(token);
+    let revoke = move |device: Device| {
+        let token = token.get_value();
+        leptos::task::spawn_local(async move {
+            match account::revoke(&token, &device.id).await {
+                Ok(()) => {
+                    refresh.try_update(|n| *n += 1);
+                }
+                Err(e) => {
+                    invitation.try_set(Some(Err(e.0)));
+                }
+            }
+        });
+    };
+    let origin = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
+    view! {
+        <section class="card" data-testid="devices">
+            <h2>"Устройства школы"</h2>
+            <Suspense fallback=|| view! { <p class="muted">"Загрузка списка…"</p> }>
+                {move || listing.get().map(|answer| match answer {
+                    Err(e) => view! { <p class="muted">{e.0}</p> }.into_any(),
+                    Ok(me_and_all) => view! {
+                        <ul class="devices">
+                            {me_and_all.devices.into_iter().map(|d| {
+                                let revoked = d.revoked_at.is_some();
+                                let is_me = d.id == me;
+                                let label = format!("{}{}", d.name, if d.is_curator() { " · куратор" } else { "" });
+                                let status = if revoked { "отключено" } else if is_me { "это устройство" } else { "" };
+                                let target = d.clone();
+                                view! {
+                                    <li data-testid="device" data-revoked=revoked.to_string()>
+                                        <span>{label}</span>
+                                        <span class="muted">{status}</span>
+                                        <Show when=move || curator && !revoked && !is_me>
+                                            <button class="danger" data-testid="revoke-device"
+                                                on:click={ let t = target.clone(); move |_| revoke(t.clone()) }>
+                                                "Отключить"
+                                            </button>
+                                        </Show>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                })}
+            </Suspense>
+        </section>
+        <Show when=move || curator>
+            <section class="card">
+                <h2>"Пригласить устройство"</h2>
+                <p>"Код действует 72 часа и подходит для одного устройства. Откройте ссылку на новом планшете или введите код на его первом экране."</p>
+                <button class="primary" data-testid="invite" on:click=invite.clone()>"Создать код приглашения"</button>
+                {
+                    let origin = origin.clone();
+                    move || invitation.get().map(|answer| match answer {
+                        Ok(inv) => {
+                            let link = format!("{origin}/join/{}", inv.code);
+                            view! {
+                                <p>"Код: " <strong class="code" data-testid="invitation-code">{inv.code.clone()}</strong></p>
+                                <p><a href=link.clone() data-testid="invitation-link">{link.clone()}</a></p>
+                            }.into_any()
+                        }
+                        Err(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+                    })
+                }
+            </section>
+        </Show>
+    }
 }

@@ -1,0 +1,131 @@
+//! This device's membership of a school on the relay: joining with an invitation, inviting
+//! other devices, listing and revoking them. Plain HTTP calls to the relay's `/api`; the
+//! credential they return is kept by the [`crate::repo::Repo`].
+
+use gloo_net::http::{Request, Response};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct School {
+    pub id: String,
+    pub name: String,
+    pub root_doc: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Device {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+impl Device {
+    pub fn is_curator(&self) -> bool {
+        self.role == "curator"
+    }
+}
+
+/// What the relay answers to a redeemed invitation.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Joined {
+    pub device: Device,
+    pub school: School,
+    pub token: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct Me {
+    pub device: Device,
+    pub school: School,
+    pub devices: Vec<Device>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct Invitation {
+    pub code: String,
+    pub expires_at: i64,
+}
+
+/// Errors are Russian sentences, ready to show.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct AccountError(pub String);
+
+const OFFLINE: &str = "Нет связи с сервером. Подключитесь к сети школы и повторите.";
+
+async fn answer<T: for<'de> Deserialize<'de>>(
+    response: Result<Response, gloo_net::Error>,
+) -> Result<T, AccountError> {
+    let response = response.map_err(|_| AccountError(OFFLINE.into()))?;
+    if response.ok() {
+        return response
+            .json::<T>()
+            .await
+            .map_err(|e| AccountError(format!("Непонятный ответ сервера: {e}")));
+    }
+    #[derive(Deserialize)]
+    struct Failure {
+        error: String,
+    }
+    match response.json::<Failure>().await {
+        Ok(f) => Err(AccountError(f.error)),
+        Err(_) => Err(AccountError(format!(
+            "Сервер ответил ошибкой {}.",
+            response.status()
+        ))),
+    }
+}
+
+fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+pub async fn join(code: &str, device_name: &str) -> Result<Joined, AccountError> {
+    let body = serde_json::json!({ "code": code, "device_name": device_name });
+    let request = Request::post("/api/join")
+        .json(&body)
+        .map_err(|e| AccountError(e.to_string()))?;
+    answer(request.send().await).await
+}
+
+pub async fn me(token: &str) -> Result<Me, AccountError> {
+    answer(
+        Request::get("/api/me")
+            .header("Authorization", &bearer(token))
+            .send()
+            .await,
+    )
+    .await
+}
+
+pub async fn invite(token: &str) -> Result<Invitation, AccountError> {
+    answer(
+        Request::post("/api/invitations")
+            .header("Authorization", &bearer(token))
+            .send()
+            .await,
+    )
+    .await
+}
+
+pub async fn revoke(token: &str, device: &str) -> Result<(), AccountError> {
+    let response = Request::post(&format!("/api/devices/{device}/revoke"))
+        .header("Authorization", &bearer(token))
+        .send()
+        .await;
+    match response {
+        Ok(r) if r.ok() => Ok(()),
+        other => answer::<serde_json::Value>(other).await.map(|_| ()),
+    }
+}
+
+pub async fn set_root(token: &str, doc: &str) -> Result<School, AccountError> {
+    let body = serde_json::json!({ "doc": doc });
+    let request = Request::put("/api/school/root")
+        .header("Authorization", &bearer(token))
+        .json(&body)
+        .map_err(|e| AccountError(e.to_string()))?;
+    answer(request.send().await).await
+}

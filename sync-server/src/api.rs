@@ -1,0 +1,158 @@
+//! The relay's small JSON API, for what a WebSocket cannot do: joining a school with an
+//! invitation, inviting and revoking devices, and recording the school's root document.
+//!
+//! Every call but `join` carries the device credential as `Authorization: Bearer <token>`.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+use crate::AppState;
+use crate::accounts::{AuthError, Device, DeviceId, Invitation, Joined, Role, School};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/join", post(join))
+        .route("/api/me", get(me))
+        .route("/api/invitations", post(invite))
+        .route("/api/devices/{id}/revoke", post(revoke))
+        .route("/api/school/root", put(set_root))
+}
+
+/// Errors as the app shows them: a Russian sentence; internals go to the log only.
+pub struct ApiError(AuthError);
+
+impl From<AuthError> for ApiError {
+    fn from(e: AuthError) -> Self {
+        ApiError(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = match &self.0 {
+            AuthError::BadInvitation => StatusCode::BAD_REQUEST,
+            AuthError::BadCredential => StatusCode::UNAUTHORIZED,
+            AuthError::Revoked | AuthError::NotCurator => StatusCode::FORBIDDEN,
+            AuthError::NoSuchSchool | AuthError::NoSuchDevice => StatusCode::NOT_FOUND,
+            AuthError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        let message = if status == StatusCode::INTERNAL_SERVER_ERROR {
+            tracing::error!(error = %self.0, "api call failed");
+            "Внутренняя ошибка сервера. Попробуйте позже.".to_owned()
+        } else {
+            self.0.to_string()
+        };
+        (status, Json(serde_json::json!({ "error": message }))).into_response()
+    }
+}
+
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+}
+
+async fn device(state: &AppState, headers: &HeaderMap) -> Result<Device, ApiError> {
+    let token = bearer(headers).ok_or(AuthError::BadCredential)?;
+    Ok(state.hub.store().authenticate(token).await?)
+}
+
+async fn curator(state: &AppState, headers: &HeaderMap) -> Result<Device, ApiError> {
+    let device = device(state, headers).await?;
+    if device.role != Role::Curator {
+        return Err(AuthError::NotCurator.into());
+    }
+    Ok(device)
+}
+
+#[derive(Deserialize)]
+struct JoinRequest {
+    code: String,
+    device_name: String,
+}
+
+async fn join(
+    State(state): State<AppState>,
+    Json(req): Json<JoinRequest>,
+) -> Result<Json<Joined>, ApiError> {
+    let joined = state
+        .hub
+        .store()
+        .redeem(&req.code, &req.device_name)
+        .await?;
+    tracing::info!(school = %joined.school.id, device = %joined.device.id, "device joined");
+    Ok(Json(joined))
+}
+
+#[derive(Serialize)]
+struct Me {
+    device: Device,
+    school: School,
+    devices: Vec<Device>,
+}
+
+async fn me(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Me>, ApiError> {
+    let device = device(&state, &headers).await?;
+    let store = state.hub.store();
+    let school = store.school(&device.school).await?;
+    let devices = store.devices(&device.school).await?;
+    Ok(Json(Me {
+        device,
+        school,
+        devices,
+    }))
+}
+
+async fn invite(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<Invitation>, ApiError> {
+    let curator = curator(&state, &headers).await?;
+    let invitation = state
+        .hub
+        .store()
+        .invite(&curator.school, Role::Staff, Some(&curator.id))
+        .await?;
+    Ok(Json(invitation))
+}
+
+async fn revoke(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let curator = curator(&state, &headers).await?;
+    let id = DeviceId(id);
+    state.hub.store().revoke(&curator.school, &id).await?;
+    state.hub.revoke(&id);
+    tracing::info!(school = %curator.school, device = %id, "device revoked");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+struct RootRequest {
+    doc: String,
+}
+
+async fn set_root(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(req): Json<RootRequest>,
+) -> Result<Json<School>, ApiError> {
+    let device = device(&state, &headers).await?;
+    let doc =
+        sync_core::DocumentId::parse_url_or_id(&req.doc).map_err(|_| AuthError::NoSuchSchool)?;
+    Ok(Json(
+        state
+            .hub
+            .store()
+            .set_root_doc(&device.school, &doc.to_string())
+            .await?,
+    ))
+}
