@@ -13,6 +13,8 @@ pub mod chunks;
 pub mod client;
 mod doc_sync;
 mod document_id;
+#[doc(hidden)]
+pub mod fuzzing;
 mod peer_id;
 pub mod wire;
 

@@ -6,6 +6,7 @@
 pub mod accounts;
 mod api;
 pub mod assets;
+pub mod backup;
 pub mod hub;
 pub mod store;
 mod ws;

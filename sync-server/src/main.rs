@@ -64,19 +64,30 @@ enum SchoolCommand {
     },
     /// Lists the schools.
     List,
+    /// Writes one school (its devices and every document) to a file.
+    Backup {
+        #[arg(long)]
+        school: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restores a school from a backup file into a relay that does not have it.
+    Restore {
+        #[arg(long)]
+        file: PathBuf,
+    },
 }
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let args = Args::parse();
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    // Logs go to stderr; stdout carries only what scripts read (`listening on …`, subcommand results).
+    let logs = tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter(filter);
     if args.log_json {
-        tracing_subscriber::fmt()
-            .json()
-            .with_env_filter(filter)
-            .init();
+        logs.json().init();
     } else {
-        tracing_subscriber::fmt().with_env_filter(filter).init();
+        logs.init();
     }
     let result = match args.command {
         None => serve(args).await,
@@ -113,6 +124,25 @@ async fn school(
             for school in store.schools().await? {
                 println!("{}\t{}", school.id, school.name);
             }
+        }
+        SchoolCommand::Backup { school, out } => {
+            let backup = store.backup(&SchoolId(school.clone())).await?;
+            // Written beside the target and renamed: a crash never leaves half a backup.
+            let partial = out.with_extension("partial");
+            std::fs::write(&partial, backup.to_bytes())?;
+            std::fs::rename(&partial, out)?;
+            println!(
+                "backed up school {} ({} documents) to {}",
+                school,
+                backup.document_count(),
+                out.display()
+            );
+        }
+        SchoolCommand::Restore { file } => {
+            let backup = sync_server::backup::Backup::from_bytes(&std::fs::read(file)?)?;
+            let (id, documents) = (backup.school_id().to_owned(), backup.document_count());
+            store.restore(backup).await?;
+            println!("restored school {id} ({documents} documents)");
         }
     }
     Ok(())
