@@ -149,6 +149,10 @@ impl Hub {
         }
     }
 
+    pub fn documents_loaded(&self) -> usize {
+        lock(&self.docs).len()
+    }
+
     pub fn connection_count(&self) -> usize {
         lock(&self.conns).len()
     }

@@ -8,6 +8,7 @@ mod api;
 pub mod assets;
 pub mod backup;
 pub mod hub;
+pub mod metrics;
 pub mod store;
 mod ws;
 
@@ -53,6 +54,7 @@ impl Config {
 pub struct AppState {
     pub hub: Arc<Hub>,
     pub config: Arc<Config>,
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 impl AppState {
@@ -60,6 +62,7 @@ impl AppState {
         Self {
             hub: Arc::new(Hub::new(store, config.max_documents_per_school)),
             config: Arc::new(config),
+            metrics: Arc::new(metrics::Metrics::new()),
         }
     }
 }
@@ -76,6 +79,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/sync", get(sync))
         .route("/healthz", get(|| async { "ok" }))
+        .route("/metrics", get(metrics))
         .merge(api::routes())
         .fallback_service(static_files)
         .layer(middleware::from_fn(cache_headers))
@@ -108,10 +112,27 @@ async fn sync(
         .into_response()
 }
 
+async fn metrics(State(state): State<AppState>) -> Response {
+    let stored = state.hub.store().document_count().await.ok();
+    state
+        .metrics
+        .documents_loaded
+        .set(state.hub.documents_loaded() as i64);
+    let body = state.metrics.render(stored);
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
+        body,
+    )
+        .into_response()
+}
+
 async fn cache_headers(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let mut response = next.run(request).await;
-    if path != "/sync" {
+    if path != "/sync" && path != "/metrics" {
         assets::cache_control(&path, &mut response);
     }
     response

@@ -51,18 +51,22 @@ pub async fn serve(socket: WebSocket, state: AppState, device: Result<Device, Au
     let device = match device {
         Ok(device) => device,
         Err(e) => {
+            state.metrics.refused_connections.inc();
             tracing::info!(reason = %e, "refused a connection");
             return refuse(socket, e.to_string()).await;
         }
     };
     let (mut sink, mut stream) = socket.split();
     let (tx, mut rx) = mpsc::unbounded_channel::<Outgoing>();
+    state.metrics.connections.inc();
+    let sent = state.metrics.bytes_sent.clone();
 
     // The writer owns the sink: frames go out in the order the hub queued them.
     let writer = tokio::spawn(async move {
         while let Some(out) = rx.recv().await {
             match out {
                 Outgoing::Frame(frame) => {
+                    sent.inc_by(frame.len() as u64);
                     if sink.send(WsMessage::Binary(frame.into())).await.is_err() {
                         break;
                     }
@@ -91,6 +95,7 @@ pub async fn serve(socket: WebSocket, state: AppState, device: Result<Device, Au
                 break;
             }
         };
+        state.metrics.bytes_received.inc_by(bytes.len() as u64);
         if !limit.allow() {
             let _ = tx.send(Outgoing::Close("too many messages: slow down".into()));
             break;
@@ -110,6 +115,7 @@ pub async fn serve(socket: WebSocket, state: AppState, device: Result<Device, Au
     }
     drop(tx);
     let _ = writer.await;
+    state.metrics.connections.dec();
 }
 
 /// Returns `Ok(false)` when the peer left, `Err(reason)` when the connection must be closed.
@@ -155,6 +161,7 @@ async fn handle_frame(
         (Message::Join { .. }, Some(_)) => Err("join sent twice".into()),
         (other, None) => Err(format!("`{}` before `join`", other.kind())),
         (Message::Request(sync), Some(id)) => {
+            let _timer = state.metrics.sync_seconds.start_timer();
             state
                 .hub
                 .sync(id, sync, true)
@@ -163,6 +170,7 @@ async fn handle_frame(
             Ok(true)
         }
         (Message::Sync(sync), Some(id)) => {
+            let _timer = state.metrics.sync_seconds.start_timer();
             state
                 .hub
                 .sync(id, sync, false)

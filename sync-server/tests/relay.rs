@@ -732,3 +732,47 @@ fn empty_sync_message() -> Vec<u8> {
         .unwrap()
         .encode()
 }
+
+#[tokio::test]
+async fn metrics_count_connections_bytes_documents_and_sync_latency() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    let data = tempfile::tempdir().unwrap();
+    let relay = start_relay(data.path(), "127.0.0.1:0").await;
+    let curator = relay.new_school("Школа №1").await;
+    let mut a = Device::connect(&relay, "a", &curator).await;
+    let doc = DocumentId::random();
+    a.put(doc, "k", "v");
+    a.sync_until(|d| d.synced(doc)).await;
+    let mut refused = raw_socket(&relay, "bad").await;
+    assert!(matches!(
+        next_message(&mut refused).await,
+        Some(Message::Error { .. })
+    ));
+
+    let response = app(relay.state.clone())
+        .oneshot(Request::get("/metrics").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let body = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let text = String::from_utf8(body.to_vec()).unwrap();
+    let value = |name: &str| -> f64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name).and_then(|rest| rest.strip_prefix(' ')))
+            .unwrap_or_else(|| panic!("{name} missing from\n{text}"))
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(value("nastavnik_connections"), 1.0);
+    assert_eq!(value("nastavnik_documents_stored"), 1.0);
+    assert_eq!(value("nastavnik_documents_loaded"), 1.0);
+    assert!(value("nastavnik_bytes_received_total") > 0.0);
+    assert!(value("nastavnik_bytes_sent_total") > 0.0);
+    assert!(value("nastavnik_sync_seconds_count") >= 1.0);
+    assert_eq!(value("nastavnik_refused_connections_total"), 1.0);
+}
