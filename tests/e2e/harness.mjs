@@ -183,6 +183,8 @@ export class Tablet {
     await this.page.click(".settings-link");
     await this.page.click("[data-testid=invite]");
     const code = (await this.page.locator("[data-testid=invitation-code]").textContent()).trim();
+    // The same link as a QR code, for the new tablet's camera.
+    await this.page.locator("[data-testid=invitation-qr] svg").waitFor();
     await this.page.click(".brand");
     return code;
   }

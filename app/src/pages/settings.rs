@@ -118,6 +118,7 @@ fn Devices(token: String, me: String, curator: bool) -> impl IntoView {
                             let link = format!("{origin}/join/{}", inv.code);
                             view! {
                                 <p>"Код: " <strong class="code" data-testid="invitation-code">{inv.code.clone()}</strong></p>
+                                <div class="qr" data-testid="invitation-qr" inner_html=qr_svg(&link)></div>
                                 <p><a href=link.clone() data-testid="invitation-link">{link.clone()}</a></p>
                             }.into_any()
                         }
@@ -126,5 +127,17 @@ fn Devices(token: String, me: String, curator: bool) -> impl IntoView {
                 }
             </section>
         </Show>
+    }
+}
+
+/// The invitation link as a QR code (SVG), for the new tablet's camera.
+fn qr_svg(link: &str) -> String {
+    match qrcode::QrCode::new(link.as_bytes()) {
+        Ok(code) => code
+            .render::<qrcode::render::svg::Color<'_>>()
+            .min_dimensions(220, 220)
+            .quiet_zone(true)
+            .build(),
+        Err(_) => String::new(),
     }
 }
