@@ -18,6 +18,10 @@ use tokio_tungstenite::tungstenite::Message as Ws;
 
 const PATIENCE: Duration = Duration::from_secs(10);
 
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+type Docs = std::collections::BTreeMap<DocumentId, automerge::Automerge>;
+
 /// The relay binary in a child process; returns it and its address.
 fn spawn_relay(data: &Path) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sync-server"))
@@ -25,7 +29,7 @@ fn spawn_relay(data: &Path) -> (Child, String) {
         .arg(data)
         .arg("--app")
         .arg(data.join("no-app"))
-        .env("RUST_LOG", "warn")
+        .env("RUST_LOG", "error")
         .stdout(Stdio::piped())
         .spawn()
         .expect("the relay binary starts");
@@ -131,24 +135,7 @@ async fn what_the_relay_confirmed_survives_a_sigkill_mid_sync() {
     fresh_docs.insert(doc_id, sync_core::new_document());
     let mut fresh = Client::new(PeerId::new("fresh"));
     let mut ws2 = connect(&addr, &token, &mut fresh, &mut fresh_docs).await;
-    for msg in fresh.poll_all(&fresh_docs) {
-        ws2.send(Ws::Binary(msg.encode().into())).await.unwrap();
-    }
-    while !fresh.is_synced(&doc_id, &fresh_docs[&doc_id]) {
-        let Some(Ok(Ws::Binary(frame))) = tokio::time::timeout(PATIENCE, ws2.next()).await.unwrap()
-        else {
-            panic!("closed")
-        };
-        fresh
-            .receive(
-                wire::decode(&frame, wire::DEFAULT_MAX_FRAME).unwrap(),
-                &mut fresh_docs,
-            )
-            .unwrap();
-        for msg in fresh.poll_all(&fresh_docs) {
-            ws2.send(Ws::Binary(msg.encode().into())).await.unwrap();
-        }
-    }
+    exchange_until_synced(&mut ws2, &mut fresh, &mut fresh_docs, doc_id).await;
     let recovered = &fresh_docs[&doc_id];
     for head in &confirmed {
         assert!(
@@ -159,26 +146,33 @@ async fn what_the_relay_confirmed_survives_a_sigkill_mid_sync() {
 
     // The original tablet reconnects and the two converge on everything it wrote.
     let mut ws = connect(&addr, &token, &mut client, &mut docs).await;
-    for msg in client.poll_all(&docs) {
+    exchange_until_synced(&mut ws, &mut client, &mut docs, doc_id).await;
+    relay.kill().unwrap();
+    relay.wait().unwrap();
+}
+
+/// Answers the relay as a device would until it confirms holding exactly `doc_id`'s heads.
+async fn exchange_until_synced(
+    ws: &mut Socket,
+    client: &mut Client,
+    docs: &mut Docs,
+    doc_id: DocumentId,
+) {
+    for msg in client.poll_all(docs) {
         ws.send(Ws::Binary(msg.encode().into())).await.unwrap();
     }
     while !client.is_synced(&doc_id, &docs[&doc_id]) {
         let Some(Ok(Ws::Binary(frame))) = tokio::time::timeout(PATIENCE, ws.next()).await.unwrap()
         else {
-            panic!("closed")
+            panic!("the relay closed the connection")
         };
         client
-            .receive(
-                wire::decode(&frame, wire::DEFAULT_MAX_FRAME).unwrap(),
-                &mut docs,
-            )
+            .receive(wire::decode(&frame, wire::DEFAULT_MAX_FRAME).unwrap(), docs)
             .unwrap();
-        for msg in client.poll_all(&docs) {
+        for msg in client.poll_all(docs) {
             ws.send(Ws::Binary(msg.encode().into())).await.unwrap();
         }
     }
-    relay.kill().unwrap();
-    relay.wait().unwrap();
 }
 
 fn run(data: &Path, args: &[&str]) -> std::process::Output {
@@ -186,7 +180,7 @@ fn run(data: &Path, args: &[&str]) -> std::process::Output {
         .arg("--data")
         .arg(data)
         .args(args)
-        .env("RUST_LOG", "warn")
+        .env("RUST_LOG", "error")
         .output()
         .unwrap()
 }
@@ -203,24 +197,7 @@ async fn sync_doc(
     docs.insert(doc_id, doc);
     let mut client = Client::new(PeerId::new(name));
     let mut ws = connect(addr, token, &mut client, &mut docs).await;
-    for msg in client.poll_all(&docs) {
-        ws.send(Ws::Binary(msg.encode().into())).await.unwrap();
-    }
-    while !client.is_synced(&doc_id, &docs[&doc_id]) {
-        let Some(Ok(Ws::Binary(frame))) = tokio::time::timeout(PATIENCE, ws.next()).await.unwrap()
-        else {
-            panic!("closed")
-        };
-        client
-            .receive(
-                wire::decode(&frame, wire::DEFAULT_MAX_FRAME).unwrap(),
-                &mut docs,
-            )
-            .unwrap();
-        for msg in client.poll_all(&docs) {
-            ws.send(Ws::Binary(msg.encode().into())).await.unwrap();
-        }
-    }
+    exchange_until_synced(&mut ws, &mut client, &mut docs, doc_id).await;
     docs.remove(&doc_id).unwrap()
 }
 

@@ -307,6 +307,20 @@ async fn an_unknown_document_is_unavailable_and_nothing_is_announced() {
     relay.stop().await;
 }
 
+/// A connection with this credential gets the protocol's `error` and is closed.
+async fn assert_refused(relay: &Relay, token: &str) {
+    let mut ws = raw_socket(relay, token).await;
+    assert!(
+        matches!(next_message(&mut ws).await, Some(Message::Error { .. })),
+        "{token:?} was not refused"
+    );
+    assert_eq!(
+        next_message(&mut ws).await,
+        None,
+        "{token:?}: the connection is closed"
+    );
+}
+
 /// Sends one raw frame on a fresh, joined connection and returns what the relay answers.
 async fn answer_to(
     relay: &Relay,
@@ -530,13 +544,7 @@ async fn a_missing_bad_or_revoked_credential_gets_an_error_and_a_closed_connecti
         .await
         .unwrap();
     for token in ["", "nonsense", forged.as_str(), stolen.token.as_str()] {
-        let mut ws = raw_socket(&relay, token).await;
-        let first = next_message(&mut ws).await;
-        assert!(
-            matches!(first, Some(Message::Error { .. })),
-            "{token:?}: {first:?}"
-        );
-        assert_eq!(next_message(&mut ws).await, None, "{token:?}: closed");
+        assert_refused(&relay, token).await;
     }
 }
 
@@ -579,11 +587,7 @@ async fn a_device_revoked_by_the_curator_is_cut_off_at_once() {
         None,
         "the revoked device's connection is closed"
     );
-    let mut again = raw_socket(&relay, &mentor.token).await;
-    assert!(matches!(
-        next_message(&mut again).await,
-        Some(Message::Error { .. })
-    ));
+    assert_refused(&relay, &mentor.token).await;
 }
 
 /// A device of school A tries every way it has to read or touch school B's document.
@@ -649,11 +653,7 @@ async fn a_device_of_another_school_learns_nothing_and_changes_nothing() {
         .revoke(&school_b.school, &school_b.device)
         .await
         .unwrap();
-    let mut replay = raw_socket(&relay, &school_b.token).await;
-    assert!(matches!(
-        next_message(&mut replay).await,
-        Some(Message::Error { .. })
-    ));
+    assert_refused(&relay, &school_b.token).await;
 }
 
 #[tokio::test]
@@ -746,11 +746,7 @@ async fn metrics_count_connections_bytes_documents_and_sync_latency() {
     let doc = DocumentId::random();
     a.put(doc, "k", "v");
     a.sync_until(|d| d.synced(doc)).await;
-    let mut refused = raw_socket(&relay, "bad").await;
-    assert!(matches!(
-        next_message(&mut refused).await,
-        Some(Message::Error { .. })
-    ));
+    assert_refused(&relay, "bad").await;
 
     let response = app(relay.state.clone())
         .oneshot(Request::get("/metrics").body(Body::empty()).unwrap())

@@ -25,6 +25,9 @@ pub fn StatusBar() -> impl IntoView {
     let sync = Memo::new({
         let repo = repo.clone();
         move |_| {
+            if repo.credentials().is_none() {
+                return ("unjoined", "Устройство не подключено к школе".to_owned());
+            }
             let last = synced_at(repo.last_synced());
             match repo.sync_status() {
                 SyncStatus::Synced => ("synced", format!("Синхронизировано · {last}")),
