@@ -294,3 +294,49 @@ async fn a_school_backed_up_and_restored_elsewhere_keeps_its_documents_and_devic
     relay.kill().unwrap();
     relay.wait().unwrap();
 }
+
+#[tokio::test]
+async fn sigterm_stops_the_relay_cleanly_with_a_device_connected() {
+    let data = tempfile::tempdir().unwrap();
+    let token = {
+        let store = Store::open_dir(data.path()).unwrap();
+        let (_, invitation) = store.create_school("Школа").await.unwrap();
+        store
+            .redeem(&invitation.code, "планшет")
+            .await
+            .unwrap()
+            .token
+    };
+    let (mut relay, addr) = spawn_relay(data.path());
+    let doc_id = DocumentId::random();
+    let mut docs = Docs::new();
+    let mut doc = sync_core::new_document();
+    let mut tx = doc.transaction();
+    tx.put(automerge::ROOT, "title", "Школа наставников")
+        .unwrap();
+    tx.commit();
+    docs.insert(doc_id, doc);
+    let mut client = Client::new(PeerId::new("tablet"));
+    let mut ws = connect(&addr, &token, &mut client, &mut docs).await;
+    exchange_until_synced(&mut ws, &mut client, &mut docs, doc_id).await;
+
+    // SIGTERM to our own child, by its pid, while the device stays connected.
+    let status = Command::new("kill")
+        .args(["-s", "TERM", &relay.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exited = tokio::time::timeout(PATIENCE, tokio::task::spawn_blocking(move || relay.wait()))
+        .await
+        .expect("the relay stops promptly on SIGTERM")
+        .unwrap()
+        .unwrap();
+    assert!(exited.success(), "{exited:?}");
+    drop(ws);
+
+    let (mut relay, addr) = spawn_relay(data.path());
+    let restored = sync_doc(&addr, &token, "fresh", sync_core::new_document(), doc_id).await;
+    assert_eq!(restored.get_heads(), docs[&doc_id].get_heads());
+    relay.kill().unwrap();
+    relay.wait().unwrap();
+}
