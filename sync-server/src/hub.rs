@@ -80,6 +80,8 @@ pub enum HubError {
     },
     #[error("Это устройство отключено куратором школы.")]
     Revoked,
+    #[error("a connection may follow at most {0} documents")]
+    TooManyFollowed(u64),
 }
 
 pub struct Hub {
@@ -240,6 +242,11 @@ impl Hub {
         };
         loaded.claimed |= !is_request;
         if let Some(c) = lock(&self.conns).get_mut(&conn) {
+            // A connection never needs to follow more documents than its school may keep;
+            // asking for endless random ids must not grow the relay's memory.
+            if !c.docs.contains(&doc_id) && c.docs.len() as u64 >= self.max_documents {
+                return Err(HubError::TooManyFollowed(self.max_documents));
+            }
             c.docs.insert(doc_id);
         }
         // The requester's message is applied even when the document is unavailable: it stays

@@ -772,3 +772,33 @@ async fn metrics_count_connections_bytes_documents_and_sync_latency() {
     assert!(value("nastavnik_sync_seconds_count") >= 1.0);
     assert_eq!(value("nastavnik_refused_connections_total"), 1.0);
 }
+
+#[tokio::test]
+async fn a_connection_cannot_follow_endless_unknown_documents() {
+    let data = tempfile::tempdir().unwrap();
+    let config = Config {
+        max_documents_per_school: 3,
+        ..test_config(data.path())
+    };
+    let relay = start_relay_with(data.path(), "127.0.0.1:0", config).await;
+    let curator = relay.new_school("Школа №1").await;
+    let mut a = Device::connect(&relay, "a", &curator).await;
+    for _ in 0..4 {
+        a.docs
+            .insert(DocumentId::random(), sync_core::new_document());
+    }
+    a.flush().await;
+    let mut answers = Vec::new();
+    while let Some(msg) = a.next().await {
+        answers.push(msg);
+    }
+    let unavailable = answers
+        .iter()
+        .filter(|m| matches!(m, Message::DocUnavailable { .. }))
+        .count();
+    assert_eq!(unavailable, 3, "{answers:?}");
+    assert!(
+        matches!(answers.last(), Some(Message::Error { message }) if message.contains("at most 3")),
+        "{answers:?}"
+    );
+}
