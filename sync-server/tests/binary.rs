@@ -22,6 +22,17 @@ type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 type Docs = std::collections::BTreeMap<DocumentId, automerge::Automerge>;
 
+/// A school in the relay's database and the credential of its first device.
+async fn enroll(data: &Path) -> String {
+    let store = Store::open_dir(data).unwrap();
+    let (_, invitation) = store.create_school("Школа").await.unwrap();
+    store
+        .redeem(&invitation.code, "планшет")
+        .await
+        .unwrap()
+        .token
+}
+
 /// The relay binary in a child process; returns it and its address.
 fn spawn_relay(data: &Path) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sync-server"))
@@ -74,15 +85,7 @@ async fn connect(
 #[tokio::test]
 async fn what_the_relay_confirmed_survives_a_sigkill_mid_sync() {
     let data = tempfile::tempdir().unwrap();
-    let token = {
-        let store = Store::open_dir(data.path()).unwrap();
-        let (_, invitation) = store.create_school("Школа").await.unwrap();
-        store
-            .redeem(&invitation.code, "планшет")
-            .await
-            .unwrap()
-            .token
-    };
+    let token = enroll(data.path()).await;
     let (mut relay, addr) = spawn_relay(data.path());
     let doc_id = DocumentId::random();
     let mut docs = std::collections::BTreeMap::new();
@@ -298,15 +301,7 @@ async fn a_school_backed_up_and_restored_elsewhere_keeps_its_documents_and_devic
 #[tokio::test]
 async fn sigterm_stops_the_relay_cleanly_with_a_device_connected() {
     let data = tempfile::tempdir().unwrap();
-    let token = {
-        let store = Store::open_dir(data.path()).unwrap();
-        let (_, invitation) = store.create_school("Школа").await.unwrap();
-        store
-            .redeem(&invitation.code, "планшет")
-            .await
-            .unwrap()
-            .token
-    };
+    let token = enroll(data.path()).await;
     let (mut relay, addr) = spawn_relay(data.path());
     let doc_id = DocumentId::random();
     let mut docs = Docs::new();
