@@ -138,6 +138,14 @@ impl SaveState {
         }
     }
 
+    /// Records that storage now holds everything `doc` holds (it took chunks that another
+    /// writer stored), so the next save does not write them again.
+    pub fn caught_up(&mut self, doc: &Automerge, chunks_added: usize, bytes_added: usize) {
+        self.saved_heads = doc.get_heads();
+        self.incrementals += chunks_added;
+        self.incremental_bytes += bytes_added;
+    }
+
     pub fn saved_heads(&self) -> &[ChangeHash] {
         &self.saved_heads
     }

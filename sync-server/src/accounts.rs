@@ -49,14 +49,14 @@ pub enum Role {
 }
 
 impl Role {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Role::Curator => "curator",
             Role::Staff => "staff",
         }
     }
 
-    fn parse(s: &str) -> Role {
+    pub(crate) fn parse(s: &str) -> Role {
         if s == "curator" {
             Role::Curator
         } else {
@@ -107,18 +107,18 @@ impl From<rusqlite::Error> for AuthError {
     }
 }
 
-fn hash(secret: &str) -> Vec<u8> {
+pub(crate) fn hash(secret: &str) -> Vec<u8> {
     Sha256::digest(secret.as_bytes()).to_vec()
 }
 
-fn random_bytes() -> [u8; 32] {
+pub(crate) fn random_bytes() -> [u8; 32] {
     let mut out = [0u8; 32];
     out[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
     out[16..].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
     out
 }
 
-fn new_code() -> String {
+pub(crate) fn new_code() -> String {
     // 5 bits per character from fresh random bytes: 50 bits per code.
     random_bytes()
         .iter()
@@ -141,7 +141,7 @@ pub fn normalize_code(input: &str) -> String {
         .collect()
 }
 
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
@@ -189,7 +189,7 @@ pub struct Invitation {
     pub expires_at: i64,
 }
 
-fn device_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
+pub(crate) fn device_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
     Ok(Device {
         id: DeviceId(row.get(0)?),
         school: SchoolId(row.get(1)?),
@@ -248,6 +248,9 @@ fn insert_invitation(
 impl Store {
     /// Creates a school and the invitation for its curator's first device.
     pub async fn create_school(&self, name: &str) -> Result<(School, Invitation), AuthError> {
+        if let Some(pg) = self.postgres() {
+            return pg.create_school(name).await;
+        }
         let name = name.trim().to_owned();
         self.run_auth(move |conn| {
             let tx = conn.transaction()?;
@@ -271,6 +274,9 @@ impl Store {
     }
 
     pub async fn schools(&self) -> Result<Vec<School>, AuthError> {
+        if let Some(pg) = self.postgres() {
+            return pg.schools().await;
+        }
         self.run_auth(|conn| {
             let mut stmt =
                 conn.prepare("SELECT id, name, root_doc FROM schools ORDER BY created_at")?;
@@ -292,6 +298,9 @@ impl Store {
         role: Role,
         by: Option<&DeviceId>,
     ) -> Result<Invitation, AuthError> {
+        if let Some(pg) = self.postgres() {
+            return pg.invite(school, role, by).await;
+        }
         let (school, by) = (school.clone(), by.cloned());
         self.run_auth(move |conn| {
             school_by_id(conn, &school)?;
@@ -302,6 +311,9 @@ impl Store {
 
     /// Spends a one-time invitation on a new device and issues its credential.
     pub async fn redeem(&self, code: &str, device_name: &str) -> Result<Joined, AuthError> {
+        if let Some(pg) = self.postgres() {
+            return pg.redeem(code, device_name).await;
+        }
         let code = normalize_code(code);
         let name = device_name.trim().chars().take(100).collect::<String>();
         self.run_auth(move |conn| {
@@ -339,6 +351,9 @@ impl Store {
 
     /// The device a credential belongs to; a revoked device is refused.
     pub async fn authenticate(&self, token: &str) -> Result<Device, AuthError> {
+        if let Some(pg) = self.postgres() {
+            return pg.authenticate(token).await;
+        }
         let Some((id, secret)) = token.split_once('.') else {
             return Err(AuthError::BadCredential);
         };
@@ -367,11 +382,17 @@ impl Store {
     }
 
     pub async fn school(&self, id: &SchoolId) -> Result<School, AuthError> {
+        if let Some(pg) = self.postgres() {
+            return pg.school(id).await;
+        }
         let id = id.clone();
         self.run_auth(move |conn| school_by_id(conn, &id)).await
     }
 
     pub async fn devices(&self, school: &SchoolId) -> Result<Vec<Device>, AuthError> {
+        if let Some(pg) = self.postgres() {
+            return pg.devices(school).await;
+        }
         let school = school.clone();
         self.run_auth(move |conn| {
             let mut stmt = conn.prepare(&format!(
@@ -385,6 +406,9 @@ impl Store {
 
     /// Revokes one of the school's devices; a device of another school is "not found".
     pub async fn revoke(&self, school: &SchoolId, device: &DeviceId) -> Result<(), AuthError> {
+        if let Some(pg) = self.postgres() {
+            return pg.revoke(school, device).await;
+        }
         let (school, device) = (school.clone(), device.clone());
         self.run_auth(move |conn| {
             let changed = conn.execute(
@@ -398,6 +422,9 @@ impl Store {
 
     /// Records the school's root document the first time; later calls keep the first one.
     pub async fn set_root_doc(&self, school: &SchoolId, doc: &str) -> Result<School, AuthError> {
+        if let Some(pg) = self.postgres() {
+            return pg.set_root_doc(school, doc).await;
+        }
         let (school, doc) = (school.clone(), doc.to_owned());
         self.run_auth(move |conn| {
             conn.execute(

@@ -8,44 +8,44 @@ use serde::{Deserialize, Serialize};
 use crate::accounts::SchoolId;
 use crate::store::{Store, StoreError};
 
-const FORMAT: &str = "nastavnik-school-backup";
-const VERSION: u32 = 1;
+pub(crate) const FORMAT: &str = "nastavnik-school-backup";
+pub(crate) const VERSION: u32 = 1;
 
 #[derive(Serialize, Deserialize, Debug, PartialEq)]
 pub struct Backup {
-    format: String,
-    version: u32,
-    school: SchoolRow,
-    devices: Vec<DeviceRow>,
-    chunks: Vec<ChunkRow>,
+    pub(crate) format: String,
+    pub(crate) version: u32,
+    pub(crate) school: SchoolRow,
+    pub(crate) devices: Vec<DeviceRow>,
+    pub(crate) chunks: Vec<ChunkRow>,
 }
 
 #[derive(Serialize, Deserialize, Debug, PartialEq)]
-struct SchoolRow {
-    id: String,
-    name: String,
-    root_doc: Option<String>,
-    created_at: i64,
+pub(crate) struct SchoolRow {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) root_doc: Option<String>,
+    pub(crate) created_at: i64,
 }
 
 #[derive(Serialize, Deserialize, Debug, PartialEq)]
-struct DeviceRow {
-    id: String,
-    name: String,
-    role: String,
+pub(crate) struct DeviceRow {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) role: String,
     #[serde(with = "serde_bytes_vec")]
-    secret_hash: Vec<u8>,
-    created_at: i64,
-    revoked_at: Option<i64>,
+    pub(crate) secret_hash: Vec<u8>,
+    pub(crate) created_at: i64,
+    pub(crate) revoked_at: Option<i64>,
 }
 
 #[derive(Serialize, Deserialize, Debug, PartialEq)]
-struct ChunkRow {
-    doc_id: String,
-    kind: String,
-    key: String,
+pub(crate) struct ChunkRow {
+    pub(crate) doc_id: String,
+    pub(crate) kind: String,
+    pub(crate) key: String,
     #[serde(with = "serde_bytes_vec")]
-    data: Vec<u8>,
+    pub(crate) data: Vec<u8>,
 }
 
 /// Bytes as a CBOR byte string rather than an array of numbers.
@@ -118,6 +118,9 @@ impl Backup {
 impl Store {
     /// A consistent snapshot of one school (one read transaction).
     pub async fn backup(&self, school: &SchoolId) -> Result<Backup, BackupError> {
+        if let Some(pg) = self.postgres() {
+            return pg.backup(school).await;
+        }
         let school = school.0.clone();
         self.run_auth(move |conn| {
             let tx = conn.transaction()?;
@@ -159,6 +162,9 @@ impl Store {
 
     /// Restores a school that this relay does not have, all of it or nothing.
     pub async fn restore(&self, backup: Backup) -> Result<(), BackupError> {
+        if let Some(pg) = self.postgres() {
+            return pg.restore(backup).await;
+        }
         self.run_auth(move |conn| {
             let tx = conn.transaction()?;
             let exists: bool =

@@ -63,6 +63,9 @@ struct Loaded {
     /// Some connection sent `sync` (not `request`) for it: it holds the document, even if its
     /// changes have not arrived yet, so requests wait for them instead of being refused.
     claimed: bool,
+    /// The stored chunks this copy incorporates: a compacting snapshot replaces exactly these,
+    /// never a chunk another relay instance wrote meanwhile.
+    known_keys: Vec<String>,
 }
 
 type Slot = Arc<tokio::sync::Mutex<Option<Loaded>>>;
@@ -225,6 +228,7 @@ impl Hub {
         self.school_of(conn)?;
         if guard.is_none() {
             let stored = self.store.load(school, doc_id).await?;
+            let known_keys = stored.iter().map(|c| c.key.clone()).collect();
             let (doc, save) = if stored.is_empty() {
                 (sync_core::new_document(), SaveState::default())
             } else {
@@ -235,6 +239,7 @@ impl Hub {
                 sync: DocSync::default(),
                 save,
                 claimed: false,
+                known_keys,
             });
         }
         let Some(loaded) = guard.as_mut() else {
@@ -272,14 +277,30 @@ impl Hub {
         if let Some(pending) = loaded.save.pending(&loaded.doc) {
             if let Err(e) = self
                 .store
-                .save(school, doc_id, &pending, self.max_documents)
+                .save(
+                    school,
+                    doc_id,
+                    &pending,
+                    &loaded.known_keys,
+                    self.max_documents,
+                )
                 .await
             {
                 *guard = None;
                 return Err(e.into());
             }
             loaded.save.committed(&pending);
+            if pending.replaces_all {
+                loaded.known_keys.clear();
+            }
+            loaded.known_keys.push(pending.chunk.key.clone());
         }
+        self.send_updates(doc_id, loaded);
+        Ok(())
+    }
+
+    /// Queues the next sync message for every connection following the document.
+    fn send_updates(&self, doc_id: DocumentId, loaded: &mut Loaded) {
         for (peer, data) in loaded.sync.generate_all(&loaded.doc) {
             let Some(conn) = parse_session_peer(&peer) else {
                 continue;
@@ -293,7 +314,81 @@ impl Hub {
                 })
             });
         }
-        Ok(())
+    }
+
+    /// Another relay instance stored changes to a document: if this instance holds it, take
+    /// them in and pass them on to the connections here that follow it.
+    pub async fn refresh(&self, school: SchoolId, doc_id: DocumentId) {
+        let key = (school, doc_id);
+        let Some(slot) = lock(&self.docs).get(&key).cloned() else {
+            return;
+        };
+        let mut guard = slot.lock().await;
+        let Some(loaded) = guard.as_mut() else { return };
+        let stored = match self.store.load(&key.0, doc_id).await {
+            Ok(stored) => stored,
+            Err(e) => {
+                tracing::warn!(error = %e, doc = %doc_id, "cannot refresh a document");
+                return;
+            }
+        };
+        let (mut added, mut bytes) = (0, 0);
+        for chunk in stored {
+            if loaded.known_keys.contains(&chunk.key) {
+                continue;
+            }
+            if let Err(e) = loaded.doc.load_incremental(&chunk.data) {
+                tracing::warn!(error = %e, doc = %doc_id, "a stored chunk does not load; left as is");
+                continue;
+            }
+            added += 1;
+            bytes += chunk.data.len();
+            loaded.known_keys.push(chunk.key);
+        }
+        if added > 0 {
+            loaded.claimed = true;
+            loaded.save.caught_up(&loaded.doc, added, bytes);
+            self.send_updates(doc_id, loaded);
+        }
+        drop(guard);
+        drop(slot);
+        self.evict_if_idle(key);
+    }
+
+    /// With PostgreSQL, other relay instances write the same documents and revoke the same
+    /// devices: follow their announcements. Nothing to do with the embedded store.
+    pub fn follow_other_instances(self: &Arc<Self>) {
+        let Some(pg) = self.store.postgres() else {
+            return;
+        };
+        let runtime = tokio::runtime::Handle::current();
+        let (hub, hub_again) = (Arc::clone(self), Arc::clone(self));
+        let (rt, rt_again) = (runtime.clone(), runtime);
+        pg.listen(
+            move |channel, payload| {
+                let hub = Arc::clone(&hub);
+                if channel == crate::pg::REVOKED_CHANNEL {
+                    hub.revoke(&DeviceId(payload));
+                } else if let Some((school, doc)) = payload.split_once('/')
+                    && let Ok(doc) = doc.parse::<DocumentId>()
+                {
+                    let school = SchoolId(school.to_owned());
+                    rt.spawn(async move { hub.refresh(school, doc).await });
+                }
+            },
+            move || {
+                let hub = Arc::clone(&hub_again);
+                rt_again.spawn(async move { hub.refresh_all().await });
+            },
+        );
+    }
+
+    /// Refreshes every document this instance holds (after missed announcements).
+    pub async fn refresh_all(&self) {
+        let keys: Vec<DocKey> = lock(&self.docs).keys().cloned().collect();
+        for (school, doc) in keys {
+            self.refresh(school, doc).await;
+        }
     }
 
     fn send(&self, conn: ConnId, make: impl FnOnce(PeerId) -> Message) {

@@ -9,6 +9,7 @@ pub mod assets;
 pub mod backup;
 pub mod hub;
 pub mod metrics;
+pub mod pg;
 pub mod store;
 mod ws;
 

@@ -36,6 +36,10 @@ struct Args {
         default_value_t = 10_000
     )]
     max_documents_per_school: u64,
+    /// PostgreSQL connection string (`postgres://user:password@host/db`): several relay
+    /// instances share it. Without it the relay uses its embedded SQLite database in `--data`.
+    #[arg(long, env = "NASTAVNIK_POSTGRES")]
+    postgres: Option<String>,
     /// Log as JSON lines (for log collectors) instead of text.
     #[arg(long, env = "NASTAVNIK_LOG_JSON")]
     log_json: bool,
@@ -93,7 +97,10 @@ async fn main() -> std::process::ExitCode {
     }
     let result = match args.command {
         None => serve(args).await,
-        Some(Command::School { ref command }) => school(&args.data, command).await,
+        Some(Command::School { ref command }) => match open_store(&args).await {
+            Ok(store) => school(store, command).await,
+            Err(e) => Err(e),
+        },
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -105,11 +112,14 @@ async fn main() -> std::process::ExitCode {
     }
 }
 
-async fn school(
-    data: &std::path::Path,
-    command: &SchoolCommand,
-) -> Result<(), Box<dyn std::error::Error>> {
-    let store = Store::open_dir(data)?;
+async fn open_store(args: &Args) -> Result<Store, Box<dyn std::error::Error>> {
+    Ok(match &args.postgres {
+        Some(url) => Store::open_postgres(url).await?,
+        None => Store::open_dir(&args.data)?,
+    })
+}
+
+async fn school(store: Store, command: &SchoolCommand) -> Result<(), Box<dyn std::error::Error>> {
     match command {
         SchoolCommand::Create { name } => {
             let (school, invitation) = store.create_school(name).await?;
@@ -151,7 +161,7 @@ async fn school(
 }
 
 async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
-    let store = Store::open_dir(&args.data)?;
+    let store = open_store(&args).await?;
     if !args.app.join("index.html").exists() {
         tracing::warn!(app = %args.app.display(), "no built app here: only /sync will work");
     }
@@ -162,6 +172,7 @@ async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         ..Config::new(args.app)
     };
     let state = AppState::new(store, config);
+    state.hub.follow_other_instances();
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     // Tests and scripts read this line to learn the port when listening on :0.
     println!("listening on http://{}", listener.local_addr()?);

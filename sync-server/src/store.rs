@@ -27,12 +27,22 @@ pub enum StoreError {
     UnknownKind { doc: String, kind: String },
     #[error("the school already has {0} documents, the most this relay allows")]
     TooManyDocuments(u64),
+    #[error("PostgreSQL: {0}")]
+    Postgres(String),
 }
 
-/// The embedded store. Cheap to clone; calls run on the blocking thread pool.
+/// Where documents and accounts live: the embedded SQLite database (one relay), or PostgreSQL
+/// (several relay instances sharing the load). Cheap to clone.
 #[derive(Clone)]
 pub struct Store {
-    conn: Arc<Mutex<Connection>>,
+    backend: Backend,
+}
+
+#[derive(Clone)]
+enum Backend {
+    /// Calls run on the blocking thread pool, one at a time.
+    Sqlite(Arc<Mutex<Connection>>),
+    Postgres(crate::pg::Pg),
 }
 
 /// Documents are keyed by the school that owns them *and* their id: the same id sent by a
@@ -65,8 +75,22 @@ impl Store {
         conn.execute_batch(SCHEMA)?;
         conn.execute_batch(crate::accounts::SCHEMA)?;
         Ok(Self {
-            conn: Arc::new(Mutex::new(conn)),
+            backend: Backend::Sqlite(Arc::new(Mutex::new(conn))),
         })
+    }
+
+    /// Connects to PostgreSQL (creating the schema if needed).
+    pub async fn open_postgres(url: &str) -> Result<Self, StoreError> {
+        Ok(Self {
+            backend: Backend::Postgres(crate::pg::Pg::connect(url).await?),
+        })
+    }
+
+    pub(crate) fn postgres(&self) -> Option<&crate::pg::Pg> {
+        match &self.backend {
+            Backend::Postgres(pg) => Some(pg),
+            Backend::Sqlite(_) => None,
+        }
     }
 
     async fn run<T: Send + 'static>(
@@ -81,7 +105,10 @@ impl Store {
         &self,
         f: impl FnOnce(&mut Connection) -> Result<T, E> + Send + 'static,
     ) -> Result<T, E> {
-        let conn = self.conn.clone();
+        let Backend::Sqlite(conn) = &self.backend else {
+            return Err(E::from(StoreError::Worker("not an SQLite store".into())));
+        };
+        let conn = conn.clone();
         tokio::task::spawn_blocking(move || {
             // A panic while holding the lock poisons it; the connection itself is still sound
             // because every write is one transaction.
@@ -93,6 +120,9 @@ impl Store {
     }
 
     pub async fn load(&self, school: &SchoolId, doc: DocumentId) -> Result<Vec<Chunk>, StoreError> {
+        if let Some(pg) = self.postgres() {
+            return pg.load(school, doc).await;
+        }
         let (school, doc) = (school.0.clone(), doc.to_string());
         self.run(move |conn| {
             let mut stmt = conn.prepare_cached(
@@ -120,16 +150,27 @@ impl Store {
     }
 
     /// Writes one pending save. A document's first write counts against `max_documents`.
+    ///
+    /// A compacting snapshot removes exactly the chunks named in `replaces`: the ones its writer
+    /// had incorporated. Another relay instance may have added a chunk meanwhile; it survives.
     pub async fn save(
         &self,
         school: &SchoolId,
         doc: DocumentId,
         save: &PendingSave,
+        replaces: &[String],
         max_documents: u64,
     ) -> Result<(), StoreError> {
+        if let Some(pg) = self.postgres() {
+            return pg.save(school, doc, save, replaces, max_documents).await;
+        }
         let (school, doc) = (school.0.clone(), doc.to_string());
         let chunk = save.chunk.clone();
-        let replaces_all = save.replaces_all;
+        let replaces: Vec<String> = if save.replaces_all {
+            replaces.to_vec()
+        } else {
+            vec![]
+        };
         self.run(move |conn| {
             let tx = conn.transaction()?;
             let exists = tx
@@ -150,8 +191,11 @@ impl Store {
                     return Err(StoreError::TooManyDocuments(count));
                 }
             }
-            if replaces_all {
-                tx.execute("DELETE FROM chunks WHERE school_id = ?1 AND doc_id = ?2", [&school, &doc])?;
+            for key in replaces.iter().filter(|k| **k != chunk.key) {
+                tx.execute(
+                    "DELETE FROM chunks WHERE school_id = ?1 AND doc_id = ?2 AND key = ?3",
+                    [&school, &doc, key],
+                )?;
             }
             tx.execute(
                 "INSERT OR IGNORE INTO chunks (school_id, doc_id, kind, key, data) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -164,6 +208,9 @@ impl Store {
     }
 
     pub async fn exists(&self, school: &SchoolId, doc: DocumentId) -> Result<bool, StoreError> {
+        if let Some(pg) = self.postgres() {
+            return pg.exists(school, doc).await;
+        }
         let (school, doc) = (school.0.clone(), doc.to_string());
         self.run(move |conn| {
             let found = conn
@@ -179,6 +226,9 @@ impl Store {
     }
 
     pub async fn document_count(&self) -> Result<u64, StoreError> {
+        if let Some(pg) = self.postgres() {
+            return pg.document_count().await;
+        }
         self.run(|conn| {
             Ok(
                 conn.query_row("SELECT COUNT(DISTINCT doc_id) FROM chunks", [], |r| {

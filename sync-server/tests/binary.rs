@@ -2,9 +2,8 @@
 //! and restored into another relay with its operator subcommands.
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use automerge::transaction::Transactable;
@@ -14,73 +13,10 @@ use sync_core::client::Client;
 use sync_core::wire::{self, Message};
 use sync_core::{DocumentId, PeerId};
 use sync_server::Store;
+
+mod common;
+use common::*;
 use tokio_tungstenite::tungstenite::Message as Ws;
-
-const PATIENCE: Duration = Duration::from_secs(10);
-
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-type Docs = std::collections::BTreeMap<DocumentId, automerge::Automerge>;
-
-/// A school in the relay's database and the credential of its first device.
-async fn enroll(data: &Path) -> String {
-    let store = Store::open_dir(data).unwrap();
-    let (_, invitation) = store.create_school("Школа").await.unwrap();
-    store
-        .redeem(&invitation.code, "планшет")
-        .await
-        .unwrap()
-        .token
-}
-
-/// The relay binary in a child process; returns it and its address.
-fn spawn_relay(data: &Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sync-server"))
-        .args(["--listen", "127.0.0.1:0", "--data"])
-        .arg(data)
-        .arg("--app")
-        .arg(data.join("no-app"))
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("the relay binary starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .expect("the relay prints its address")
-        .to_owned();
-    (child, addr)
-}
-
-async fn connect(
-    addr: &str,
-    token: &str,
-    client: &mut Client,
-    docs: &mut std::collections::BTreeMap<DocumentId, automerge::Automerge>,
-) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
-    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/sync?token={token}"))
-        .await
-        .unwrap();
-    client.disconnected();
-    ws.send(Ws::Binary(client.join().encode().into()))
-        .await
-        .unwrap();
-    loop {
-        let Some(Ok(Ws::Binary(frame))) = tokio::time::timeout(PATIENCE, ws.next()).await.unwrap()
-        else {
-            panic!("no handshake")
-        };
-        let msg = wire::decode(&frame, wire::DEFAULT_MAX_FRAME).unwrap();
-        if matches!(msg, Message::Peer { .. }) {
-            client.receive(msg, docs).unwrap();
-            return ws;
-        }
-    }
-}
 
 #[tokio::test]
 async fn what_the_relay_confirmed_survives_a_sigkill_mid_sync() {
@@ -152,30 +88,6 @@ async fn what_the_relay_confirmed_survives_a_sigkill_mid_sync() {
     exchange_until_synced(&mut ws, &mut client, &mut docs, doc_id).await;
     relay.kill().unwrap();
     relay.wait().unwrap();
-}
-
-/// Answers the relay as a device would until it confirms holding exactly `doc_id`'s heads.
-async fn exchange_until_synced(
-    ws: &mut Socket,
-    client: &mut Client,
-    docs: &mut Docs,
-    doc_id: DocumentId,
-) {
-    for msg in client.poll_all(docs) {
-        ws.send(Ws::Binary(msg.encode().into())).await.unwrap();
-    }
-    while !client.is_synced(&doc_id, &docs[&doc_id]) {
-        let Some(Ok(Ws::Binary(frame))) = tokio::time::timeout(PATIENCE, ws.next()).await.unwrap()
-        else {
-            panic!("the relay closed the connection")
-        };
-        client
-            .receive(wire::decode(&frame, wire::DEFAULT_MAX_FRAME).unwrap(), docs)
-            .unwrap();
-        for msg in client.poll_all(docs) {
-            ws.send(Ws::Binary(msg.encode().into())).await.unwrap();
-        }
-    }
 }
 
 fn run(data: &Path, args: &[&str]) -> std::process::Output {

@@ -1,0 +1,582 @@
+//! The PostgreSQL backend, for several relay instances sharing one database.
+//!
+//! Same tables and the same semantics as the SQLite store. In addition, every document write
+//! and every revocation is announced with `NOTIFY` in the writing transaction, so the other
+//! instances learn of it at commit: see [`Pg::listen`] and `Hub::refresh`.
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use sync_core::DocumentId;
+use sync_core::chunks::{Chunk, ChunkKind, PendingSave};
+use tokio_postgres::NoTls;
+
+use crate::accounts::{
+    self, AuthError, Device, DeviceId, Invitation, Joined, Role, School, SchoolId,
+};
+use crate::backup::{Backup, BackupError, ChunkRow, DeviceRow, SchoolRow};
+use crate::store::StoreError;
+
+/// The channel announcing document writes; the payload is `<school id>/<document id>`.
+pub const DOCS_CHANNEL: &str = "nastavnik_docs";
+/// The channel announcing revoked devices; the payload is the device id.
+pub const REVOKED_CHANNEL: &str = "nastavnik_revoked";
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS schools (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, root_doc TEXT, created_at BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS devices (
+    id TEXT PRIMARY KEY, school_id TEXT NOT NULL REFERENCES schools (id), name TEXT NOT NULL,
+    role TEXT NOT NULL, secret_hash BYTEA NOT NULL, created_at BIGINT NOT NULL, revoked_at BIGINT);
+CREATE INDEX IF NOT EXISTS devices_by_school ON devices (school_id);
+CREATE TABLE IF NOT EXISTS invitations (
+    code_hash BYTEA PRIMARY KEY, school_id TEXT NOT NULL REFERENCES schools (id), role TEXT NOT NULL,
+    created_by TEXT, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, used_at BIGINT);
+CREATE TABLE IF NOT EXISTS chunks (
+    seq BIGSERIAL PRIMARY KEY, school_id TEXT NOT NULL, doc_id TEXT NOT NULL, kind TEXT NOT NULL,
+    key TEXT NOT NULL, data BYTEA NOT NULL, UNIQUE (school_id, doc_id, kind, key));
+CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks (school_id, doc_id);
+";
+
+#[derive(Clone)]
+pub struct Pg {
+    pool: Pool,
+    url: String,
+}
+
+fn pg_err(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Postgres(e.to_string())
+}
+
+fn auth_err(e: impl std::fmt::Display) -> AuthError {
+    AuthError::Store(pg_err(e))
+}
+
+fn backup_err(e: impl std::fmt::Display) -> BackupError {
+    BackupError::Store(pg_err(e))
+}
+
+fn school_from_row(r: &tokio_postgres::Row) -> School {
+    School {
+        id: SchoolId(r.get(0)),
+        name: r.get(1),
+        root_doc: r.get(2),
+    }
+}
+
+fn device_from_row(r: &tokio_postgres::Row) -> Device {
+    Device {
+        id: DeviceId(r.get(0)),
+        school: SchoolId(r.get(1)),
+        name: r.get(2),
+        role: Role::parse(r.get::<_, &str>(3)),
+        created_at: r.get(4),
+        revoked_at: r.get(5),
+    }
+}
+
+const DEVICE_COLUMNS: &str = "id, school_id, name, role, created_at, revoked_at";
+
+impl Pg {
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let config: tokio_postgres::Config = url.parse().map_err(pg_err)?;
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(16)
+            .build()
+            .map_err(pg_err)?;
+        let mut client = pool.get().await.map_err(pg_err)?;
+        // Instances starting together must not race creating the schema.
+        let tx = client.transaction().await.map_err(pg_err)?;
+        tx.execute("SELECT pg_advisory_xact_lock(7461)", &[])
+            .await
+            .map_err(pg_err)?;
+        tx.batch_execute(SCHEMA).await.map_err(pg_err)?;
+        tx.commit().await.map_err(pg_err)?;
+        Ok(Self {
+            pool,
+            url: url.to_owned(),
+        })
+    }
+
+    async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {
+        self.pool.get().await.map_err(pg_err)
+    }
+
+    /// Calls `on_notification(channel, payload)` for every announcement from any instance,
+    /// reconnecting if the listening connection drops; `on_reconnect` runs after each reconnect,
+    /// since announcements made meanwhile were missed.
+    pub fn listen(
+        &self,
+        on_notification: impl Fn(String, String) + Send + Sync + 'static,
+        on_reconnect: impl Fn() + Send + Sync + 'static,
+    ) {
+        let url = self.url.clone();
+        tokio::spawn(async move {
+            let mut first = true;
+            loop {
+                match tokio_postgres::connect(&url, NoTls).await {
+                    Ok((client, mut connection)) => {
+                        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+                        let pump = tokio::spawn(async move {
+                            let mut messages = futures_util::stream::poll_fn(move |cx| {
+                                connection.poll_message(cx)
+                            });
+                            while let Some(Ok(message)) =
+                                futures_util::StreamExt::next(&mut messages).await
+                            {
+                                if let tokio_postgres::AsyncMessage::Notification(n) = message {
+                                    let _ =
+                                        tx.send((n.channel().to_owned(), n.payload().to_owned()));
+                                }
+                            }
+                        });
+                        let listening = client
+                            .batch_execute(&format!(
+                                "LISTEN {DOCS_CHANNEL}; LISTEN {REVOKED_CHANNEL};"
+                            ))
+                            .await;
+                        if listening.is_ok() {
+                            if !first {
+                                on_reconnect();
+                            }
+                            first = false;
+                            while let Some((channel, payload)) = rx.recv().await {
+                                on_notification(channel, payload);
+                            }
+                        }
+                        pump.abort();
+                        tracing::warn!("lost the PostgreSQL notification connection; reconnecting");
+                    }
+                    Err(e) => tracing::warn!(error = %e, "cannot listen on PostgreSQL; retrying"),
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            }
+        });
+    }
+
+    pub async fn load(&self, school: &SchoolId, doc: DocumentId) -> Result<Vec<Chunk>, StoreError> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT kind, key, data FROM chunks WHERE school_id = $1 AND doc_id = $2 ORDER BY seq",
+                &[&school.0, &doc.to_string()],
+            )
+            .await
+            .map_err(pg_err)?;
+        rows.iter()
+            .map(|r| {
+                let kind: String = r.get(0);
+                let kind = ChunkKind::parse(&kind).ok_or_else(|| StoreError::UnknownKind {
+                    doc: doc.to_string(),
+                    kind: kind.clone(),
+                })?;
+                Ok(Chunk {
+                    kind,
+                    key: r.get(1),
+                    data: r.get(2),
+                })
+            })
+            .collect()
+    }
+
+    pub async fn save(
+        &self,
+        school: &SchoolId,
+        doc: DocumentId,
+        save: &PendingSave,
+        replaces: &[String],
+        max_documents: u64,
+    ) -> Result<(), StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(pg_err)?;
+        let doc = doc.to_string();
+        let exists = tx
+            .query_opt(
+                "SELECT 1 FROM chunks WHERE school_id = $1 AND doc_id = $2 LIMIT 1",
+                &[&school.0, &doc],
+            )
+            .await
+            .map_err(pg_err)?
+            .is_some();
+        if !exists {
+            let count: i64 = tx
+                .query_one(
+                    "SELECT COUNT(DISTINCT doc_id) FROM chunks WHERE school_id = $1",
+                    &[&school.0],
+                )
+                .await
+                .map_err(pg_err)?
+                .get(0);
+            if count as u64 >= max_documents {
+                return Err(StoreError::TooManyDocuments(count as u64));
+            }
+        }
+        if save.replaces_all {
+            let others: Vec<&String> = replaces.iter().filter(|k| **k != save.chunk.key).collect();
+            for key in others {
+                tx.execute(
+                    "DELETE FROM chunks WHERE school_id = $1 AND doc_id = $2 AND key = $3",
+                    &[&school.0, &doc, key],
+                )
+                .await
+                .map_err(pg_err)?;
+            }
+        }
+        tx.execute(
+            "INSERT INTO chunks (school_id, doc_id, kind, key, data) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT DO NOTHING",
+            &[
+                &school.0,
+                &doc,
+                &save.chunk.kind.as_str(),
+                &save.chunk.key,
+                &save.chunk.data,
+            ],
+        )
+        .await
+        .map_err(pg_err)?;
+        let payload = format!("{}/{doc}", school.0);
+        tx.execute("SELECT pg_notify($1, $2)", &[&DOCS_CHANNEL, &payload])
+            .await
+            .map_err(pg_err)?;
+        tx.commit().await.map_err(pg_err)
+    }
+
+    pub async fn exists(&self, school: &SchoolId, doc: DocumentId) -> Result<bool, StoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt(
+                "SELECT 1 FROM chunks WHERE school_id = $1 AND doc_id = $2 LIMIT 1",
+                &[&school.0, &doc.to_string()],
+            )
+            .await
+            .map_err(pg_err)?;
+        Ok(row.is_some())
+    }
+
+    pub async fn document_count(&self) -> Result<u64, StoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_one(
+                "SELECT COUNT(*) FROM (SELECT DISTINCT school_id, doc_id FROM chunks) d",
+                &[],
+            )
+            .await
+            .map_err(pg_err)?;
+        Ok(row.get::<_, i64>(0) as u64)
+    }
+
+    async fn insert_invitation(
+        tx: &impl deadpool_postgres::GenericClient,
+        school: &SchoolId,
+        role: Role,
+        created_by: Option<&DeviceId>,
+    ) -> Result<Invitation, AuthError> {
+        let code = accounts::new_code();
+        let now = accounts::now_ms();
+        let expires_at = now + accounts::INVITATION_TTL_MS;
+        tx.execute(
+            "INSERT INTO invitations (code_hash, school_id, role, created_by, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            &[&accounts::hash(&code), &school.0, &role.as_str(), &created_by.map(|d| d.0.clone()), &now, &expires_at],
+        )
+        .await
+        .map_err(auth_err)?;
+        Ok(Invitation {
+            code: accounts::display_code(&code),
+            expires_at,
+        })
+    }
+
+    pub async fn create_school(&self, name: &str) -> Result<(School, Invitation), AuthError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(auth_err)?;
+        let id = SchoolId(uuid::Uuid::new_v4().simple().to_string());
+        let name = name.trim().to_owned();
+        tx.execute(
+            "INSERT INTO schools (id, name, created_at) VALUES ($1, $2, $3)",
+            &[&id.0, &name, &accounts::now_ms()],
+        )
+        .await
+        .map_err(auth_err)?;
+        let invitation = Self::insert_invitation(&tx, &id, Role::Curator, None).await?;
+        tx.commit().await.map_err(auth_err)?;
+        Ok((
+            School {
+                id,
+                name,
+                root_doc: None,
+            },
+            invitation,
+        ))
+    }
+
+    pub async fn schools(&self) -> Result<Vec<School>, AuthError> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT id, name, root_doc FROM schools ORDER BY created_at",
+                &[],
+            )
+            .await
+            .map_err(auth_err)?;
+        Ok(rows.iter().map(school_from_row).collect())
+    }
+
+    pub async fn school(&self, id: &SchoolId) -> Result<School, AuthError> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt(
+                "SELECT id, name, root_doc FROM schools WHERE id = $1",
+                &[&id.0],
+            )
+            .await
+            .map_err(auth_err)?;
+        row.as_ref()
+            .map(school_from_row)
+            .ok_or(AuthError::NoSuchSchool)
+    }
+
+    pub async fn invite(
+        &self,
+        school: &SchoolId,
+        role: Role,
+        by: Option<&DeviceId>,
+    ) -> Result<Invitation, AuthError> {
+        self.school(school).await?;
+        let client = self.client().await?;
+        Self::insert_invitation(&client, school, role, by).await
+    }
+
+    pub async fn redeem(&self, code: &str, device_name: &str) -> Result<Joined, AuthError> {
+        let code = accounts::normalize_code(code);
+        let name = device_name.trim().chars().take(100).collect::<String>();
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(auth_err)?;
+        // One statement claims the invitation, so two devices cannot spend the same code.
+        let claimed = tx
+            .query_opt(
+                "UPDATE invitations SET used_at = $1
+                 WHERE code_hash = $2 AND used_at IS NULL AND expires_at > $1
+                 RETURNING school_id, role",
+                &[&accounts::now_ms(), &accounts::hash(&code)],
+            )
+            .await
+            .map_err(auth_err)?
+            .ok_or(AuthError::BadInvitation)?;
+        let school_id = SchoolId(claimed.get(0));
+        let role = Role::parse(claimed.get::<_, &str>(1));
+        let school = tx
+            .query_opt(
+                "SELECT id, name, root_doc FROM schools WHERE id = $1",
+                &[&school_id.0],
+            )
+            .await
+            .map_err(auth_err)?
+            .as_ref()
+            .map(school_from_row)
+            .ok_or(AuthError::NoSuchSchool)?;
+        let id = DeviceId(uuid::Uuid::new_v4().simple().to_string());
+        let secret = hex::encode(accounts::random_bytes());
+        let device = Device {
+            id: id.clone(),
+            school: school.id.clone(),
+            name: if name.is_empty() {
+                "Устройство".into()
+            } else {
+                name
+            },
+            role,
+            created_at: accounts::now_ms(),
+            revoked_at: None,
+        };
+        tx.execute(
+            "INSERT INTO devices (id, school_id, name, role, secret_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            &[&device.id.0, &device.school.0, &device.name, &device.role.as_str(), &accounts::hash(&secret), &device.created_at],
+        )
+        .await
+        .map_err(auth_err)?;
+        tx.commit().await.map_err(auth_err)?;
+        Ok(Joined {
+            token: format!("{}.{secret}", id.0),
+            device,
+            school,
+        })
+    }
+
+    pub async fn authenticate(&self, token: &str) -> Result<Device, AuthError> {
+        let Some((id, secret)) = token.split_once('.') else {
+            return Err(AuthError::BadCredential);
+        };
+        let client = self.client().await?;
+        let row = client
+            .query_opt(
+                &format!("SELECT {DEVICE_COLUMNS}, secret_hash FROM devices WHERE id = $1"),
+                &[&id],
+            )
+            .await
+            .map_err(auth_err)?;
+        match row {
+            Some(r) if r.get::<_, Vec<u8>>(6) == accounts::hash(secret) => {
+                let device = device_from_row(&r);
+                if device.revoked_at.is_some() {
+                    Err(AuthError::Revoked)
+                } else {
+                    Ok(device)
+                }
+            }
+            _ => Err(AuthError::BadCredential),
+        }
+    }
+
+    pub async fn devices(&self, school: &SchoolId) -> Result<Vec<Device>, AuthError> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                &format!(
+                    "SELECT {DEVICE_COLUMNS} FROM devices WHERE school_id = $1 ORDER BY created_at"
+                ),
+                &[&school.0],
+            )
+            .await
+            .map_err(auth_err)?;
+        Ok(rows.iter().map(device_from_row).collect())
+    }
+
+    pub async fn revoke(&self, school: &SchoolId, device: &DeviceId) -> Result<(), AuthError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(auth_err)?;
+        let changed = tx
+            .execute(
+                "UPDATE devices SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2 AND school_id = $3",
+                &[&accounts::now_ms(), &device.0, &school.0],
+            )
+            .await
+            .map_err(auth_err)?;
+        if changed == 0 {
+            return Err(AuthError::NoSuchDevice);
+        }
+        tx.execute("SELECT pg_notify($1, $2)", &[&REVOKED_CHANNEL, &device.0])
+            .await
+            .map_err(auth_err)?;
+        tx.commit().await.map_err(auth_err)
+    }
+
+    pub async fn set_root_doc(&self, school: &SchoolId, doc: &str) -> Result<School, AuthError> {
+        let client = self.client().await?;
+        client
+            .execute(
+                "UPDATE schools SET root_doc = COALESCE(root_doc, $1) WHERE id = $2",
+                &[&doc, &school.0],
+            )
+            .await
+            .map_err(auth_err)?;
+        self.school(school).await
+    }
+
+    pub async fn backup(&self, school: &SchoolId) -> Result<Backup, BackupError> {
+        let mut client = self.client().await?;
+        // One snapshot of the database for the whole backup.
+        let tx = client
+            .build_transaction()
+            .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .await
+            .map_err(backup_err)?;
+        let row = tx
+            .query_opt(
+                "SELECT id, name, root_doc, created_at FROM schools WHERE id = $1",
+                &[&school.0],
+            )
+            .await
+            .map_err(backup_err)?
+            .ok_or_else(|| BackupError::NoSuchSchool(school.0.clone()))?;
+        let school_row = SchoolRow {
+            id: row.get(0),
+            name: row.get(1),
+            root_doc: row.get(2),
+            created_at: row.get(3),
+        };
+        let devices = tx
+            .query("SELECT id, name, role, secret_hash, created_at, revoked_at FROM devices WHERE school_id = $1", &[&school.0])
+            .await
+            .map_err(backup_err)?
+            .iter()
+            .map(|r| DeviceRow {
+                id: r.get(0),
+                name: r.get(1),
+                role: r.get(2),
+                secret_hash: r.get(3),
+                created_at: r.get(4),
+                revoked_at: r.get(5),
+            })
+            .collect();
+        let chunks = tx
+            .query(
+                "SELECT doc_id, kind, key, data FROM chunks WHERE school_id = $1 ORDER BY seq",
+                &[&school.0],
+            )
+            .await
+            .map_err(backup_err)?
+            .iter()
+            .map(|r| ChunkRow {
+                doc_id: r.get(0),
+                kind: r.get(1),
+                key: r.get(2),
+                data: r.get(3),
+            })
+            .collect();
+        tx.commit().await.map_err(backup_err)?;
+        Ok(Backup {
+            format: crate::backup::FORMAT.into(),
+            version: crate::backup::VERSION,
+            school: school_row,
+            devices,
+            chunks,
+        })
+    }
+
+    pub async fn restore(&self, backup: Backup) -> Result<(), BackupError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(backup_err)?;
+        let s = &backup.school;
+        if tx
+            .query_opt("SELECT 1 FROM schools WHERE id = $1", &[&s.id])
+            .await
+            .map_err(backup_err)?
+            .is_some()
+        {
+            return Err(BackupError::SchoolExists(s.id.clone()));
+        }
+        tx.execute(
+            "INSERT INTO schools (id, name, root_doc, created_at) VALUES ($1, $2, $3, $4)",
+            &[&s.id, &s.name, &s.root_doc, &s.created_at],
+        )
+        .await
+        .map_err(backup_err)?;
+        for d in &backup.devices {
+            tx.execute(
+                "INSERT INTO devices (id, school_id, name, role, secret_hash, created_at, revoked_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                &[&d.id, &s.id, &d.name, &d.role, &d.secret_hash, &d.created_at, &d.revoked_at],
+            )
+            .await
+            .map_err(backup_err)?;
+        }
+        for c in &backup.chunks {
+            tx.execute(
+                "INSERT INTO chunks (school_id, doc_id, kind, key, data) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                &[&s.id, &c.doc_id, &c.kind, &c.key, &c.data],
+            )
+            .await
+            .map_err(backup_err)?;
+        }
+        tx.commit().await.map_err(backup_err)
+    }
+}

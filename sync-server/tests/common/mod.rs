@@ -1,0 +1,134 @@
+//! Helpers for the tests that drive the relay binary.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use sync_core::DocumentId;
+use sync_core::client::Client;
+use sync_core::wire::{self, Message};
+use sync_server::Store;
+use tokio_tungstenite::tungstenite::Message as Ws;
+
+pub const PATIENCE: Duration = Duration::from_secs(10);
+
+pub type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+pub type Docs = std::collections::BTreeMap<DocumentId, automerge::Automerge>;
+
+/// A school in the relay's database and the credential of its first device.
+pub async fn enroll(data: &Path) -> String {
+    let store = Store::open_dir(data).unwrap();
+    let (_, invitation) = store.create_school("Школа").await.unwrap();
+    store
+        .redeem(&invitation.code, "планшет")
+        .await
+        .unwrap()
+        .token
+}
+
+/// The relay binary in a child process; returns it and its address.
+pub fn spawn_relay(data: &Path) -> (RelayProcess, String) {
+    spawn_relay_with(data, &[])
+}
+
+/// A relay process that is killed when dropped, so a failing test never leaves one running
+/// (an orphan would hold the test runner's output open).
+pub struct RelayProcess(Child);
+
+impl std::ops::Deref for RelayProcess {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for RelayProcess {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
+    }
+}
+
+impl Drop for RelayProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The relay binary with extra arguments (e.g. `--postgres <url>`).
+pub fn spawn_relay_with(data: &Path, extra: &[&str]) -> (RelayProcess, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sync-server"))
+        .args(["--listen", "127.0.0.1:0", "--data"])
+        .arg(data)
+        .arg("--app")
+        .arg(data.join("no-app"))
+        .args(extra)
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the relay binary starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .expect("the relay prints its address")
+        .to_owned();
+    (RelayProcess(child), addr)
+}
+
+pub async fn connect(
+    addr: &str,
+    token: &str,
+    client: &mut Client,
+    docs: &mut std::collections::BTreeMap<DocumentId, automerge::Automerge>,
+) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/sync?token={token}"))
+        .await
+        .unwrap();
+    client.disconnected();
+    ws.send(Ws::Binary(client.join().encode().into()))
+        .await
+        .unwrap();
+    loop {
+        let Some(Ok(Ws::Binary(frame))) = tokio::time::timeout(PATIENCE, ws.next()).await.unwrap()
+        else {
+            panic!("no handshake")
+        };
+        let msg = wire::decode(&frame, wire::DEFAULT_MAX_FRAME).unwrap();
+        if matches!(msg, Message::Peer { .. }) {
+            client.receive(msg, docs).unwrap();
+            return ws;
+        }
+    }
+}
+
+/// Answers the relay as a device would until it confirms holding exactly `doc_id`'s heads.
+pub async fn exchange_until_synced(
+    ws: &mut Socket,
+    client: &mut Client,
+    docs: &mut Docs,
+    doc_id: DocumentId,
+) {
+    for msg in client.poll_all(docs) {
+        ws.send(Ws::Binary(msg.encode().into())).await.unwrap();
+    }
+    while !client.is_synced(&doc_id, &docs[&doc_id]) {
+        let Some(Ok(Ws::Binary(frame))) = tokio::time::timeout(PATIENCE, ws.next()).await.unwrap()
+        else {
+            panic!("the relay closed the connection")
+        };
+        client
+            .receive(wire::decode(&frame, wire::DEFAULT_MAX_FRAME).unwrap(), docs)
+            .unwrap();
+        for msg in client.poll_all(docs) {
+            ws.send(Ws::Binary(msg.encode().into())).await.unwrap();
+        }
+    }
+}
