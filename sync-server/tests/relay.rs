@@ -1,6 +1,6 @@
-//! The relay over real sockets: `app()` served on 127.0.0.1, its SQLite store in a temporary
-//! directory, enrolled devices (invitation → credential), and clients built from
-//! `sync_core::client::Client` speaking real frames.
+//! The relay binary over real sockets: its SQLite store in a temporary directory, enrolled
+//! devices (invitation → credential), and clients built from `sync_core::client::Client`
+//! speaking real frames. (The cache-header test drives the router in-process.)
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -14,8 +14,9 @@ use sync_core::wire::{self, Message, SyncData};
 use sync_core::{DocumentId, PeerId};
 use sync_server::accounts::{DeviceId, Role, SchoolId};
 use sync_server::{AppState, Config, Store, app};
-use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
+
+mod common;
+use common::{RelayProcess, spawn_relay_at};
 use tokio_tungstenite::tungstenite::Message as Ws;
 
 type Socket =
@@ -24,33 +25,27 @@ type Socket =
 /// Long enough for any real reply; a test that waits this long has failed.
 const PATIENCE: Duration = Duration::from_secs(10);
 
+/// The relay binary, listening on a real socket, with its SQLite database in a temporary
+/// directory; the test opens the same database to enrol devices and inspect what is stored.
 struct Relay {
-    addr: std::net::SocketAddr,
-    task: JoinHandle<()>,
-    state: AppState,
-}
-
-fn test_config(data: &Path) -> Config {
-    Config {
-        max_frame: 1 << 20,
-        ..Config::new(data.join("no-app"))
-    }
+    process: RelayProcess,
+    addr: String,
+    store: Store,
 }
 
 async fn start_relay(data: &Path, addr: &str) -> Relay {
-    start_relay_with(data, addr, test_config(data)).await
+    start_relay_with(data, addr, &[]).await
 }
 
-async fn start_relay_with(data: &Path, addr: &str, config: Config) -> Relay {
-    let store = Store::open_dir(data).unwrap();
-    let state = AppState::new(store, config);
-    let listener = TcpListener::bind(addr).await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let served = state.clone();
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app(served)).await.unwrap();
-    });
-    Relay { addr, task, state }
+async fn start_relay_with(data: &Path, addr: &str, flags: &[&str]) -> Relay {
+    let mut args = vec!["--max-frame", "1048576"];
+    args.extend_from_slice(flags);
+    let (process, bound) = spawn_relay_at(data, addr, &args);
+    Relay {
+        process,
+        addr: bound,
+        store: Store::open_dir(data).unwrap(),
+    }
 }
 
 /// A school's device, enrolled the way a real one is: an invitation redeemed for a credential.
@@ -62,7 +57,7 @@ struct Enrolled {
 
 impl Relay {
     fn store(&self) -> &Store {
-        self.state.hub.store()
+        &self.store
     }
 
     /// A new school and its curator's device.
@@ -103,9 +98,13 @@ impl Relay {
         format!("ws://{}/sync?token={token}", self.addr)
     }
 
-    async fn stop(self) {
-        self.task.abort();
-        let _ = self.task.await;
+    fn http(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    async fn stop(mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
     }
 }
 
@@ -550,10 +549,6 @@ async fn a_missing_bad_or_revoked_credential_gets_an_error_and_a_closed_connecti
 
 #[tokio::test]
 async fn a_device_revoked_by_the_curator_is_cut_off_at_once() {
-    use axum::body::Body;
-    use axum::http::{Request, StatusCode, header};
-    use tower::ServiceExt;
-
     let data = tempfile::tempdir().unwrap();
     let relay = start_relay(data.path(), "127.0.0.1:0").await;
     let curator = relay.new_school("Школа №1").await;
@@ -564,22 +559,14 @@ async fn a_device_revoked_by_the_curator_is_cut_off_at_once() {
     m.sync_until(|d| d.synced(doc)).await;
 
     // Only the curator may revoke, through the API the app uses.
+    let http = reqwest::Client::new();
     let revoke = |token: &str| {
-        Request::post(format!("/api/devices/{}/revoke", mentor.device))
-            .header(header::AUTHORIZATION, format!("Bearer {token}"))
-            .body(Body::empty())
-            .unwrap()
+        http.post(relay.http(&format!("/api/devices/{}/revoke", mentor.device)))
+            .bearer_auth(token)
+            .send()
     };
-    let refused = app(relay.state.clone())
-        .oneshot(revoke(&mentor.token))
-        .await
-        .unwrap();
-    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
-    let done = app(relay.state.clone())
-        .oneshot(revoke(&curator.token))
-        .await
-        .unwrap();
-    assert_eq!(done.status(), StatusCode::NO_CONTENT);
+    assert_eq!(revoke(&mentor.token).await.unwrap().status(), 403);
+    assert_eq!(revoke(&curator.token).await.unwrap().status(), 204);
 
     assert!(matches!(m.next().await, Some(Message::Error { .. })));
     assert_eq!(
@@ -659,11 +646,12 @@ async fn a_device_of_another_school_learns_nothing_and_changes_nothing() {
 #[tokio::test]
 async fn a_school_cannot_exceed_its_document_cap() {
     let data = tempfile::tempdir().unwrap();
-    let config = Config {
-        max_documents_per_school: 2,
-        ..test_config(data.path())
-    };
-    let relay = start_relay_with(data.path(), "127.0.0.1:0", config).await;
+    let relay = start_relay_with(
+        data.path(),
+        "127.0.0.1:0",
+        &["--max-documents-per-school", "2"],
+    )
+    .await;
     let curator = relay.new_school("Школа №1").await;
     let mut a = Device::connect(&relay, "a", &curator).await;
     for _ in 0..2 {
@@ -695,11 +683,12 @@ async fn a_school_cannot_exceed_its_document_cap() {
 #[tokio::test]
 async fn a_connection_that_floods_the_relay_is_closed() {
     let data = tempfile::tempdir().unwrap();
-    let config = Config {
-        max_messages_per_second: 5,
-        ..test_config(data.path())
-    };
-    let relay = start_relay_with(data.path(), "127.0.0.1:0", config).await;
+    let relay = start_relay_with(
+        data.path(),
+        "127.0.0.1:0",
+        &["--max-messages-per-second", "5"],
+    )
+    .await;
     let curator = relay.new_school("Школа №1").await;
     let mut a = Device::connect(&relay, "a", &curator).await;
     let mut closed_with = None;
@@ -735,10 +724,6 @@ fn empty_sync_message() -> Vec<u8> {
 
 #[tokio::test]
 async fn metrics_count_connections_bytes_documents_and_sync_latency() {
-    use axum::body::Body;
-    use axum::http::Request;
-    use tower::ServiceExt;
-
     let data = tempfile::tempdir().unwrap();
     let relay = start_relay(data.path(), "127.0.0.1:0").await;
     let curator = relay.new_school("Школа №1").await;
@@ -748,15 +733,12 @@ async fn metrics_count_connections_bytes_documents_and_sync_latency() {
     a.sync_until(|d| d.synced(doc)).await;
     assert_refused(&relay, "bad").await;
 
-    let response = app(relay.state.clone())
-        .oneshot(Request::get("/metrics").body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let body = http_body_util::BodyExt::collect(response.into_body())
+    let text = reqwest::get(relay.http("/metrics"))
         .await
         .unwrap()
-        .to_bytes();
-    let text = String::from_utf8(body.to_vec()).unwrap();
+        .text()
+        .await
+        .unwrap();
     let value = |name: &str| -> f64 {
         text.lines()
             .find_map(|l| l.strip_prefix(name).and_then(|rest| rest.strip_prefix(' ')))
@@ -776,11 +758,12 @@ async fn metrics_count_connections_bytes_documents_and_sync_latency() {
 #[tokio::test]
 async fn a_connection_cannot_follow_endless_unknown_documents() {
     let data = tempfile::tempdir().unwrap();
-    let config = Config {
-        max_documents_per_school: 3,
-        ..test_config(data.path())
-    };
-    let relay = start_relay_with(data.path(), "127.0.0.1:0", config).await;
+    let relay = start_relay_with(
+        data.path(),
+        "127.0.0.1:0",
+        &["--max-documents-per-school", "3"],
+    )
+    .await;
     let curator = relay.new_school("Школа №1").await;
     let mut a = Device::connect(&relay, "a", &curator).await;
     for _ in 0..4 {

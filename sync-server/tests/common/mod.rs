@@ -61,8 +61,13 @@ impl Drop for RelayProcess {
 
 /// The relay binary with extra arguments (e.g. `--postgres <url>`).
 pub fn spawn_relay_with(data: &Path, extra: &[&str]) -> (RelayProcess, String) {
+    spawn_relay_at(data, "127.0.0.1:0", extra)
+}
+
+/// The relay binary listening on `listen` (port 0 picks a free one) with extra arguments.
+pub fn spawn_relay_at(data: &Path, listen: &str, extra: &[&str]) -> (RelayProcess, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sync-server"))
-        .args(["--listen", "127.0.0.1:0", "--data"])
+        .args(["--listen", listen, "--data"])
         .arg(data)
         .arg("--app")
         .arg(data.join("no-app"))
