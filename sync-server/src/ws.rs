@@ -10,6 +10,9 @@ use crate::AppState;
 use crate::accounts::{AuthError, Device};
 use crate::hub::{ConnId, Outgoing};
 
+/// How long a refused peer has to acknowledge the close before the socket is dropped.
+const CLOSING_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// A token bucket: `rate` messages a second on average, bursts of up to twice that.
 struct RateLimit {
     rate: f64,
@@ -44,7 +47,16 @@ impl RateLimit {
 async fn refuse(mut socket: WebSocket, reason: String) {
     let frame = Message::Error { message: reason }.encode();
     let _ = socket.send(WsMessage::Binary(frame.into())).await;
-    let _ = socket.close().await;
+    let _ = socket.send(WsMessage::Close(None)).await;
+    // As in `serve`: wait for the peer's Close so the `error` is not lost to a reset.
+    let _ = tokio::time::timeout(CLOSING_GRACE, async {
+        while let Some(Ok(frame)) = socket.recv().await {
+            if matches!(frame, WsMessage::Close(_)) {
+                break;
+            }
+        }
+    })
+    .await;
 }
 
 pub async fn serve(socket: WebSocket, state: AppState, device: Result<Device, AuthError>) {
@@ -83,32 +95,45 @@ pub async fn serve(socket: WebSocket, state: AppState, device: Result<Device, Au
 
     let mut conn: Option<ConnId> = None;
     let mut limit = RateLimit::new(state.config.max_messages_per_second);
+    let mut refusal: Option<String> = None;
     while let Some(frame) = stream.next().await {
         let bytes = match frame {
             Ok(WsMessage::Binary(bytes)) => bytes,
             Ok(WsMessage::Close(_)) | Err(_) => break,
             Ok(WsMessage::Ping(_) | WsMessage::Pong(_)) => continue,
             Ok(WsMessage::Text(_)) => {
-                let _ = tx.send(Outgoing::Close(
-                    "text frames are not part of the protocol".into(),
-                ));
+                refusal = Some("text frames are not part of the protocol".into());
                 break;
             }
         };
         state.metrics.bytes_received.inc_by(bytes.len() as u64);
         if !limit.allow() {
-            let _ = tx.send(Outgoing::Close("too many messages: slow down".into()));
+            refusal = Some("too many messages: slow down".into());
             break;
         }
         match handle_frame(&state, &device, &tx, &mut conn, &bytes).await {
             Ok(true) => {}
             Ok(false) => break,
             Err(reason) => {
-                tracing::info!(?conn, %reason, "closing connection");
-                let _ = tx.send(Outgoing::Close(reason));
+                refusal = Some(reason);
                 break;
             }
         }
+    }
+    if let Some(reason) = refusal {
+        tracing::info!(?conn, %reason, "closing connection");
+        let _ = tx.send(Outgoing::Close(reason));
+        // Complete the closing handshake: discard what the peer still sends until its Close,
+        // so the `error` message is not lost to a connection reset. Bounded, for peers that
+        // never answer.
+        let _ = tokio::time::timeout(CLOSING_GRACE, async {
+            while let Some(Ok(frame)) = stream.next().await {
+                if matches!(frame, WsMessage::Close(_)) {
+                    break;
+                }
+            }
+        })
+        .await;
     }
     if let Some(conn) = conn {
         state.hub.disconnect(conn).await;
