@@ -90,21 +90,7 @@ async fn devices_on_two_relay_instances_converge_and_revocation_reaches_both() {
         .unwrap()
         .is_none()
     {
-        let Some(Ok(Ws::Binary(frame))) =
-            tokio::time::timeout(PATIENCE, b_ws.next()).await.unwrap()
-        else {
-            panic!("instance two closed the connection")
-        };
-        b.receive(
-            wire::decode(&frame, wire::DEFAULT_MAX_FRAME).unwrap(),
-            &mut b_docs,
-        )
-        .unwrap();
-        for msg in b.poll_all(&b_docs) {
-            futures_util::SinkExt::send(&mut b_ws, Ws::Binary(msg.encode().into()))
-                .await
-                .unwrap();
-        }
+        answer_next_frame(&mut b_ws, &mut b, &mut b_docs).await;
     }
 
     // Concurrent edits through the two instances converge.
@@ -123,18 +109,7 @@ async fn devices_on_two_relay_instances_converge_and_revocation_reaches_both() {
         } else {
             (&mut b_ws, &mut b, &mut b_docs)
         };
-        let Some(Ok(Ws::Binary(frame))) = tokio::time::timeout(PATIENCE, ws.next()).await.unwrap()
-        else {
-            panic!("closed")
-        };
-        client
-            .receive(wire::decode(&frame, wire::DEFAULT_MAX_FRAME).unwrap(), docs)
-            .unwrap();
-        for msg in client.poll_all(docs) {
-            futures_util::SinkExt::send(ws, Ws::Binary(msg.encode().into()))
-                .await
-                .unwrap();
-        }
+        answer_next_frame(ws, client, docs).await;
     }
 
     // Revoked through the database (as instance one's API does), cut off on instance two.

@@ -125,15 +125,20 @@ pub async fn exchange_until_synced(
         ws.send(Ws::Binary(msg.encode().into())).await.unwrap();
     }
     while !client.is_synced(&doc_id, &docs[&doc_id]) {
-        let Some(Ok(Ws::Binary(frame))) = tokio::time::timeout(PATIENCE, ws.next()).await.unwrap()
-        else {
-            panic!("the relay closed the connection")
-        };
-        client
-            .receive(wire::decode(&frame, wire::DEFAULT_MAX_FRAME).unwrap(), docs)
-            .unwrap();
-        for msg in client.poll_all(docs) {
-            ws.send(Ws::Binary(msg.encode().into())).await.unwrap();
-        }
+        answer_next_frame(ws, client, docs).await;
+    }
+}
+
+/// Takes the relay's next frame and sends whatever the protocol answers to it.
+pub async fn answer_next_frame(ws: &mut Socket, client: &mut Client, docs: &mut Docs) {
+    let Some(Ok(Ws::Binary(frame))) = tokio::time::timeout(PATIENCE, ws.next()).await.unwrap()
+    else {
+        panic!("the relay closed the connection")
+    };
+    client
+        .receive(wire::decode(&frame, wire::DEFAULT_MAX_FRAME).unwrap(), docs)
+        .unwrap();
+    for msg in client.poll_all(docs) {
+        ws.send(Ws::Binary(msg.encode().into())).await.unwrap();
     }
 }
