@@ -59,6 +59,38 @@ impl Form {
     }
 }
 
+impl Form {
+    /// The role-model variants the target model lists for this form (a school adds its own).
+    pub fn standard_variants(&self) -> &'static [&'static str] {
+        match self {
+            Form::StudentStudent => &[
+                "успевающий – неуспевающий",
+                "лидер – пассивный",
+                "равный – равному",
+                "адаптированный – неадаптированный",
+            ],
+            Form::TeacherStudent => &[
+                "учитель – неуспевающий ученик",
+                "учитель – пассивный ученик",
+                "учитель – одарённый ученик",
+                "учитель – ребёнок с ОВЗ",
+            ],
+            Form::TeacherTeacher => &[
+                "опытный педагог – молодой специалист",
+                "наставник-консультант",
+                "наставник-предметник",
+            ],
+            Form::UniversityStudentStudent => &[
+                "студент – неуспевающий ученик",
+                "студент – одарённый ученик",
+            ],
+            Form::UniversityStudentUniversityStudent => &["студент старшего курса – первокурсник"],
+            Form::EmployerStudent => &["работодатель – ученик (профориентация)"],
+            Form::Other(_) => &[],
+        }
+    }
+}
+
 impl fmt::Display for Form {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.label())

@@ -3,12 +3,47 @@
 //! Everything here runs natively and in the browser alike: the app calls these functions inside
 //! its document transactions, and the tests call them on plain `Automerge` values, two replicas
 //! at a time, to check the merge rules in `ARCHITECTURE.md`.
+//!
+//! Two kinds of document: the school's ([`School`]), with everything that is not personal data,
+//! and one per person ([`PersonDoc`]), with everything that is.
 
+mod deadline;
+pub mod demo;
 mod form;
+mod pair;
+mod person;
 mod programme;
+mod questionnaire;
+mod record;
+mod roadmap;
+mod row;
 pub mod ru;
 mod school;
+pub mod validate;
 
+pub use deadline::Deadline;
 pub use form::Form;
-pub use programme::{Programme, ProgrammeDraft, ProgrammeField, ProgrammeId, ValidationError};
-pub use school::{ModelError, SCHEMA_VERSION, SchemaStatus, School};
+pub use pair::{
+    MEETING_KINDS, Meeting, MeetingField, MeetingId, PAIR_FORMATS, PAIR_STATUSES, PAIR_TERMS,
+    PHASES, PLAN_STATUSES, Pair, PairDraft, PairField, PairId, Phase, RESULT_KINDS, label,
+};
+pub use person::{
+    CONSENT_AGREEMENT, CONSENT_KINDS, CONSENT_PERSONAL_DATA, Consent, MenteeProfile, MentorProfile,
+    PERSON_SCHEMA, Person, PersonDoc, PersonDraft, PersonEntry, PersonField, REQUEST_SOURCES,
+    Request, Role, SIGNER_REPRESENTATIVE, SIGNER_SELF,
+};
+pub use programme::{
+    IMPLEMENTATION_STAGES, Programme, ProgrammeDraft, ProgrammeField, ProgrammeId, ProgrammeList,
+    STAGE_STATUSES, ValidationError,
+};
+pub use questionnaire::{
+    AUDIENCES, Comparison, QUESTION_KINDS, Question, Questionnaire, QuestionnaireField,
+    QuestionnaireId, STAGE_ENTRY, STAGE_FINAL, STAGES, compare,
+};
+pub use record::{Read, Record, RecordId, Write};
+pub use roadmap::{
+    EVENT_KINDS, Event, EventField, Indicator, Measure, MissingDocuments, ROW_STATUSES, Records,
+    RoadmapField, RoadmapRow, SECTIONS, compute, missing_documents,
+};
+pub use row::{Row, RowEdit};
+pub use school::{ModelError, ProfileField, SCHEMA_VERSION, SchemaStatus, School};

@@ -34,6 +34,61 @@ const MONTHS_GENITIVE: [&str; 12] = [
     "декабря",
 ];
 
+const MONTHS: [&str; 12] = [
+    "январь",
+    "февраль",
+    "март",
+    "апрель",
+    "май",
+    "июнь",
+    "июль",
+    "август",
+    "сентябрь",
+    "октябрь",
+    "ноябрь",
+    "декабрь",
+];
+
+/// «сентябрь» for 9.
+pub fn month_name(m: u32) -> &'static str {
+    MONTHS
+        .get((m as usize).wrapping_sub(1))
+        .copied()
+        .unwrap_or("")
+}
+
+/// The month a word names in any case: «сентябрь», «сентября», «сентябре», «сент.» → 9.
+pub fn month_from_word(word: &str) -> Option<u32> {
+    let word = word.trim_end_matches('.').to_lowercase();
+    if word.chars().count() < 3 {
+        return None;
+    }
+    // The stems differ in their first three letters except «март»/«май» (and «июнь»/«июль»).
+    const STEMS: [&str; 12] = [
+        "янв", "фев", "мар", "апр", "ма", "июн", "июл", "авг", "сен", "окт", "ноя", "дек",
+    ];
+    if word.starts_with("мая") || word == "май" || word.starts_with("мае") {
+        return Some(5);
+    }
+    STEMS
+        .iter()
+        .position(|stem| *stem != "ма" && word.starts_with(stem))
+        .map(|i| i as u32 + 1)
+}
+
+/// «20 декабря 2026 г.» for a stored ISO date («2026-12-20»); the text as it is otherwise.
+pub fn iso_date(iso: &str) -> String {
+    match NaiveDate::parse_from_str(iso, "%Y-%m-%d") {
+        Ok(d) => date(d),
+        Err(_) => iso.to_owned(),
+    }
+}
+
+/// Full years between `birth` and `on`.
+pub fn age(birth: NaiveDate, on: NaiveDate) -> u32 {
+    on.years_since(birth).unwrap_or(0)
+}
+
 /// «20 декабря 2026 г.»
 pub fn date(d: NaiveDate) -> String {
     format!(

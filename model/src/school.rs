@@ -1,16 +1,43 @@
 //! The school document: the root every device of a school shares.
 //!
 //! ```text
-//! { schema: 1, kind: "school", name: Text, programmes: { <id>: Programme } }
+//! { schema: 2, kind: "school", name: Text, profile: { address, director, curator, phone },
+//!   programmes: { <id>: Programme }, people: { <person doc id>: PersonEntry },
+//!   pairs: { <id>: Pair }, meetings: { <id>: Meeting }, questionnaires: { <id>: Questionnaire },
+//!   roadmap: { <id>: RoadmapRow }, events: { <id>: Event }, variants: { "<form>/<name>": ms } }
 //! ```
+//!
+//! No personal data lives here: people are known by the id of their own document.
 
-use automerge::{ObjId, ObjType, ROOT, ScalarValue, Value};
-use autosurgeon::{Doc, ReadDoc, Text, hydrate_prop, reconcile_prop};
+use automerge::{ObjType, ROOT, ScalarValue, Value};
+use autosurgeon::{Text, hydrate_prop, reconcile_prop};
 
-use crate::{Programme, ProgrammeDraft, ProgrammeField, ProgrammeId, ValidationError};
+use crate::record::{Read, Write};
+
+use crate::record::{self, Record, collection_objs, damaged};
+use crate::{
+    Event, EventField, Meeting, MeetingField, Pair, PairField, PersonEntry, Programme,
+    ProgrammeDraft, ProgrammeField, ProgrammeId, Questionnaire, QuestionnaireField, RecordId,
+    RoadmapField, RoadmapRow, Role, ValidationError,
+};
 
 /// The schema this build writes. Bump it with a migration in [`School::upgrade`].
-pub const SCHEMA_VERSION: u64 = 1;
+///
+/// 1: name and programmes (title, form, year, note). 2: the whole target model.
+pub const SCHEMA_VERSION: u64 = 2;
+
+/// The collections of schema 2, created empty by [`School::init`] and by the upgrade.
+const COLLECTIONS: [&str; 9] = [
+    "profile",
+    "programmes",
+    "people",
+    "pairs",
+    "meetings",
+    "questionnaires",
+    "roadmap",
+    "events",
+    "variants",
+];
 
 #[derive(Debug, Clone, thiserror::Error, PartialEq)]
 pub enum ModelError {
@@ -20,14 +47,10 @@ pub enum ModelError {
     NewerSchema { found: u64 },
     #[error("Документ школы ещё не получен с сервера.")]
     NotInitialised,
-    #[error("Программа не найдена.")]
-    NoSuchProgramme,
+    #[error("{0} не найдена.")]
+    NotFound(&'static str),
     #[error("Документ повреждён: {0}")]
     Damaged(String),
-}
-
-fn damaged(e: impl std::fmt::Display) -> ModelError {
-    ModelError::Damaged(e.to_string())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,54 +64,115 @@ pub enum SchemaStatus {
     Newer(u64),
 }
 
+/// The schema status of any document against the version this build writes for it.
+pub(crate) fn schema_of(doc: &impl Read, current: u64) -> SchemaStatus {
+    let found = match doc.get(&ROOT, "schema") {
+        Ok(Some((Value::Scalar(s), _))) => match s.as_ref() {
+            ScalarValue::Uint(v) => *v,
+            ScalarValue::Int(v) => (*v).max(0) as u64,
+            _ => u64::MAX,
+        },
+        _ => return SchemaStatus::Empty,
+    };
+    match found.cmp(&current) {
+        std::cmp::Ordering::Less => SchemaStatus::Older(found),
+        std::cmp::Ordering::Equal => SchemaStatus::Current,
+        std::cmp::Ordering::Greater => SchemaStatus::Newer(found),
+    }
+}
+
+/// The school's profile fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProfileField {
+    Address,
+    Director,
+    Curator,
+    Phone,
+}
+
+impl ProfileField {
+    pub const ALL: [ProfileField; 4] = [
+        ProfileField::Address,
+        ProfileField::Director,
+        ProfileField::Curator,
+        ProfileField::Phone,
+    ];
+    pub fn key(self) -> &'static str {
+        match self {
+            ProfileField::Address => "address",
+            ProfileField::Director => "director",
+            ProfileField::Curator => "curator",
+            ProfileField::Phone => "phone",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            ProfileField::Address => "Адрес",
+            ProfileField::Director => "Директор",
+            ProfileField::Curator => "Куратор программы наставничества",
+            ProfileField::Phone => "Телефон",
+        }
+    }
+}
+
 /// Operations on a school document.
 pub struct School;
 
 impl School {
     /// Creates the school document's skeleton. Only the device that creates the school calls
     /// this; the others receive it.
-    pub fn init(tx: &mut impl Doc, name: &str) -> Result<(), ModelError> {
+    pub fn init(tx: &mut impl Write, name: &str) -> Result<(), ModelError> {
         tx.put(ROOT, "schema", SCHEMA_VERSION).map_err(damaged)?;
         tx.put(ROOT, "kind", "school").map_err(damaged)?;
         reconcile_prop(tx, ROOT, "name", Text::with_value(name.trim())).map_err(damaged)?;
-        tx.put_object(ROOT, "programmes", ObjType::Map)
-            .map_err(damaged)?;
+        for key in COLLECTIONS {
+            tx.put_object(ROOT, key, ObjType::Map).map_err(damaged)?;
+        }
         Ok(())
     }
 
-    pub fn schema_status(doc: &impl ReadDoc) -> SchemaStatus {
-        match doc.get(&ROOT, "schema") {
-            Ok(Some((Value::Scalar(s), _))) => match s.as_ref() {
-                ScalarValue::Uint(v) => Self::status_of(*v),
-                ScalarValue::Int(v) => Self::status_of((*v).max(0) as u64),
-                _ => SchemaStatus::Newer(u64::MAX),
-            },
-            _ => SchemaStatus::Empty,
-        }
+    pub fn schema_status(doc: &impl Read) -> SchemaStatus {
+        schema_of(doc, SCHEMA_VERSION)
     }
 
-    fn status_of(v: u64) -> SchemaStatus {
-        match v.cmp(&SCHEMA_VERSION) {
-            std::cmp::Ordering::Less => SchemaStatus::Older(v),
-            std::cmp::Ordering::Equal => SchemaStatus::Current,
-            std::cmp::Ordering::Greater => SchemaStatus::Newer(v),
-        }
-    }
-
-    /// Refuses to touch a document this build does not understand.
-    fn writable(tx: &impl ReadDoc) -> Result<(), ModelError> {
+    /// Refuses to touch a document this build does not understand, or one not yet upgraded.
+    fn writable(tx: &impl Read) -> Result<(), ModelError> {
         match Self::schema_status(tx) {
-            SchemaStatus::Current | SchemaStatus::Older(_) => Ok(()),
+            SchemaStatus::Current => Ok(()),
+            SchemaStatus::Older(_) => Err(ModelError::Damaged(
+                "документ ещё не обновлён до текущей схемы".into(),
+            )),
             SchemaStatus::Newer(found) => Err(ModelError::NewerSchema { found }),
             SchemaStatus::Empty => Err(ModelError::NotInitialised),
         }
     }
 
-    /// Brings an older document up to [`SCHEMA_VERSION`]. Version 1 is the first, so there is
-    /// nothing to migrate yet; each later version adds its step here.
-    pub fn upgrade(tx: &mut impl Doc) -> Result<bool, ModelError> {
+    /// Brings an older document up to [`SCHEMA_VERSION`]; returns whether it changed anything.
+    ///
+    /// 1 → 2: creates the new collections and gives every programme its new parts (empty lists,
+    /// the seven implementation stages). Two devices upgrading the same school concurrently
+    /// create the collections twice; reads take the union of both (see [`crate::record`]).
+    pub fn upgrade(tx: &mut impl Write) -> Result<bool, ModelError> {
         match Self::schema_status(tx) {
             SchemaStatus::Older(_) => {
+                for key in COLLECTIONS {
+                    if tx.get(&ROOT, key).map_err(damaged)?.is_none() {
+                        tx.put_object(ROOT, key, ObjType::Map).map_err(damaged)?;
+                    }
+                }
+                for (id, mut p) in record::list::<Programme>(tx)? {
+                    if p.implementation.is_empty() {
+                        p.implementation =
+                            (1..=7).map(|n| (n.to_string(), String::new())).collect();
+                    }
+                    let Some(obj) = collection_objs(tx, Programme::COLLECTION)?
+                        .into_iter()
+                        .find(|o| matches!(tx.get(o, id.as_str()), Ok(Some(_))))
+                    else {
+                        continue;
+                    };
+                    reconcile_prop(tx, &obj, id.as_str(), p).map_err(damaged)?;
+                }
                 tx.put(ROOT, "schema", SCHEMA_VERSION).map_err(damaged)?;
                 Ok(true)
             }
@@ -97,113 +181,267 @@ impl School {
         }
     }
 
-    pub fn name(doc: &impl ReadDoc) -> String {
+    pub fn name(doc: &impl Read) -> String {
         hydrate_prop::<_, Text, _, _>(doc, ROOT, "name")
             .map(|t| t.as_str().to_owned())
             .unwrap_or_default()
     }
 
-    pub fn set_name(tx: &mut impl Doc, name: &str) -> Result<(), ModelError> {
+    pub fn set_name(tx: &mut impl Write, name: &str) -> Result<(), ModelError> {
         Self::writable(tx)?;
         let mut text: Text = hydrate_prop(tx, ROOT, "name").unwrap_or_default();
         text.update(name.trim());
         reconcile_prop(tx, ROOT, "name", text).map_err(damaged)
     }
 
-    fn programmes_obj(doc: &impl ReadDoc) -> Result<ObjId, ModelError> {
-        match doc.get(&ROOT, "programmes").map_err(damaged)? {
-            Some((Value::Object(ObjType::Map), id)) => Ok(id),
-            Some(_) => Err(ModelError::Damaged("programmes is not a map".into())),
-            None => Err(ModelError::NotInitialised),
-        }
+    pub fn profile(doc: &impl Read, field: ProfileField) -> String {
+        collection_objs(doc, "profile")
+            .ok()
+            .and_then(|objs| objs.into_iter().next())
+            .and_then(|obj| hydrate_prop::<_, Option<String>, _, _>(doc, &obj, field.key()).ok())
+            .flatten()
+            .unwrap_or_default()
     }
+
+    pub fn set_profile(
+        tx: &mut impl Write,
+        field: ProfileField,
+        value: &str,
+    ) -> Result<(), ModelError> {
+        Self::writable(tx)?;
+        let obj = collection_objs(tx, "profile")?
+            .into_iter()
+            .next()
+            .ok_or(ModelError::NotInitialised)?;
+        reconcile_prop(tx, &obj, field.key(), value.trim()).map_err(damaged)
+    }
+
+    // --- Generic record operations ----------------------------------------------------------
+
+    pub fn list<T: Record>(doc: &impl Read) -> Result<Vec<(RecordId, T)>, ModelError> {
+        record::list(doc)
+    }
+
+    pub fn active<T: Record>(doc: &impl Read) -> Result<Vec<(RecordId, T)>, ModelError> {
+        record::active(doc)
+    }
+
+    pub fn get<T: Record>(doc: &impl Read, id: &RecordId) -> Result<T, ModelError> {
+        record::get(doc, id)
+    }
+
+    pub fn insert<T: Record>(
+        tx: &mut impl Write,
+        id: &RecordId,
+        value: &T,
+    ) -> Result<(), ModelError> {
+        Self::writable(tx)?;
+        record::insert(tx, id, value)
+    }
+
+    /// Archives a record: it stays (with whatever anyone writes to it) and can be restored.
+    pub fn remove<T: Record>(
+        tx: &mut impl Write,
+        id: &RecordId,
+        now_ms: i64,
+    ) -> Result<(), ModelError> {
+        Self::writable(tx)?;
+        record::update::<T, _>(tx, id, |r| {
+            r.set_removed_at(Some(now_ms));
+            Ok(())
+        })
+    }
+
+    pub fn restore<T: Record>(tx: &mut impl Write, id: &RecordId) -> Result<(), ModelError> {
+        Self::writable(tx)?;
+        record::update::<T, _>(tx, id, |r| {
+            r.set_removed_at(None);
+            Ok(())
+        })
+    }
+
+    // --- Programmes ---------------------------------------------------------------------------
 
     /// Every programme, removed ones included, oldest first.
-    pub fn programmes(doc: &impl ReadDoc) -> Result<Vec<(ProgrammeId, Programme)>, ModelError> {
-        let obj = match Self::programmes_obj(doc) {
-            Ok(obj) => obj,
-            Err(ModelError::NotInitialised) => return Ok(vec![]),
-            Err(e) => return Err(e),
-        };
-        let mut out = Vec::new();
-        let keys: Vec<String> = doc
-            .map_range(&obj, ..)
-            .map(|item| item.key.to_string())
-            .collect();
-        for key in keys {
-            let programme: Programme = hydrate_prop(doc, &obj, key.as_str()).map_err(damaged)?;
-            out.push((ProgrammeId::new(key), programme));
-        }
-        out.sort_by(|a, b| (a.1.created_at, &a.0).cmp(&(b.1.created_at, &b.0)));
-        Ok(out)
+    pub fn programmes(doc: &impl Read) -> Result<Vec<(ProgrammeId, Programme)>, ModelError> {
+        record::list(doc)
     }
 
-    pub fn programme(doc: &impl ReadDoc, id: &ProgrammeId) -> Result<Programme, ModelError> {
-        let obj = Self::programmes_obj(doc)?;
-        match hydrate_prop::<_, Option<Programme>, _, _>(doc, &obj, id.as_str()) {
-            Ok(Some(p)) => Ok(p),
-            Ok(None) => Err(ModelError::NoSuchProgramme),
-            Err(e) => Err(damaged(e)),
-        }
+    pub fn programme(doc: &impl Read, id: &ProgrammeId) -> Result<Programme, ModelError> {
+        record::get(doc, id)
     }
 
     pub fn add_programme(
-        tx: &mut impl Doc,
+        tx: &mut impl Write,
         id: &ProgrammeId,
         draft: ProgrammeDraft,
         now_ms: i64,
     ) -> Result<(), ModelError> {
         Self::writable(tx)?;
         let draft = draft.validated()?;
-        let obj = Self::programmes_obj(tx)?;
-        let programme = Programme {
-            title: Text::with_value(&draft.title),
-            form: draft.form.code().to_owned(),
-            academic_year: draft.academic_year,
-            note: Text::with_value(&draft.note),
-            created_at: now_ms,
-            removed_at: None,
-        };
-        reconcile_prop(tx, &obj, id.as_str(), programme).map_err(damaged)
+        record::insert(tx, id, &Programme::from_draft(draft, now_ms))
     }
 
     /// Writes one field as the smallest edit: text becomes splices (so concurrent edits of the
     /// same text merge), and other fields are not touched at all.
     pub fn update_programme(
-        tx: &mut impl Doc,
+        tx: &mut impl Write,
         id: &ProgrammeId,
         field: ProgrammeField,
     ) -> Result<(), ModelError> {
         Self::writable(tx)?;
         let field = field.validated()?;
-        let obj = Self::programmes_obj(tx)?;
-        let mut programme = Self::programme(tx, id)?;
-        match field {
-            ProgrammeField::Title(t) => programme.title.update(t),
-            ProgrammeField::Note(n) => programme.note.update(n),
-            ProgrammeField::Form(f) => programme.form = f.code().to_owned(),
-            ProgrammeField::AcademicYear(y) => programme.academic_year = y,
-        }
-        reconcile_prop(tx, &obj, id.as_str(), programme).map_err(damaged)
+        record::update::<Programme, _>(tx, id, |p| field.apply(p))
     }
 
     pub fn remove_programme(
-        tx: &mut impl Doc,
+        tx: &mut impl Write,
         id: &ProgrammeId,
         now_ms: i64,
     ) -> Result<(), ModelError> {
-        Self::set_removed(tx, id, Some(now_ms))
+        Self::remove::<Programme>(tx, id, now_ms)
     }
 
-    pub fn restore_programme(tx: &mut impl Doc, id: &ProgrammeId) -> Result<(), ModelError> {
-        Self::set_removed(tx, id, None)
+    pub fn restore_programme(tx: &mut impl Write, id: &ProgrammeId) -> Result<(), ModelError> {
+        Self::restore::<Programme>(tx, id)
     }
 
-    fn set_removed(tx: &mut impl Doc, id: &ProgrammeId, at: Option<i64>) -> Result<(), ModelError> {
+    /// The role-model variants the school added, per form code.
+    pub fn own_variants(doc: &impl Read, form: &str) -> Vec<String> {
+        let mut out: Vec<String> = collection_objs(doc, "variants")
+            .unwrap_or_default()
+            .iter()
+            .flat_map(|obj| {
+                doc.map_range(obj, ..)
+                    .map(|i| i.key.to_string())
+                    .collect::<Vec<_>>()
+            })
+            .filter_map(|k| k.strip_prefix(&format!("{form}/")).map(str::to_owned))
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    pub fn add_variant(
+        tx: &mut impl Write,
+        form: &str,
+        name: &str,
+        now_ms: i64,
+    ) -> Result<(), ModelError> {
         Self::writable(tx)?;
-        let obj = Self::programmes_obj(tx)?;
-        let mut programme = Self::programme(tx, id)?;
-        programme.removed_at = at;
-        reconcile_prop(tx, &obj, id.as_str(), programme).map_err(damaged)
+        if name.trim().is_empty() {
+            return Err(ValidationError::EmptyText.into());
+        }
+        let obj = collection_objs(tx, "variants")?
+            .into_iter()
+            .next()
+            .ok_or(ModelError::NotInitialised)?;
+        tx.put(&obj, format!("{form}/{}", name.trim()), now_ms)
+            .map_err(damaged)
+    }
+
+    // --- People -------------------------------------------------------------------------------
+
+    /// Registers a person whose own document is `person_doc`.
+    pub fn add_person(
+        tx: &mut impl Write,
+        person_doc: &str,
+        role: Role,
+        now_ms: i64,
+    ) -> Result<(), ModelError> {
+        Self::insert(
+            tx,
+            &RecordId::new(person_doc),
+            &PersonEntry {
+                role: role.code().to_owned(),
+                created_at: now_ms,
+                removed_at: None,
+                erased_at: None,
+            },
+        )
+    }
+
+    /// Marks a person's personal data as erased. The caller deletes their document (on this
+    /// device and on the relay); every other device deletes its copy when it sees this mark.
+    pub fn erase_person(tx: &mut impl Write, id: &RecordId, now_ms: i64) -> Result<(), ModelError> {
+        Self::writable(tx)?;
+        record::update::<PersonEntry, _>(tx, id, |e| {
+            e.erased_at.get_or_insert(now_ms);
+            Ok(())
+        })
+    }
+
+    /// The ids of people whose data was erased: their documents must not be kept.
+    pub fn erased(doc: &impl Read) -> Vec<RecordId> {
+        record::list::<PersonEntry>(doc)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(_, e)| e.is_erased())
+            .map(|(id, _)| id)
+            .collect()
+    }
+
+    // --- Pairs, meetings, questionnaires, roadmap, events ---------------------------------------
+
+    pub fn update_pair(
+        tx: &mut impl Write,
+        id: &RecordId,
+        field: PairField,
+    ) -> Result<(), ModelError> {
+        Self::writable(tx)?;
+        record::update::<Pair, _>(tx, id, |p| field.apply(p))
+    }
+
+    pub fn update_meeting(
+        tx: &mut impl Write,
+        id: &RecordId,
+        field: MeetingField,
+    ) -> Result<(), ModelError> {
+        Self::writable(tx)?;
+        record::update::<Meeting, _>(tx, id, |m| field.apply(m))
+    }
+
+    pub fn update_questionnaire(
+        tx: &mut impl Write,
+        id: &RecordId,
+        field: QuestionnaireField,
+    ) -> Result<(), ModelError> {
+        Self::writable(tx)?;
+        record::update::<Questionnaire, _>(tx, id, |q| field.apply(q))
+    }
+
+    pub fn update_roadmap(
+        tx: &mut impl Write,
+        id: &RecordId,
+        field: RoadmapField,
+    ) -> Result<(), ModelError> {
+        Self::writable(tx)?;
+        record::update::<RoadmapRow, _>(tx, id, |r| {
+            field.apply(r);
+            Ok(())
+        })
+    }
+
+    pub fn update_event(
+        tx: &mut impl Write,
+        id: &RecordId,
+        field: EventField,
+    ) -> Result<(), ModelError> {
+        Self::writable(tx)?;
+        record::update::<Event, _>(tx, id, |e| field.apply(e).map_err(Into::into))
+    }
+
+    /// Meetings of one pair, by date.
+    pub fn meetings_of(
+        doc: &impl Read,
+        pair: &RecordId,
+    ) -> Result<Vec<(RecordId, Meeting)>, ModelError> {
+        let mut out: Vec<_> = record::active::<Meeting>(doc)?
+            .into_iter()
+            .filter(|(_, m)| m.pair == pair.as_str())
+            .collect();
+        out.sort_by(|a, b| (&a.1.date, a.1.created_at).cmp(&(&b.1.date, b.1.created_at)));
+        Ok(out)
     }
 }

@@ -10,6 +10,7 @@ fn draft(title: &str, note: &str) -> ProgrammeDraft {
     ProgrammeDraft {
         title: title.into(),
         form: Form::StudentStudent,
+        variant: String::new(),
         academic_year: "2026/2027".into(),
         note: note.into(),
     }

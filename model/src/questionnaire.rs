@@ -1,0 +1,203 @@
+//! Questionnaires the school edits, filled at entry and at the end, compared before/after.
+
+use autosurgeon::{Hydrate, Reconcile, Text};
+
+use crate::record::Record;
+use crate::{Person, RecordId, ValidationError};
+
+pub type QuestionnaireId = RecordId;
+
+pub const STAGE_ENTRY: &str = "entry";
+pub const STAGE_FINAL: &str = "final";
+pub const STAGES: [(&str, &str); 2] = [(STAGE_ENTRY, "входное"), (STAGE_FINAL, "итоговое")];
+
+pub const AUDIENCES: [(&str, &str); 3] = [
+    ("mentee", "для наставляемых"),
+    ("mentor", "для наставников"),
+    ("any", "для всех участников"),
+];
+
+/// A scale question is answered 1–5; a text question in words.
+pub const QUESTION_KINDS: [(&str, &str); 2] =
+    [("scale", "оценка от 1 до 5"), ("text", "ответ словами")];
+
+#[derive(Clone, Debug, Default, PartialEq, Reconcile, Hydrate)]
+pub struct Question {
+    #[key]
+    pub id: String,
+    pub text: Text,
+    pub kind: String,
+    pub removed_at: Option<i64>,
+}
+
+impl Question {
+    pub fn new(text: &str, kind: &str) -> Question {
+        Question {
+            id: uuid::Uuid::new_v4().to_string(),
+            text: Text::with_value(text.trim()),
+            kind: kind.to_owned(),
+            removed_at: None,
+        }
+    }
+    pub fn is_scale(&self) -> bool {
+        self.kind == "scale"
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Reconcile, Hydrate)]
+pub struct Questionnaire {
+    pub title: Text,
+    pub audience: String,
+    pub questions: Vec<Question>,
+    pub created_at: i64,
+    pub removed_at: Option<i64>,
+}
+
+impl Record for Questionnaire {
+    const COLLECTION: &'static str = "questionnaires";
+    const NOT_FOUND: &'static str = "Анкета";
+    fn created_at(&self) -> i64 {
+        self.created_at
+    }
+    fn removed_at(&self) -> Option<i64> {
+        self.removed_at
+    }
+    fn set_removed_at(&mut self, at: Option<i64>) {
+        self.removed_at = at;
+    }
+    fn validate(&self) -> Result<(), ValidationError> {
+        if self.title.as_str().trim().is_empty() {
+            return Err(ValidationError::EmptyText);
+        }
+        Ok(())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum QuestionnaireField {
+    Title(String),
+    Audience(String),
+    AddQuestion(String, String),
+    QuestionText(String, String),
+    QuestionKind(String, String),
+    RemoveQuestion(String, i64),
+    RestoreQuestion(String),
+}
+
+impl QuestionnaireField {
+    pub(crate) fn apply(self, q: &mut Questionnaire) -> Result<(), crate::ModelError> {
+        let find = |q: &mut Questionnaire, id: &str| -> Result<(), crate::ModelError> {
+            q.questions
+                .iter()
+                .any(|x| x.id == id)
+                .then_some(())
+                .ok_or(crate::ModelError::NotFound("Вопрос"))
+        };
+        match self {
+            QuestionnaireField::Title(t) => q.title.update(t.trim()),
+            QuestionnaireField::Audience(a) => q.audience = a,
+            QuestionnaireField::AddQuestion(text, kind) => {
+                if text.trim().is_empty() {
+                    return Err(ValidationError::EmptyText.into());
+                }
+                q.questions.push(Question::new(&text, &kind));
+            }
+            QuestionnaireField::QuestionText(id, t) => {
+                find(q, &id)?;
+                if let Some(x) = q.questions.iter_mut().find(|x| x.id == id) {
+                    x.text.update(t.trim());
+                }
+            }
+            QuestionnaireField::QuestionKind(id, k) => {
+                find(q, &id)?;
+                if let Some(x) = q.questions.iter_mut().find(|x| x.id == id) {
+                    x.kind = k;
+                }
+            }
+            QuestionnaireField::RemoveQuestion(id, at) => {
+                find(q, &id)?;
+                if let Some(x) = q.questions.iter_mut().find(|x| x.id == id) {
+                    x.removed_at = Some(at);
+                }
+            }
+            QuestionnaireField::RestoreQuestion(id) => {
+                find(q, &id)?;
+                if let Some(x) = q.questions.iter_mut().find(|x| x.id == id) {
+                    x.removed_at = None;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Questionnaire {
+    pub fn new(title: &str, audience: &str, questions: &[(&str, &str)], now_ms: i64) -> Self {
+        Questionnaire {
+            title: Text::with_value(title.trim()),
+            audience: audience.to_owned(),
+            questions: questions
+                .iter()
+                .map(|(text, kind)| Question::new(text, kind))
+                .collect(),
+            created_at: now_ms,
+            removed_at: None,
+        }
+    }
+
+    pub fn live_questions(&self) -> impl Iterator<Item = &Question> {
+        self.questions.iter().filter(|q| q.removed_at.is_none())
+    }
+}
+
+/// One scale question, before and after, over the people who answered both times.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Comparison {
+    pub question: String,
+    pub text: String,
+    /// People who answered both the entry and the final questionnaire.
+    pub respondents: usize,
+    pub entry_mean: Option<f64>,
+    pub final_mean: Option<f64>,
+}
+
+impl Comparison {
+    pub fn change(&self) -> Option<f64> {
+        Some(self.final_mean? - self.entry_mean?)
+    }
+}
+
+/// Compares entry and final answers to each scale question of `q`, over the people given.
+pub fn compare<'a>(
+    id: &QuestionnaireId,
+    q: &Questionnaire,
+    people: impl IntoIterator<Item = &'a Person> + Clone,
+) -> Vec<Comparison> {
+    q.live_questions()
+        .filter(|question| question.is_scale())
+        .map(|question| {
+            let pairs: Vec<(f64, f64)> = people
+                .clone()
+                .into_iter()
+                .filter_map(|p| {
+                    let score = |stage| {
+                        p.answer(id.as_str(), stage, &question.id)
+                            .and_then(|v| v.parse::<f64>().ok())
+                    };
+                    Some((score(STAGE_ENTRY)?, score(STAGE_FINAL)?))
+                })
+                .collect();
+            let n = pairs.len();
+            let mean = |f: fn(&(f64, f64)) -> f64| {
+                (n > 0).then(|| pairs.iter().map(f).sum::<f64>() / n as f64)
+            };
+            Comparison {
+                question: question.id.clone(),
+                text: question.text.as_str().to_owned(),
+                respondents: n,
+                entry_mean: mean(|p| p.0),
+                final_mean: mean(|p| p.1),
+            }
+        })
+        .collect()
+}

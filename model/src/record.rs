@@ -1,0 +1,181 @@
+//! Records and the collections that hold them.
+//!
+//! Every collection is a map at the document's root, keyed by a random id, so records added
+//! concurrently on two tablets both stay. Nothing is deleted from a collection: removing a record
+//! sets its `removed_at`, so an edit someone made concurrently is kept and the record can be
+//! restored. (Only erasing a person's personal data deletes anything, and it deletes a whole
+//! document: see [`crate::Person`].)
+//!
+//! Two devices that create the same collection concurrently (two tablets upgrading one school
+//! offline) leave two conflicting maps under one key; Automerge keeps both and shows one. Reading
+//! here takes the union of all of them and edits a record where it lives, so nothing added to the
+//! hidden one is lost.
+
+use std::fmt;
+
+use automerge::{ObjId, ObjType, ROOT, Value};
+use autosurgeon::{Hydrate, Reconcile, hydrate_prop, reconcile_prop};
+
+use crate::{ModelError, ValidationError};
+
+/// A record's key in its collection (a UUID; a person's is their document's id).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RecordId(String);
+
+impl RecordId {
+    pub fn random() -> Self {
+        Self(uuid::Uuid::new_v4().to_string())
+    }
+
+    pub fn new(id: impl Into<String>) -> Self {
+        Self(id.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for RecordId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A document the model reads: an `Automerge`, a transaction or an `AutoCommit`.
+pub trait Read: autosurgeon::ReadDoc {
+    /// Every value under `key` at the root, conflicting ones included.
+    fn all_at_root(&self, key: &str) -> Result<Vec<(Value<'_>, ObjId)>, automerge::AutomergeError>;
+}
+
+/// A document the model writes.
+pub trait Write: Read + autosurgeon::Doc {}
+impl<T: Read + autosurgeon::Doc> Write for T {}
+
+impl Read for automerge::Automerge {
+    fn all_at_root(&self, key: &str) -> Result<Vec<(Value<'_>, ObjId)>, automerge::AutomergeError> {
+        automerge::ReadDoc::get_all(self, ROOT, key)
+    }
+}
+impl Read for automerge::transaction::Transaction<'_> {
+    fn all_at_root(&self, key: &str) -> Result<Vec<(Value<'_>, ObjId)>, automerge::AutomergeError> {
+        automerge::ReadDoc::get_all(self, ROOT, key)
+    }
+}
+impl Read for automerge::AutoCommit {
+    fn all_at_root(&self, key: &str) -> Result<Vec<(Value<'_>, ObjId)>, automerge::AutomergeError> {
+        automerge::ReadDoc::get_all(self, ROOT, key)
+    }
+}
+
+/// A record kept in a collection of the school document.
+pub trait Record: Hydrate + Reconcile + Clone {
+    /// The collection's key at the document's root.
+    const COLLECTION: &'static str;
+    /// What the user calls it, for «… не найдена».
+    const NOT_FOUND: &'static str;
+    fn created_at(&self) -> i64;
+    fn removed_at(&self) -> Option<i64>;
+    fn set_removed_at(&mut self, at: Option<i64>);
+    /// Checks the record before it is written; the message is shown to the user.
+    fn validate(&self) -> Result<(), ValidationError> {
+        Ok(())
+    }
+    fn is_removed(&self) -> bool {
+        self.removed_at().is_some()
+    }
+}
+
+pub(crate) fn damaged(e: impl fmt::Display) -> ModelError {
+    ModelError::Damaged(e.to_string())
+}
+
+/// Every map stored under `key` at the root: normally one, more after a concurrent creation.
+/// The first is the one Automerge shows (where new records go).
+pub(crate) fn collection_objs(doc: &impl Read, key: &str) -> Result<Vec<ObjId>, ModelError> {
+    let winner = match doc.get(&ROOT, key).map_err(damaged)? {
+        Some((Value::Object(ObjType::Map), id)) => id,
+        Some(_) => return Err(ModelError::Damaged(format!("{key} is not a map"))),
+        None => return Ok(vec![]),
+    };
+    let mut objs = vec![winner.clone()];
+    for (value, id) in doc.all_at_root(key).map_err(damaged)? {
+        if matches!(value, Value::Object(ObjType::Map)) && id != winner {
+            objs.push(id);
+        }
+    }
+    Ok(objs)
+}
+
+/// The map that holds `id`, if any.
+fn locate(doc: &impl Read, key: &str, id: &RecordId) -> Result<Option<ObjId>, ModelError> {
+    for obj in collection_objs(doc, key)? {
+        if doc.get(&obj, id.as_str()).map_err(damaged)?.is_some() {
+            return Ok(Some(obj));
+        }
+    }
+    Ok(None)
+}
+
+/// Every record of a collection, removed ones included, oldest first.
+pub fn list<T: Record>(doc: &impl Read) -> Result<Vec<(RecordId, T)>, ModelError> {
+    let mut out = Vec::new();
+    for obj in collection_objs(doc, T::COLLECTION)? {
+        let keys: Vec<String> = doc.map_range(&obj, ..).map(|i| i.key.to_string()).collect();
+        for key in keys {
+            if out.iter().any(|(id, _): &(RecordId, T)| id.as_str() == key) {
+                continue;
+            }
+            let record: T = hydrate_prop(doc, &obj, key.as_str()).map_err(damaged)?;
+            out.push((RecordId::new(key), record));
+        }
+    }
+    out.sort_by(|a, b| (a.1.created_at(), &a.0).cmp(&(b.1.created_at(), &b.0)));
+    Ok(out)
+}
+
+/// Records not removed, oldest first.
+pub fn active<T: Record>(doc: &impl Read) -> Result<Vec<(RecordId, T)>, ModelError> {
+    Ok(list::<T>(doc)?
+        .into_iter()
+        .filter(|(_, r)| !r.is_removed())
+        .collect())
+}
+
+pub fn get<T: Record>(doc: &impl Read, id: &RecordId) -> Result<T, ModelError> {
+    let Some(obj) = locate(doc, T::COLLECTION, id)? else {
+        return Err(ModelError::NotFound(T::NOT_FOUND));
+    };
+    hydrate_prop(doc, &obj, id.as_str()).map_err(damaged)
+}
+
+pub(crate) fn insert<T: Record>(
+    tx: &mut impl Write,
+    id: &RecordId,
+    record: &T,
+) -> Result<(), ModelError> {
+    record.validate()?;
+    let obj = match collection_objs(tx, T::COLLECTION)?.into_iter().next() {
+        Some(obj) => obj,
+        None => return Err(ModelError::NotInitialised),
+    };
+    reconcile_prop(tx, &obj, id.as_str(), record).map_err(damaged)
+}
+
+/// Reads the record as it is now, lets `f` change it, and writes back only what changed: text
+/// as splices, other fields only if their value differs. An edit made from a stale screen
+/// therefore never reverts what another tablet wrote meanwhile to other fields.
+pub(crate) fn update<T: Record, R>(
+    tx: &mut impl Write,
+    id: &RecordId,
+    f: impl FnOnce(&mut T) -> Result<R, ModelError>,
+) -> Result<R, ModelError> {
+    let Some(obj) = locate(tx, T::COLLECTION, id)? else {
+        return Err(ModelError::NotFound(T::NOT_FOUND));
+    };
+    let mut record: T = hydrate_prop(tx, &obj, id.as_str()).map_err(damaged)?;
+    let out = f(&mut record)?;
+    record.validate()?;
+    reconcile_prop(tx, &obj, id.as_str(), record).map_err(damaged)?;
+    Ok(out)
+}
