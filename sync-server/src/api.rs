@@ -20,6 +20,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/invitations", post(invite))
         .route("/api/devices/{id}/revoke", post(revoke))
         .route("/api/school/root", put(set_root))
+        .route("/api/documents/{id}/erase", post(erase))
 }
 
 /// Errors as the app shows them: a Russian sentence; internals go to the log only.
@@ -155,4 +156,36 @@ async fn set_root(
             .set_root_doc(&device.school, &doc.to_string())
             .await?,
     ))
+}
+
+fn refusal(status: StatusCode, message: &str) -> Response {
+    (status, Json(serde_json::json!({ "error": message }))).into_response()
+}
+
+/// Erases one of the school's documents (a person's personal data, when consent is withdrawn):
+/// deleted from the store, and refused if any device brings a copy back. Curator only; the
+/// school's root document cannot be erased this way.
+async fn erase(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let curator = curator(&state, &headers).await?;
+    let Ok(doc) = sync_core::DocumentId::parse_url_or_id(&id) else {
+        return Ok(refusal(StatusCode::BAD_REQUEST, "Неверный идентификатор документа."));
+    };
+    let school = state.hub.store().school(&curator.school).await?;
+    if school.root_doc.as_deref().and_then(|d| sync_core::DocumentId::parse_url_or_id(d).ok()) == Some(doc) {
+        return Ok(refusal(StatusCode::BAD_REQUEST, "Документ школы удалить нельзя."));
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0);
+    if let Err(e) = state.hub.erase(&curator.school, doc, now).await {
+        tracing::error!(error = %e, "erasure failed");
+        return Ok(refusal(StatusCode::INTERNAL_SERVER_ERROR, "Не удалось удалить данные на сервере. Попробуйте позже."));
+    }
+    tracing::info!(school = %curator.school, doc = %doc, "document erased");
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

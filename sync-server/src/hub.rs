@@ -227,6 +227,11 @@ impl Hub {
         // Checked again under the document's lock: a revocation that raced this message wins.
         self.school_of(conn)?;
         if guard.is_none() {
+            if self.store.is_erased(school, doc_id).await? {
+                // Erased personal data: never taken in again, whoever still holds a copy.
+                self.unavailable(conn, doc_id);
+                return Ok(());
+            }
             let stored = self.store.load(school, doc_id).await?;
             let known_keys = stored.iter().map(|c| c.key.clone()).collect();
             let (doc, save) = if stored.is_empty() {
@@ -267,11 +272,7 @@ impl Hub {
             });
         }
         if is_request && !loaded.claimed && loaded.doc.get_heads().is_empty() {
-            self.send(conn, |remote| Message::DocUnavailable {
-                sender_id: self.me.clone(),
-                target_id: remote,
-                document_id: doc_id,
-            });
+            self.unavailable(conn, doc_id);
             return Ok(());
         }
         if let Some(pending) = loaded.save.pending(&loaded.doc) {
@@ -287,6 +288,10 @@ impl Hub {
                 .await
             {
                 *guard = None;
+                if matches!(e, StoreError::Erased) {
+                    self.unavailable(conn, doc_id);
+                    return Ok(());
+                }
                 return Err(e.into());
             }
             loaded.save.committed(&pending);
@@ -296,6 +301,33 @@ impl Hub {
             loaded.known_keys.push(pending.chunk.key.clone());
         }
         self.send_updates(doc_id, loaded);
+        Ok(())
+    }
+
+    fn unavailable(&self, conn: ConnId, doc_id: DocumentId) {
+        self.send(conn, |remote| Message::DocUnavailable {
+            sender_id: self.me.clone(),
+            target_id: remote,
+            document_id: doc_id,
+        });
+    }
+
+    /// Erases a document (a person's personal data): deleted from the store with a tombstone,
+    /// dropped from memory, and no connection follows it any more.
+    pub async fn erase(&self, school: &SchoolId, doc_id: DocumentId, now_ms: i64) -> Result<(), HubError> {
+        let key = (school.clone(), doc_id);
+        let slot = self.slot(key.clone());
+        let mut guard = slot.lock().await;
+        self.store.erase(school, doc_id, now_ms).await?;
+        *guard = None;
+        for c in lock(&self.conns).values_mut() {
+            if c.school == *school {
+                c.docs.remove(&doc_id);
+            }
+        }
+        drop(guard);
+        drop(slot);
+        self.evict_if_idle(key);
         Ok(())
     }
 
@@ -324,6 +356,14 @@ impl Hub {
             return;
         };
         let mut guard = slot.lock().await;
+        if guard.is_none() {
+            return;
+        }
+        if let Ok(true) = self.store.is_erased(&key.0, doc_id).await {
+            // Erased on another instance.
+            *guard = None;
+            return;
+        }
         let Some(loaded) = guard.as_mut() else { return };
         let stored = match self.store.load(&key.0, doc_id).await {
             Ok(stored) => stored,

@@ -34,6 +34,9 @@ CREATE TABLE IF NOT EXISTS chunks (
     seq BIGSERIAL PRIMARY KEY, school_id TEXT NOT NULL, doc_id TEXT NOT NULL, kind TEXT NOT NULL,
     key TEXT NOT NULL, data BYTEA NOT NULL, UNIQUE (school_id, doc_id, kind, key));
 CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks (school_id, doc_id);
+CREATE TABLE IF NOT EXISTS erased (
+    school_id TEXT NOT NULL, doc_id TEXT NOT NULL, erased_at BIGINT NOT NULL,
+    PRIMARY KEY (school_id, doc_id));
 ";
 
 #[derive(Clone)]
@@ -195,6 +198,17 @@ impl Pg {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(pg_err)?;
         let doc = doc.to_string();
+        if tx
+            .query_opt(
+                "SELECT 1 FROM erased WHERE school_id = $1 AND doc_id = $2",
+                &[&school.0, &doc],
+            )
+            .await
+            .map_err(pg_err)?
+            .is_some()
+        {
+            return Err(StoreError::Erased);
+        }
         let exists = tx
             .query_opt(
                 "SELECT 1 FROM chunks WHERE school_id = $1 AND doc_id = $2 LIMIT 1",
@@ -245,6 +259,42 @@ impl Pg {
             .await
             .map_err(pg_err)?;
         tx.commit().await.map_err(pg_err)
+    }
+
+    /// Deletes the document and keeps a tombstone; other instances hear of it and drop it.
+    pub async fn erase(&self, school: &SchoolId, doc: DocumentId, now_ms: i64) -> Result<(), StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(pg_err)?;
+        let doc = doc.to_string();
+        tx.execute(
+            "DELETE FROM chunks WHERE school_id = $1 AND doc_id = $2",
+            &[&school.0, &doc],
+        )
+        .await
+        .map_err(pg_err)?;
+        tx.execute(
+            "INSERT INTO erased (school_id, doc_id, erased_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            &[&school.0, &doc, &now_ms],
+        )
+        .await
+        .map_err(pg_err)?;
+        let payload = format!("{}/{doc}", school.0);
+        tx.execute("SELECT pg_notify($1, $2)", &[&DOCS_CHANNEL, &payload])
+            .await
+            .map_err(pg_err)?;
+        tx.commit().await.map_err(pg_err)
+    }
+
+    pub async fn is_erased(&self, school: &SchoolId, doc: DocumentId) -> Result<bool, StoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt(
+                "SELECT 1 FROM erased WHERE school_id = $1 AND doc_id = $2",
+                &[&school.0, &doc.to_string()],
+            )
+            .await
+            .map_err(pg_err)?;
+        Ok(row.is_some())
     }
 
     pub async fn exists(&self, school: &SchoolId, doc: DocumentId) -> Result<bool, StoreError> {

@@ -29,6 +29,8 @@ pub enum StoreError {
     TooManyDocuments(u64),
     #[error("PostgreSQL: {0}")]
     Postgres(String),
+    #[error("the document was erased; it is never stored again")]
+    Erased,
 }
 
 /// Where documents and accounts live: the embedded SQLite database (one relay), or PostgreSQL
@@ -58,6 +60,12 @@ CREATE TABLE IF NOT EXISTS chunks (
     UNIQUE (school_id, doc_id, kind, key)
 );
 CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks (school_id, doc_id);
+CREATE TABLE IF NOT EXISTS erased (
+    school_id  TEXT NOT NULL,
+    doc_id     TEXT NOT NULL,
+    erased_at  INTEGER NOT NULL,
+    PRIMARY KEY (school_id, doc_id)
+);
 ";
 
 impl Store {
@@ -72,6 +80,8 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        // Deleted rows are overwritten, so an erased person's data does not linger in free pages.
+        conn.pragma_update(None, "secure_delete", "ON")?;
         conn.execute_batch(SCHEMA)?;
         conn.execute_batch(crate::accounts::SCHEMA)?;
         Ok(Self {
@@ -173,6 +183,9 @@ impl Store {
         };
         self.run(move |conn| {
             let tx = conn.transaction()?;
+            if is_erased_sqlite(&tx, &school, &doc)? {
+                return Err(StoreError::Erased);
+            }
             let exists = tx
                 .query_row(
                     "SELECT 1 FROM chunks WHERE school_id = ?1 AND doc_id = ?2 LIMIT 1",
@@ -225,6 +238,39 @@ impl Store {
         .await
     }
 
+    /// Deletes a document for good and remembers that it was erased: a device that still holds
+    /// a copy can never bring it back. Used for a person's personal data.
+    pub async fn erase(&self, school: &SchoolId, doc: DocumentId, now_ms: i64) -> Result<(), StoreError> {
+        if let Some(pg) = self.postgres() {
+            return pg.erase(school, doc, now_ms).await;
+        }
+        let (school, doc) = (school.0.clone(), doc.to_string());
+        self.run(move |conn| {
+            let tx = conn.transaction()?;
+            tx.execute(
+                "DELETE FROM chunks WHERE school_id = ?1 AND doc_id = ?2",
+                [&school, &doc],
+            )?;
+            tx.execute(
+                "INSERT OR IGNORE INTO erased (school_id, doc_id, erased_at) VALUES (?1, ?2, ?3)",
+                params![school, doc, now_ms],
+            )?;
+            tx.commit()?;
+            // Also out of the write-ahead log.
+            conn.pragma_update(None, "wal_checkpoint", "TRUNCATE")?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn is_erased(&self, school: &SchoolId, doc: DocumentId) -> Result<bool, StoreError> {
+        if let Some(pg) = self.postgres() {
+            return pg.is_erased(school, doc).await;
+        }
+        let (school, doc) = (school.0.clone(), doc.to_string());
+        self.run(move |conn| is_erased_sqlite(conn, &school, &doc)).await
+    }
+
     pub async fn document_count(&self) -> Result<u64, StoreError> {
         if let Some(pg) = self.postgres() {
             return pg.document_count().await;
@@ -238,4 +284,15 @@ impl Store {
         })
         .await
     }
+}
+
+fn is_erased_sqlite(conn: &Connection, school: &str, doc: &str) -> Result<bool, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM erased WHERE school_id = ?1 AND doc_id = ?2",
+            [school, doc],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
 }

@@ -785,3 +785,58 @@ async fn a_connection_cannot_follow_endless_unknown_documents() {
         "{answers:?}"
     );
 }
+
+/// Erasing a person's personal data: gone from the relay's store (its database file included),
+/// and a device that still holds a copy cannot bring it back.
+#[tokio::test]
+async fn an_erased_document_is_gone_and_never_comes_back() {
+    let data = tempfile::tempdir().unwrap();
+    let relay = start_relay(data.path(), "127.0.0.1:0").await;
+    let curator = relay.new_school("Школа №1").await;
+    let mentor = relay.another_device(&curator).await;
+    let person = DocumentId::random();
+    const MARKER: &str = "Erasable-Marker-7f3a";
+    let mut a = Device::connect(&relay, "a", &curator).await;
+    a.put(person, "last_name", MARKER);
+    a.sync_until(|d| d.synced(person)).await;
+    let mut b = Device::connect(&relay, "b", &mentor).await;
+    b.docs.insert(person, sync_core::new_document());
+    b.sync_until(|d| d.get(person, "last_name").is_some()).await;
+
+    let http = reqwest::Client::new();
+    let erase = |token: &str, id: String| {
+        http.post(relay.http(&format!("/api/documents/{id}/erase")))
+            .bearer_auth(token)
+            .send()
+    };
+    assert_eq!(erase(&mentor.token, person.to_string()).await.unwrap().status(), 403, "curator only");
+    assert_eq!(erase(&curator.token, "nonsense".into()).await.unwrap().status(), 400);
+    assert_eq!(erase(&curator.token, person.to_string()).await.unwrap().status(), 204);
+    assert!(relay.store().load(&curator.school, person).await.unwrap().is_empty());
+    assert!(relay.store().is_erased(&curator.school, person).await.unwrap());
+    for file in ["relay.sqlite3", "relay.sqlite3-wal"] {
+        let bytes = std::fs::read(data.path().join(file)).unwrap_or_default();
+        assert!(
+            !bytes.windows(MARKER.len()).any(|w| w == MARKER.as_bytes()),
+            "{file} still holds the erased data"
+        );
+    }
+
+    // B was offline with its copy and edits it: the relay refuses to take it in again.
+    b.put(person, "note", "правка после удаления");
+    b.flush().await;
+    let reply = b.next().await.expect("an answer");
+    assert!(
+        matches!(reply, Message::DocUnavailable { document_id, .. } if document_id == person),
+        "{reply:?}"
+    );
+    assert!(relay.store().load(&curator.school, person).await.unwrap().is_empty());
+
+    // A new device asking for it learns nothing.
+    let mut c = Device::connect(&relay, "c", &relay.another_device(&curator).await).await;
+    c.docs.insert(person, sync_core::new_document());
+    c.sync_until(|d| !d.events.is_empty()).await;
+    assert_eq!(c.events, vec![ClientEvent::Unavailable(person)]);
+    assert!(!c.ever_received(MARKER));
+    relay.stop().await;
+}
