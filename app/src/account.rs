@@ -129,3 +129,15 @@ pub async fn set_root(token: &str, doc: &str) -> Result<School, AccountError> {
         .map_err(|e| AccountError(e.to_string()))?;
     answer(request.send().await).await
 }
+
+/// Asks the relay to delete a document for good (a person's personal data). Idempotent.
+pub async fn erase(token: &str, doc: &str) -> Result<(), AccountError> {
+    let response = Request::post(&format!("/api/documents/{doc}/erase"))
+        .header("Authorization", &bearer(token))
+        .send()
+        .await;
+    match response {
+        Ok(r) if r.ok() => Ok(()),
+        other => answer::<serde_json::Value>(other).await.map(|_| ()),
+    }
+}

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::path;
 
-use crate::components::{SaveBanner, StatusBar};
+use crate::components::{Notice, SaveBanner, StatusBar};
 use crate::pages;
 use crate::repo::Repo;
 use crate::storage::StorageError;
@@ -43,6 +43,8 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Shell(repo: Repo) -> impl IntoView {
     provide_context(repo);
+    let notice = Notice(RwSignal::new(None));
+    provide_context(notice);
     view! {
         <Router>
             <header class="topbar">
@@ -54,13 +56,39 @@ fn Shell(repo: Repo) -> impl IntoView {
                     "Настройки"
                 </A>
             </header>
+            <nav class="tabs" aria-label="Разделы">
+                <A href="/" exact=true>"Программы"</A>
+                <A href="/people" attr:data-testid="nav-people">"Участники"</A>
+                <A href="/pairs" attr:data-testid="nav-pairs">"Пары"</A>
+                <A href="/questionnaires" attr:data-testid="nav-questionnaires">"Анкеты"</A>
+                <A href="/roadmap" attr:data-testid="nav-roadmap">"Дорожная карта"</A>
+                <A href="/events" attr:data-testid="nav-events">"Мероприятия"</A>
+            </nav>
             <SaveBanner />
+            {move || notice.0.get().filter(|n| !n.is_empty()).map(|n| view! {
+                <div class="banner error" role="alert" data-testid="form-error">
+                    <p>{n}</p>
+                    <button type="button" on:click=move |_| notice.0.set(None)>"Понятно"</button>
+                </div>
+            })}
             <main>
                 <Routes fallback=|| view! { <p>"Страница не найдена."</p> }>
                     <Route path=path!("/") view=pages::Home />
                     <Route path=path!("/programmes/new") view=pages::NewProgramme />
                     <Route path=path!("/programmes/:id") view=pages::EditProgramme />
                     <Route path=path!("/join/:code") view=pages::Join />
+                    <Route path=path!("/people") view=pages::PeopleList />
+                    <Route path=path!("/people/new") view=pages::NewPerson />
+                    <Route path=path!("/people/:id") view=pages::PersonPage />
+                    <Route path=path!("/people/:id/questionnaires/:qid/:stage") view=pages::FillQuestionnaire />
+                    <Route path=path!("/pairs") view=pages::PairsList />
+                    <Route path=path!("/pairs/new") view=pages::NewPair />
+                    <Route path=path!("/pairs/:id") view=pages::PairPage />
+                    <Route path=path!("/meetings/:id") view=pages::MeetingPage />
+                    <Route path=path!("/questionnaires") view=pages::Questionnaires />
+                    <Route path=path!("/questionnaires/:id") view=pages::QuestionnairePage />
+                    <Route path=path!("/roadmap") view=pages::Roadmap />
+                    <Route path=path!("/events") view=pages::Events />
                     <Route path=path!("/settings") view=pages::Settings />
                 </Routes>
             </main>
@@ -85,6 +113,10 @@ fn register_root(repo: Repo) {
             && me.school.root_doc.is_none()
         {
             let _ = crate::account::set_root(&credentials.token, &school.to_string()).await;
+        }
+        // Erasures decided while the relay could not be reached are completed now.
+        for id in repo.pending_erasures() {
+            let _ = repo.erase_on_relay(id).await;
         }
     });
 }

@@ -53,6 +53,8 @@ struct Inner {
 enum Job {
     Flush,
     Meta(&'static str, String),
+    /// Delete a document's chunks (its personal data was erased).
+    Delete(DocumentId),
 }
 
 /// This device's credential on the relay and what it says about the device.
@@ -152,6 +154,12 @@ impl Repo {
         if let Some(id) = school {
             docs.insert(id, load_entry(&storage, &id).await?);
         }
+        // The people's documents (and any other this device holds).
+        for id in storage.documents().await? {
+            if let std::collections::btree_map::Entry::Vacant(slot) = docs.entry(id) {
+                slot.insert(load_entry(&storage, &id).await?);
+            }
+        }
         let (writer, writer_rx) = unbounded();
         let (sync_wake, sync_wake_rx) = unbounded();
         let repo = Repo(Arc::new(Shared {
@@ -172,6 +180,7 @@ impl Repo {
             school: RwSignal::new(school),
         }));
         leptos::task::spawn_local(repo.clone().write_loop(storage, writer_rx));
+        repo.follow_school();
         Ok(repo)
     }
 
@@ -287,10 +296,180 @@ impl Repo {
     }
 
     fn changed(&self) {
+        self.follow_school();
         self.0.revision.update(|r| *r += 1);
         self.0.save_status.set(SaveStatus::Saving);
         let _ = self.0.writer.unbounded_send(Job::Flush);
         let _ = self.0.sync_wake.unbounded_send(());
+    }
+
+    /// Keeps this device's set of documents in step with the school's register: upgrades a
+    /// school document written by an older app, asks the relay for every person's document it
+    /// does not hold yet, and deletes the documents of people whose data was erased.
+    fn follow_school(&self) {
+        let Some(school) = self.0.school.get_untracked() else {
+            return;
+        };
+        let mut erase = vec![];
+        {
+            let mut inner = self.lock();
+            let Some(entry) = inner.docs.get_mut(&school) else {
+                return;
+            };
+            if entry.damaged.is_some() {
+                return;
+            }
+            if matches!(model::School::schema_status(&entry.doc), model::SchemaStatus::Older(_)) {
+                let mut tx = entry.doc.transaction();
+                match model::School::upgrade(&mut tx) {
+                    Ok(_) => {
+                        tx.commit();
+                    }
+                    Err(_) => {
+                        tx.rollback();
+                    }
+                }
+            }
+            let people = model::School::list::<model::PersonEntry>(&entry.doc).unwrap_or_default();
+            for (id, person) in people {
+                let Ok(doc_id) = id.as_str().parse::<DocumentId>() else {
+                    continue;
+                };
+                if person.is_erased() {
+                    if inner.docs.remove(&doc_id).is_some() {
+                        erase.push(doc_id);
+                    }
+                } else {
+                    inner.docs.entry(doc_id).or_insert_with(|| Entry {
+                        doc: sync_core::new_document(),
+                        save: SaveState::default(),
+                        damaged: None,
+                    });
+                }
+            }
+        }
+        for id in erase {
+            let _ = self.0.writer.unbounded_send(Job::Delete(id));
+        }
+    }
+
+    /// Reads a person's document (reactive, like [`Repo::read`]).
+    pub fn person(&self, id: &str) -> Option<model::Person> {
+        let id = id.parse::<DocumentId>().ok()?;
+        self.read(&id, |d| model::PersonDoc::read(d).ok()).ok().flatten()
+    }
+
+    /// Every person's document this device holds, by id (reactive).
+    pub fn people(&self) -> BTreeMap<String, model::Person> {
+        self.0.revision.track();
+        let inner = self.lock();
+        inner
+            .docs
+            .iter()
+            .filter(|(_, e)| e.damaged.is_none())
+            .filter_map(|(id, e)| Some((id.to_string(), model::PersonDoc::read(&e.doc).ok()?)))
+            .collect()
+    }
+
+    /// Creates a person: their own document, and their entry in the school's register.
+    pub fn add_person(&self, draft: model::PersonDraft) -> Result<DocumentId, ModelError> {
+        let school = self.school().ok_or(ModelError::NotInitialised)?;
+        let role = draft.role.unwrap_or(model::Role::Student);
+        let id = DocumentId::random();
+        let mut doc = sync_core::new_document();
+        let mut tx = doc.transaction();
+        model::PersonDoc::init(&mut tx, draft)?;
+        tx.commit();
+        self.lock().docs.insert(
+            id,
+            Entry {
+                doc,
+                save: SaveState::default(),
+                damaged: None,
+            },
+        );
+        if let Err(e) = self.change(&school, |tx| {
+            model::School::add_person(tx, &id.to_string(), role, now_ms())
+        }) {
+            self.lock().docs.remove(&id);
+            return Err(e);
+        }
+        Ok(id)
+    }
+
+    /// Loads the demonstration school year into this school: people's documents and records.
+    pub fn load_demo(&self) -> Result<usize, ModelError> {
+        let school = self.school().ok_or(ModelError::NotInitialised)?;
+        let mut ids = vec![];
+        let today = chrono::Local::now().date_naive();
+        let demo = self.change(&school, |tx| {
+            let mut next = || {
+                let id = DocumentId::random();
+                ids.push(id);
+                id.to_string()
+            };
+            model::demo::populate(tx, &mut next, today, now_ms())
+        })?;
+        let mut inner = self.lock();
+        for (id, person) in &demo.people {
+            let Ok(id) = id.parse::<DocumentId>() else { continue };
+            let mut doc = sync_core::new_document();
+            let mut tx = doc.transaction();
+            if model::PersonDoc::init_with(&mut tx, person).is_ok() {
+                tx.commit();
+            } else {
+                tx.rollback();
+            }
+            inner.docs.insert(
+                id,
+                Entry {
+                    doc,
+                    save: SaveState::default(),
+                    damaged: None,
+                },
+            );
+        }
+        drop(inner);
+        self.changed();
+        Ok(demo.people.len())
+    }
+
+    /// Erases a person's personal data: marks them erased in the school's register, deletes
+    /// their document on this device, and asks the relay to delete its copy for good. Other
+    /// devices delete theirs when the mark reaches them.
+    pub async fn erase_person(&self, id: DocumentId) -> Result<(), String> {
+        let school = self.school().ok_or("Планшет не подключён к школе.")?;
+        self.change(&school, |tx| {
+            model::School::erase_person(tx, &model::RecordId::new(id.to_string()), now_ms())
+        })
+        .map_err(|e| e.to_string())?;
+        self.erase_on_relay(id).await
+    }
+
+    /// Tells the relay to delete a document for good (retried by the curator's device until it
+    /// succeeds: [`Repo::pending_erasures`]).
+    pub async fn erase_on_relay(&self, id: DocumentId) -> Result<(), String> {
+        let credentials = self.credentials().ok_or("Нет учётных данных устройства.")?;
+        crate::account::erase(&credentials.token, &id.to_string())
+            .await
+            .map_err(|e| e.0)
+    }
+
+    /// People marked erased in the register (the relay is asked again for each of them when a
+    /// curator's device starts: the call is idempotent).
+    pub fn pending_erasures(&self) -> Vec<DocumentId> {
+        let Some(school) = self.0.school.get_untracked() else {
+            return vec![];
+        };
+        let inner = self.lock();
+        inner
+            .docs
+            .get(&school)
+            .map(|e| model::School::erased(&e.doc))
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|id| id.as_str().parse().ok())
+            .collect()
     }
 
     /// Creates a new school on this device.
@@ -354,6 +533,7 @@ impl Repo {
             let result = match job {
                 Job::Flush => self.flush(db).await,
                 Job::Meta(key, value) => db.set_meta(key, &value).await,
+                Job::Delete(id) => db.delete(&id).await,
             };
             if let Err(e) = result {
                 self.0.save_status.set(SaveStatus::Failed(e.to_string()));
@@ -477,6 +657,9 @@ impl Repo {
                     .docs
                     .iter()
                     .filter(|(_, e)| e.damaged.is_none())
+                    // A document the relay does not have (not yet uploaded by its author, or
+                    // erased) does not hold up «синхронизировано» for the rest.
+                    .filter(|(id, e)| !(inner.client.is_unavailable(id) && e.doc.get_heads().is_empty()))
                     .all(|(id, e)| inner.client.is_synced(id, &e.doc))
         };
         if synced {

@@ -157,6 +157,20 @@ impl Storage {
         committed(tx).await
     }
 
+    /// Deletes every chunk of a document (erasure of personal data), in one transaction.
+    pub async fn delete(&self, doc: &DocumentId) -> Result<(), StorageError> {
+        let tx = self.transaction(CHUNKS, TransactionMode::ReadWrite)?;
+        let store = tx.store(CHUNKS).map_err(write_error)?;
+        let old = store
+            .get_all_keys(Some(doc_range(doc)?), None)
+            .await
+            .map_err(write_error)?;
+        for key in old {
+            store.delete(key).await.map_err(write_error)?;
+        }
+        committed(tx).await
+    }
+
     pub async fn get_meta(&self, key: &str) -> Result<Option<String>, StorageError> {
         let tx = self.transaction(META, TransactionMode::ReadOnly)?;
         let store = tx.store(META).map_err(read_error)?;

@@ -1,5 +1,9 @@
 //! Presentational pieces shared by pages.
 
+mod fields;
 mod status;
 
+pub use fields::{
+    CheckField, Columns, Notice, RowsEditor, SelectField, TextField, Writes, options,
+};
 pub use status::{SaveBanner, StatusBar};

@@ -29,7 +29,7 @@ pub fn Home() -> impl IntoView {
                     <ProgrammeList school />
                 }
                 .into_any(),
-                Ok(_) => view! { <ProgrammeList school /> }.into_any(),
+                Ok(_) => view! { <crate::pages::MissingDocumentsPanel /> <ProgrammeList school /> }.into_any(),
                 Err(e) => view! { <section class="card error"><p>{e.to_string()}</p></section> }.into_any(),
             }
         }

@@ -1,11 +1,17 @@
-//! One module per screen.
+//! One module per screen (or group of screens).
 
 pub(crate) mod home;
 mod join;
+mod pairs;
+pub(crate) mod people;
 mod programme;
+mod school;
 mod settings;
 
 pub use home::Home;
 pub use join::Join;
+pub use pairs::{MeetingPage, NewPair, PairPage, PairsList};
+pub use people::{FillQuestionnaire, NewPerson, PeopleList, PersonPage};
 pub use programme::{EditProgramme, NewProgramme};
+pub use school::{Events, MissingDocumentsPanel, QuestionnairePage, Questionnaires, Roadmap};
 pub use settings::Settings;

@@ -1,8 +1,12 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
-use model::{Form, ModelError, ProgrammeDraft, ProgrammeField, ProgrammeId, School, ru};
-use sync_core::DocumentId;
+use model::{
+    Form, IMPLEMENTATION_STAGES, Pair, Programme, ProgrammeDraft, ProgrammeField, ProgrammeId,
+    ProgrammeList, STAGE_STATUSES, School, ru, validate,
+};
+
+use crate::components::{Columns, RowsEditor, SelectField, TextField, Writes, options};
 
 use crate::repo::{Repo, now_ms};
 
@@ -34,6 +38,7 @@ pub fn NewProgramme() -> impl IntoView {
         let draft = ProgrammeDraft {
             title: title.get_untracked(),
             form: Form::from_code(&form.get_untracked()),
+            variant: String::new(),
             academic_year: year.get_untracked(),
             note: note.get_untracked(),
         };
@@ -79,115 +84,169 @@ pub fn NewProgramme() -> impl IntoView {
     }
 }
 
-/// Each field is written on its own when it changes, so a field another tablet edited
-/// meanwhile keeps their edit.
+/// Every part of a programme; each field is written on its own when it changes.
 #[component]
 pub fn EditProgramme() -> impl IntoView {
-    let repo = expect_context::<Repo>();
     let params = use_params_map();
-    let Some(school) = repo.school() else {
+    let Some(w) = Writes::get() else {
         return view! { <p>"Планшет ещё не подключён к школе."</p> }.into_any();
     };
     let id = ProgrammeId::new(params.read_untracked().get("id").unwrap_or_default());
     let programme = {
-        let (repo, id) = (repo.clone(), id.clone());
+        let (w, id) = (w.clone(), id.clone());
         Memo::new(move |_| {
-            repo.read(&school, |d| School::programme(d, &id))
+            w.repo
+                .read(&w.school, |d| School::programme(d, &id))
                 .and_then(|r| r)
+                .map_err(|e| e.to_string())
         })
     };
-    let error = RwSignal::new(None::<String>);
-    let write = StoredValue::new(Writer {
-        repo: repo.clone(),
-        school,
-        id: id.clone(),
-        error,
-    });
-    let text = move |f: fn(&model::Programme) -> String| {
-        move || programme.get().map(|p| f(&p)).unwrap_or_default()
+    let pairs = {
+        let (w, id) = (w.clone(), id.clone());
+        Memo::new(move |_| {
+            w.repo
+                .read(&w.school, School::active::<Pair>)
+                .and_then(|r| r)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|(_, p)| p.programme == id.as_str())
+                .count()
+        })
+    };
+    let field = {
+        let (w, id) = (w.clone(), id.clone());
+        move |f: ProgrammeField| {
+            w.school(|tx| School::update_programme(tx, &id, f));
+        }
+    };
+    let text = move |f: fn(&Programme) -> String| Signal::derive(move || programme.get().map(|p| f(&p)).unwrap_or_default());
+    let on = {
+        let field = field.clone();
+        move |make: fn(String) -> ProgrammeField| {
+            let field = field.clone();
+            Callback::new(move |v: String| field(make(v)))
+        }
     };
     let navigate = use_navigate();
+    let (w2, id2) = (w.clone(), id.clone());
     let remove = move |_| {
-        if write.with_value(|w| w.apply(|tx, id| School::remove_programme(tx, id, now_ms()))) {
+        if w2.school(|tx| School::remove_programme(tx, &id2, now_ms())).is_some() {
             navigate("/", Default::default());
         }
     };
+    let (w3, id3) = (w.clone(), id.clone());
     let restore = move |_| {
-        write.with_value(|w| w.apply(|tx, id| School::restore_programme(tx, id)));
+        w3.school(|tx| School::restore_programme(tx, &id3));
     };
+    let variants = {
+        let w = w.clone();
+        move || {
+            let Ok(p) = programme.get() else { return vec![] };
+            let form = p.form();
+            let mut v: Vec<(String, String)> = vec![(String::new(), "— не выбран —".into())];
+            v.extend(form.standard_variants().iter().map(|s| ((*s).to_owned(), (*s).to_owned())));
+            let own = w.repo.read(&w.school, |d| School::own_variants(d, form.code())).unwrap_or_default();
+            v.extend(own.into_iter().map(|s| (s.clone(), s)));
+            if !p.variant.is_empty() && !v.iter().any(|(c, _)| *c == p.variant) {
+                v.push((p.variant.clone(), p.variant.clone()));
+            }
+            v
+        }
+    };
+    let new_variant = {
+        let (w, field) = (w.clone(), field.clone());
+        Callback::new(move |name: String| {
+            let Ok(p) = programme.get_untracked() else { return };
+            if name.trim().is_empty() {
+                return;
+            }
+            if w.school(|tx| School::add_variant(tx, &p.form, &name, now_ms())).is_some() {
+                field(ProgrammeField::Variant(name));
+            }
+        })
+    };
+    let lists = ProgrammeList::ALL.map(|list| {
+        let rows = Signal::derive(move || programme.get().map(|p| p.list(list).clone()).unwrap_or_default());
+        let (f1, f2) = (field.clone(), field.clone());
+        view! {
+            <RowsEditor title=list.title() rows
+                columns=Columns { period: list.has_period(), responsible: list.has_responsible(), statuses: None }
+                on_add=Callback::new(move |row| f1(ProgrammeField::AddRow(list, row)))
+                on_edit=Callback::new(move |(id, e)| f2(ProgrammeField::EditRow(list, id, e)))
+                testid=format!("list-{list:?}").to_lowercase() />
+        }
+    });
+    let stages = IMPLEMENTATION_STAGES.iter().enumerate().map(|(i, title)| {
+        let n = i + 1;
+        let f = field.clone();
+        view! {
+            <SelectField label=format!("{n}. {title}") options=options(&STAGE_STATUSES)
+                value=Signal::derive(move || programme.get().map(|p| p.stage_status(n).to_owned()).unwrap_or_default())
+                on_commit=Callback::new(move |v| f(ProgrammeField::StageStatus(n, v))) />
+        }
+    }).collect_view();
+    let form_field = field.clone();
     view! {
         {move || match programme.get() {
-            Err(ModelError::NoSuchProgramme) => Some(view! {
-                <p class="card" data-testid="no-programme">"Программа не найдена (возможно, данные ещё не пришли с сервера)."</p>
-            }.into_any()),
-            Err(e) => Some(view! { <p class="card error">{e.to_string()}</p> }.into_any()),
+            Err(e) => Some(view! { <p class="card" data-testid="no-programme">{e}" Возможно, данные ещё не пришли с сервера."</p> }.into_any()),
             Ok(p) if p.is_removed() => Some(view! {
                 <div class="banner warning" data-testid="removed-banner">
                     <p>"Программа удалена. Её данные сохранены, её можно восстановить."</p>
-                    <button on:click=restore>"Восстановить"</button>
+                    <button on:click=restore.clone()>"Восстановить"</button>
                 </div>
             }.into_any()),
             Ok(_) => None,
         }}
         <form class="card" data-testid="programme-form" on:submit=|ev| ev.prevent_default()>
+            <p class="muted"><A href="/">"Программы"</A>" / "<A href=format!("/pairs?programme={id}")>{move || ru::count(pairs.get() as u64, ["пара", "пары", "пар"])}</A></p>
             <h1>"Программа наставничества"</h1>
-            <label>"Название"
-                <input type="text" name="title" prop:value=text(|p| p.title.as_str().to_owned())
-                    on:change=move |ev| write.with_value(|w| w.field(ProgrammeField::Title(event_target_value(&ev)))) />
-            </label>
-            <label>"Форма наставничества"
-                <select name="form"
-                    on:change=move |ev| write.with_value(|w| w.field(ProgrammeField::Form(Form::from_code(&event_target_value(&ev)))))>
-                    {move || {
-                        let current = programme.get().ok().map(|p| p.form());
-                        form_options(current.clone()).into_iter().map(|f| {
-                            let selected = Some(&f) == current.as_ref();
-                            view! { <option value=f.code().to_owned() selected=selected>{f.label().to_owned()}</option> }
-                        }).collect_view()
-                    }}
-                </select>
-            </label>
-            <label>"Учебный год"
-                <input type="text" name="year" prop:value=text(|p| p.academic_year.clone())
-                    on:change=move |ev| write.with_value(|w| w.field(ProgrammeField::AcademicYear(event_target_value(&ev)))) />
-            </label>
-            <label>"Заметка"
-                <textarea name="note" rows="6" prop:value=text(|p| p.note.as_str().to_owned())
-                    on:change=move |ev| write.with_value(|w| w.field(ProgrammeField::Note(event_target_value(&ev)))) />
-            </label>
-            {move || error.get().map(|e| view! { <p class="error" role="alert" data-testid="form-error">{e}</p> })}
-            <div class="actions">
-                <A href="/">"К списку программ"</A>
-                <button type="button" class="danger" data-testid="remove-programme" on:click=remove>"Удалить программу"</button>
+            <TextField label="Название" name="title" value=text(|p| p.title.as_str().to_owned()) on_commit=on(ProgrammeField::Title) />
+            <div class="grid2">
+                <label>"Форма наставничества"
+                    <select name="form" on:change=move |ev| form_field(ProgrammeField::Form(Form::from_code(&event_target_value(&ev))))>
+                        {move || {
+                            let current = programme.get().ok().map(|p| p.form());
+                            form_options(current.clone()).into_iter().map(|f| {
+                                let selected = Some(&f) == current.as_ref();
+                                view! { <option value=f.code().to_owned() selected=selected>{f.label().to_owned()}</option> }
+                            }).collect_view()
+                        }}
+                    </select>
+                </label>
+                <label>"Ролевая модель (вариант)"
+                    <select name="variant" on:change={let f = field.clone(); move |ev| f(ProgrammeField::Variant(event_target_value(&ev)))}>
+                        {move || {
+                            let current = programme.get().map(|p| p.variant).unwrap_or_default();
+                            variants().into_iter().map(|(c, l)| {
+                                let selected = c == current;
+                                view! { <option value=c selected=selected>{l}</option> }
+                            }).collect_view()
+                        }}
+                    </select>
+                </label>
             </div>
+            <TextField label="Свой вариант ролевой модели (добавить)" name="new-variant" value=Signal::derive(String::new) on_commit=new_variant placeholder="например, «старшеклассник – пятиклассник»" />
+            <div class="grid2">
+                <TextField label="Учебный год" name="year" value=text(|p| p.academic_year.clone()) on_commit=on(ProgrammeField::AcademicYear) />
+                <TextField label="Составитель" name="compiler" value=text(|p| p.compiler.clone()) on_commit=on(ProgrammeField::Compiler) />
+                <TextField label="Согласовано (кем)" name="agreed-by" value=text(|p| p.agreed_by.clone()) on_commit=on(ProgrammeField::AgreedBy) />
+                <TextField label="Дата согласования" name="agreed-on" placeholder="15.09.2026" value=text(|p| validate::input_date(&p.agreed_on)) on_commit=on(ProgrammeField::AgreedOn) />
+                <TextField label="Утверждено (кем)" name="approved-by" value=text(|p| p.approved_by.clone()) on_commit=on(ProgrammeField::ApprovedBy) />
+                <TextField label="Дата утверждения" name="approved-on" placeholder="15.09.2026" value=text(|p| validate::input_date(&p.approved_on)) on_commit=on(ProgrammeField::ApprovedOn) />
+            </div>
+            <TextField label="Пояснительная записка" name="note" multiline=true value=text(|p| p.note.as_str().to_owned()) on_commit=on(ProgrammeField::Note) />
+            <TextField label="Цель" name="goal" multiline=true value=text(|p| p.goal.as_str().to_owned()) on_commit=on(ProgrammeField::Goal) />
+            <TextField label="Права и обязанности наставника и наставляемого" name="rights" multiline=true value=text(|p| p.rights_duties.as_str().to_owned()) on_commit=on(ProgrammeField::RightsDuties) />
         </form>
+        <section class="card">{lists}</section>
+        <section class="card" data-testid="implementation">
+            <h2>"Этапы реализации целевой модели"</h2>
+            {stages}
+        </section>
+        <div class="actions card">
+            <A href="/">"К списку программ"</A>
+            <button type="button" class="danger" data-testid="remove-programme" on:click=remove>"Удалить программу"</button>
+        </div>
     }
     .into_any()
-}
-
-struct Writer {
-    repo: Repo,
-    school: DocumentId,
-    id: ProgrammeId,
-    error: RwSignal<Option<String>>,
-}
-
-impl Writer {
-    fn field(&self, field: ProgrammeField) {
-        self.apply(|tx, id| School::update_programme(tx, id, field));
-    }
-
-    /// Applies an edit; shows its error. Returns whether it succeeded.
-    fn apply(
-        &self,
-        f: impl FnOnce(
-            &mut automerge::transaction::Transaction<'_>,
-            &ProgrammeId,
-        ) -> Result<(), ModelError>,
-    ) -> bool {
-        let result = self.repo.change(&self.school, |tx| f(tx, &self.id));
-        self.error
-            .set(result.as_ref().err().map(ToString::to_string));
-        result.is_ok()
-    }
 }

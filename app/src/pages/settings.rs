@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use model::School;
+use model::{ProfileField, School, ru};
 
 use crate::account::{self, Device, Invitation};
 use crate::repo::Repo;
@@ -11,6 +11,8 @@ pub fn Settings() -> impl IntoView {
         return view! { <section class="card"><p>"Устройство ещё не подключено к школе."</p></section> }.into_any();
     };
     let error = RwSignal::new(None::<String>);
+    let demo = RwSignal::new(None::<String>);
+    let (repo2, repo3) = (repo.clone(), repo.clone());
     let name = {
         let repo = repo.clone();
         Memo::new(move |_| repo.read(&school, School::name).unwrap_or_default())
@@ -28,7 +30,32 @@ pub fn Settings() -> impl IntoView {
             <label>"Название школы"
                 <input type="text" prop:value=move || name.get() on:change=rename />
             </label>
+            {ProfileField::ALL.into_iter().map(|f| {
+                let (r1, r2) = (repo2.clone(), repo2.clone());
+                view! {
+                    <label>{f.label()}
+                        <input type="text" name=format!("profile-{}", f.key()) prop:value=move || r1.read(&school, |d| School::profile(d, f)).unwrap_or_default()
+                            on:change=move |ev| {
+                                let v = event_target_value(&ev);
+                                if let Err(e) = r2.change(&school, |tx| School::set_profile(tx, f, &v)) { error.set(Some(e.to_string())) }
+                            } />
+                    </label>
+                }
+            }).collect_view()}
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+        </section>
+        <section class="card">
+            <h2>"Демонстрационные данные"</h2>
+            <p class="muted">"Учебный год вымышленной школы: 150 учеников, 20 педагогов, 3 программы, 25 пар и групп, встречи, анкеты, дорожная карта. Все имена выдуманы. Данные добавляются к данным школы и синхронизируются с другими планшетами."</p>
+            <button type="button" data-testid="load-demo" on:click=move |_| {
+                let confirmed = web_sys::window().and_then(|w| w.confirm_with_message("Добавить демонстрационные данные к данным школы?").ok()).unwrap_or(false);
+                if !confirmed { return; }
+                match repo3.load_demo() {
+                    Ok(n) => demo.set(Some(format!("Добавлено: {}.", ru::count(n as u64, ["участник", "участника", "участников"])))),
+                    Err(e) => demo.set(Some(e.to_string())),
+                }
+            }>"Загрузить демонстрационный учебный год"</button>
+            {move || demo.get().map(|d| view! { <p data-testid="demo-loaded">{d}</p> })}
         </section>
         <Devices token=credentials.token.clone() me=credentials.device_id.clone() curator=credentials.curator />
     }

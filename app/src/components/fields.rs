@@ -1,0 +1,228 @@
+//! Form fields that write one value when the user finishes editing it (`change`), so a field
+//! another tablet edited meanwhile keeps their edit. Every write goes through [`Writes`], which
+//! shows a refused edit's reason in the page's notice.
+
+use automerge::transaction::Transaction;
+use leptos::prelude::*;
+use model::{Deadline, ModelError, PersonField, Row, RowEdit};
+use sync_core::DocumentId;
+
+use crate::repo::{Repo, now_ms};
+
+/// The notice under the top bar: the last refused edit, in Russian.
+#[derive(Clone, Copy)]
+pub struct Notice(pub RwSignal<Option<String>>);
+
+/// Writes to the school's and people's documents, reporting errors in the [`Notice`].
+#[derive(Clone)]
+pub struct Writes {
+    pub repo: Repo,
+    pub school: DocumentId,
+    notice: Notice,
+}
+
+impl Writes {
+    pub fn get() -> Option<Writes> {
+        let repo = expect_context::<Repo>();
+        let school = repo.school()?;
+        Some(Writes {
+            repo,
+            school,
+            notice: expect_context::<Notice>(),
+        })
+    }
+
+    /// Applies an edit to the school document; shows its error. Returns whether it succeeded.
+    pub fn school<T>(&self, f: impl FnOnce(&mut Transaction<'_>) -> Result<T, ModelError>) -> Option<T> {
+        self.report(self.repo.change(&self.school, f))
+    }
+
+    pub fn person(&self, id: &str, field: PersonField) -> bool {
+        let Ok(doc) = id.parse::<DocumentId>() else {
+            return false;
+        };
+        self.report(
+            self.repo
+                .change(&doc, |tx| model::PersonDoc::update(tx, field, now_ms())),
+        )
+        .is_some()
+    }
+
+    pub fn report<T>(&self, result: Result<T, ModelError>) -> Option<T> {
+        match result {
+            Ok(v) => {
+                self.notice.0.set(None);
+                Some(v)
+            }
+            Err(e) => {
+                self.notice.0.set(Some(e.to_string()));
+                None
+            }
+        }
+    }
+
+    pub fn fail(&self, message: impl Into<String>) {
+        self.notice.0.set(Some(message.into()));
+    }
+}
+
+#[component]
+pub fn TextField(
+    #[prop(into)] label: String,
+    #[prop(into)] value: Signal<String>,
+    #[prop(into)] on_commit: Callback<String>,
+    #[prop(optional, into)] name: String,
+    #[prop(optional, into)] placeholder: String,
+    #[prop(optional)] multiline: bool,
+) -> impl IntoView {
+    let input = if multiline {
+        view! {
+            <textarea name=name rows="4" placeholder=placeholder prop:value=move || value.get()
+                on:change=move |ev| on_commit.run(event_target_value(&ev)) />
+        }
+        .into_any()
+    } else {
+        view! {
+            <input type="text" name=name placeholder=placeholder prop:value=move || value.get()
+                on:change=move |ev| on_commit.run(event_target_value(&ev)) />
+        }
+        .into_any()
+    };
+    view! { <label>{label} {input}</label> }
+}
+
+#[component]
+pub fn SelectField(
+    #[prop(into)] label: String,
+    options: Vec<(String, String)>,
+    #[prop(into)] value: Signal<String>,
+    #[prop(into)] on_commit: Callback<String>,
+    #[prop(optional, into)] name: String,
+) -> impl IntoView {
+    view! {
+        <label>{label}
+            <select name=name on:change=move |ev| on_commit.run(event_target_value(&ev))>
+                {options.into_iter().map(|(code, text)| {
+                    let c = code.clone();
+                    view! { <option value=code selected=move || value.get() == c>{text}</option> }
+                }).collect_view()}
+            </select>
+        </label>
+    }
+}
+
+#[component]
+pub fn CheckField(
+    #[prop(into)] label: String,
+    #[prop(into)] checked: Signal<bool>,
+    #[prop(into)] on_commit: Callback<bool>,
+    #[prop(optional, into)] name: String,
+) -> impl IntoView {
+    view! {
+        <label class="check">
+            <input type="checkbox" name=name prop:checked=move || checked.get()
+                on:change=move |ev| on_commit.run(event_target_checked(&ev)) />
+            {label}
+        </label>
+    }
+}
+
+/// Options from a code table (`[(code, label)]`).
+pub fn options(table: &[(&str, &str)]) -> Vec<(String, String)> {
+    table
+        .iter()
+        .map(|(c, l)| ((*c).to_owned(), (*l).to_owned()))
+        .collect()
+}
+
+/// What a list of rows shows besides the text.
+#[derive(Clone, Copy, Default)]
+pub struct Columns {
+    pub period: bool,
+    pub responsible: bool,
+    pub statuses: Option<&'static [(&'static str, &'static str)]>,
+}
+
+/// An editable list of rows (tasks, plan items, results): numbered like the documents' tables;
+/// a removed row is struck through and can be restored.
+#[component]
+pub fn RowsEditor(
+    #[prop(into)] title: String,
+    #[prop(into)] rows: Signal<Vec<Row>>,
+    columns: Columns,
+    #[prop(into)] on_add: Callback<Row>,
+    #[prop(into)] on_edit: Callback<(String, RowEdit)>,
+    #[prop(optional, into)] testid: String,
+) -> impl IntoView {
+    let text = RwSignal::new(String::new());
+    let period = RwSignal::new(String::new());
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let row = Row::new(&text.get_untracked())
+            .with_period(Deadline::parse(&period.get_untracked()).store());
+        on_add.run(row);
+        text.set(String::new());
+        period.set(String::new());
+    };
+    let keyed = move || {
+        rows.get()
+            .into_iter()
+            .enumerate()
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <section class="rows" data-testid=testid>
+            <h3>{title}</h3>
+            <ol>
+                <For each=keyed key=|(n, r)| (*n, r.clone().id, format!("{r:?}")) let((_n, row))>
+                    <RowLine row columns on_edit />
+                </For>
+            </ol>
+            <form class="add-row" on:submit=add>
+                <input type="text" name="row-text" placeholder="Новая строка"
+                    prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev)) />
+                {columns.period.then(|| view! {
+                    <input type="text" name="row-period" placeholder="Срок: 15.09.2026, сентябрь – октябрь, «В течение года»"
+                        prop:value=move || period.get() on:input=move |ev| period.set(event_target_value(&ev)) />
+                })}
+                <button type="submit">"Добавить"</button>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn RowLine(row: Row, columns: Columns, on_edit: Callback<(String, RowEdit)>) -> impl IntoView {
+    let id = row.id.clone();
+    let removed = row.is_removed();
+    let edit = move |e: RowEdit| on_edit.run((id.clone(), e));
+    let (e1, e2, e3, e4, e5) = (edit.clone(), edit.clone(), edit.clone(), edit.clone(), edit);
+    let period = Deadline::from_stored(&row.period).input();
+    view! {
+        <li class:removed=removed data-testid="row">
+            <input type="text" name="row-text" prop:value=row.text.as_str().to_owned()
+                on:change=move |ev| e1(RowEdit::Text(event_target_value(&ev))) />
+            {columns.period.then(|| view! {
+                <input type="text" name="row-period" placeholder="Срок" prop:value=period
+                    on:change=move |ev| e2(RowEdit::Period(event_target_value(&ev))) />
+            })}
+            {columns.responsible.then(|| view! {
+                <input type="text" name="row-responsible" placeholder="Ответственный" prop:value=row.responsible.clone()
+                    on:change=move |ev| e3(RowEdit::Responsible(event_target_value(&ev))) />
+            })}
+            {columns.statuses.map(|table| {
+                let current = row.status.clone();
+                view! {
+                    <select name="row-status" on:change=move |ev| e4(RowEdit::Status(event_target_value(&ev)))>
+                        {table.iter().map(|(c, l)| view! { <option value=*c selected=current == *c>{*l}</option> }).collect_view()}
+                    </select>
+                }
+            })}
+            {if removed {
+                view! { <button type="button" on:click=move |_| e5(RowEdit::Restore)>"Вернуть"</button> }.into_any()
+            } else {
+                view! { <button type="button" class="danger" aria-label="Удалить строку" on:click=move |_| e5(RowEdit::Remove(now_ms()))>"×"</button> }.into_any()
+            }}
+        </li>
+    }
+}

@@ -1,0 +1,386 @@
+//! Pairs and groups: the list with search and filters, a new pair, a pair's page (participants,
+//! phases, the order, the individual plan and its meetings) and a meeting's page.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use model::{
+    MEETING_KINDS, Meeting, MeetingField, PAIR_FORMATS, PAIR_STATUSES, PAIR_TERMS, PHASES,
+    PLAN_STATUSES, Pair, PairDraft, PairField, Programme, RESULT_KINDS, RecordId, School,
+    label, ru, validate, Deadline,
+};
+
+use crate::components::{CheckField, Columns, RowsEditor, SelectField, TextField, Writes, options};
+use crate::pages::people::{entries, name_of};
+use crate::repo::now_ms;
+
+fn programmes(w: &Writes) -> Vec<(RecordId, Programme)> {
+    w.repo.read(&w.school, School::active::<Programme>).and_then(|r| r).unwrap_or_default()
+}
+
+/// People who can be chosen: (id, «Фамилия Имя Отчество — ученик, 7Б»), by name.
+fn choices(w: &Writes) -> Vec<(String, String)> {
+    let people = w.repo.people();
+    let mut out: Vec<(String, String)> = entries(&w.repo, &w.school)
+        .into_iter()
+        .filter(|(_, e)| !e.is_removed_or_erased())
+        .filter_map(|(id, _)| people.get(id.as_str()).map(|p| (id.to_string(), format!("{} — {}", p.full_name(), p.summary()))))
+        .collect();
+    out.sort_by(|a, b| a.1.cmp(&b.1));
+    out
+}
+
+#[component]
+pub fn PairsList() -> impl IntoView {
+    let Some(w) = Writes::get() else {
+        return view! { <p class="card">"Планшет ещё не подключён к школе."</p> }.into_any();
+    };
+    let query = use_query_map();
+    let programme = RwSignal::new(query.read_untracked().get("programme").unwrap_or_default());
+    let status = RwSignal::new(String::new());
+    let search = RwSignal::new(String::new());
+    let rows = {
+        let w = w.clone();
+        Memo::new(move |_| {
+            let people = w.repo.people();
+            let reg = entries(&w.repo, &w.school);
+            let (prog, st, q) = (programme.get(), status.get(), search.get());
+            w.repo.read(&w.school, School::active::<Pair>).and_then(|r| r).unwrap_or_default()
+                .into_iter()
+                .filter(|(_, p)| prog.is_empty() || p.programme == prog)
+                .filter(|(_, p)| st.is_empty() || p.status == st)
+                .map(|(id, p)| {
+                    let names = |ids: &std::collections::BTreeMap<String, i64>| ids.keys().map(|i| name_of(&people, &reg, i)).collect::<Vec<_>>().join(", ");
+                    let mentees = if p.mentee_category.is_empty() { names(&p.mentees) } else if p.mentees.is_empty() { p.mentee_category.clone() } else { format!("{}; {}", names(&p.mentees), p.mentee_category) };
+                    (id.to_string(), names(&p.mentors), mentees, p)
+                })
+                .filter(|(_, a, b, _)| q.trim().is_empty() || q.to_lowercase().split_whitespace().all(|w| format!("{a} {b}").to_lowercase().contains(w)))
+                .collect::<Vec<_>>()
+        })
+    };
+    let programme_options = {
+        let w = w.clone();
+        std::iter::once((String::new(), "все программы".to_owned())).chain(programmes(&w).into_iter().map(|(id, p)| (id.to_string(), p.title.as_str().to_owned()))).collect::<Vec<_>>()
+    };
+    let statuses: Vec<(String, String)> = std::iter::once((String::new(), "любой".to_owned())).chain(options(&PAIR_STATUSES)).collect();
+    view! {
+        <section class="page-head">
+            <div>
+                <h1>"Наставнические пары и группы"</h1>
+                <p class="muted" data-testid="pair-count">{move || ru::count(rows.get().len() as u64, ["пара", "пары", "пар"])}</p>
+            </div>
+            <A href="/pairs/new" attr:class="button primary" attr:data-testid="new-pair">"Сформировать пару"</A>
+        </section>
+        <div class="filters card">
+            <label>"Поиск" <input type="search" name="search" placeholder="Фамилия наставника или наставляемого"
+                prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev)) /></label>
+            <SelectField label="Программа" name="programme" options=programme_options value=programme on_commit=Callback::new(move |v| programme.set(v)) />
+            <SelectField label="Статус" name="status" options=statuses value=status on_commit=Callback::new(move |v| status.set(v)) />
+        </div>
+        <ul class="people" data-testid="pairs">
+            <For each=move || rows.get() key=|(id, a, b, p)| (id.clone(), a.clone(), b.clone(), format!("{p:?}")) let((id, mentors, mentees, p))>
+                <li data-testid="pair">
+                    <A href=format!("/pairs/{id}")>
+                        <strong>{mentors}" → "{mentees}</strong>
+                        <span class="meta">{format!("{} · {}", p.goal.as_str(), label(&PAIR_STATUSES, &p.status))}</span>
+                    </A>
+                </li>
+            </For>
+        </ul>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn NewPair() -> impl IntoView {
+    let Some(w) = Writes::get() else {
+        return view! { <p class="card">"Планшет ещё не подключён к школе."</p> }.into_any();
+    };
+    let navigate = use_navigate();
+    let progs = programmes(&w);
+    let people = choices(&w);
+    let programme = RwSignal::new(progs.first().map(|(id, _)| id.to_string()).unwrap_or_default());
+    let (mentor, mentee, category, goal) = (RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let form_of = {
+        let progs = progs.clone();
+        move |id: &str| progs.iter().find(|(p, _)| p.as_str() == id).map(|(_, p)| p.form.clone()).unwrap_or_default()
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let prog = programme.get_untracked();
+        let draft = PairDraft {
+            form: form_of(&prog),
+            programme: prog,
+            mentors: Some(mentor.get_untracked()).filter(|m| !m.is_empty()).into_iter().collect(),
+            mentees: Some(mentee.get_untracked()).filter(|m| !m.is_empty()).into_iter().collect(),
+            mentee_category: category.get_untracked(),
+            goal: goal.get_untracked(),
+            format: String::new(),
+        };
+        let id = RecordId::random();
+        let pair = Pair::from_draft(draft, now_ms());
+        if w.school(|tx| School::insert(tx, &id, &pair)).is_some() {
+            navigate(&format!("/pairs/{id}"), Default::default());
+        }
+    };
+    let person_select = |name: &'static str, s: RwSignal<String>, people: Vec<(String, String)>| view! {
+        <select name=name on:change=move |ev| s.set(event_target_value(&ev))>
+            <option value="">"— выберите —"</option>
+            {people.into_iter().map(|(id, l)| view! { <option value=id>{l}</option> }).collect_view()}
+        </select>
+    };
+    view! {
+        <form class="card" on:submit=submit data-testid="pair-form">
+            <h1>"Новая наставническая пара или группа"</h1>
+            <label>"Программа"
+                <select name="programme" on:change=move |ev| programme.set(event_target_value(&ev))>
+                    {progs.into_iter().map(|(id, p)| view! { <option value=id.to_string()>{p.title.as_str().to_owned()}</option> }).collect_view()}
+                </select>
+            </label>
+            <label>"Наставник" {person_select("mentor", mentor, people.clone())}</label>
+            <label>"Наставляемый" {person_select("mentee", mentee, people)}</label>
+            <label>"или категория наставляемых"
+                <input type="text" name="category" placeholder="дети группы риска" prop:value=move || category.get() on:input=move |ev| category.set(event_target_value(&ev)) />
+            </label>
+            <label>"Цель"
+                <input type="text" name="goal" placeholder="Совершенствовать учебные компетенции по предмету" prop:value=move || goal.get() on:input=move |ev| goal.set(event_target_value(&ev)) />
+            </label>
+            <div class="actions">
+                <button type="submit" class="primary">"Сформировать"</button>
+                <A href="/pairs">"Отмена"</A>
+            </div>
+        </form>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn PairPage() -> impl IntoView {
+    let params = use_params_map();
+    let Some(w) = Writes::get() else {
+        return view! { <p class="card">"Планшет ещё не подключён к школе."</p> }.into_any();
+    };
+    let id = RecordId::new(params.read_untracked().get("id").unwrap_or_default());
+    let pair = {
+        let (w, id) = (w.clone(), id.clone());
+        Memo::new(move |_| w.repo.read(&w.school, |d| School::get::<Pair>(d, &id)).ok().and_then(|r| r.ok()))
+    };
+    let set = {
+        let (w, id) = (w.clone(), id.clone());
+        move |f: PairField| {
+            w.school(|tx| School::update_pair(tx, &id, f));
+        }
+    };
+    let on = {
+        let set = set.clone();
+        move |make: fn(String) -> PairField| {
+            let set = set.clone();
+            Callback::new(move |v: String| set(make(v)))
+        }
+    };
+    let text = move |f: fn(&Pair) -> String| Signal::derive(move || pair.get().map(|p| f(&p)).unwrap_or_default());
+    let people_view = {
+        let w = w.clone();
+        let set = set.clone();
+        move || {
+            let Some(p) = pair.get() else { return ().into_any() };
+            let people = w.repo.people();
+            let reg = entries(&w.repo, &w.school);
+            let row = |pid: String, mentor: bool| {
+                let set = set.clone();
+                let name = name_of(&people, &reg, &pid);
+                let summary = people.get(&pid).map(|p| p.summary()).unwrap_or_default();
+                let p2 = pid.clone();
+                view! {
+                    <li data-testid=if mentor { "mentor" } else { "mentee" }>
+                        <A href=format!("/people/{pid}")>{name}</A>
+                        <span class="meta">{format!(" — {summary}")}</span>
+                        <button type="button" class="danger" aria-label="Убрать из пары"
+                            on:click=move |_| set(if mentor { PairField::RemoveMentor(p2.clone()) } else { PairField::RemoveMentee(p2.clone()) })>"×"</button>
+                    </li>
+                }
+            };
+            view! {
+                <h2>"Наставники"</h2>
+                <ul>{p.mentors.keys().cloned().map(|m| row(m, true)).collect_view()}</ul>
+                <h2>"Наставляемые"</h2>
+                <ul>{p.mentees.keys().cloned().map(|m| row(m, false)).collect_view()}</ul>
+            }.into_any()
+        }
+    };
+    let add_who = RwSignal::new(String::new());
+    let all = choices(&w);
+    let (s1, s2) = (set.clone(), set.clone());
+    let phases = PHASES.iter().map(|(code, title)| {
+        let (c1, c2, c3, c4) = ((*code).to_owned(), (*code).to_owned(), (*code).to_owned(), (*code).to_owned());
+        let (f1, f2) = (set.clone(), set.clone());
+        view! {
+            <fieldset data-testid=format!("phase-{code}")><legend>{*title}</legend>
+                <TextField label="Сроки" name=format!("phase-period-{code}") value=Signal::derive(move || pair.get().and_then(|p| p.phase(&c1).map(|ph| Deadline::from_stored(&ph.period).input())).unwrap_or_default())
+                    on_commit=Callback::new(move |v| f1(PairField::PhasePeriod(c2.clone(), v))) />
+                <TextField label="Содержание" name=format!("phase-content-{code}") multiline=true value=Signal::derive(move || pair.get().and_then(|p| p.phase(&c3).map(|ph| ph.content.as_str().to_owned())).unwrap_or_default())
+                    on_commit=Callback::new(move |v| f2(PairField::PhaseContent(c4.clone(), v))) />
+            </fieldset>
+        }
+    }).collect_view();
+    let (p1, p2) = (set.clone(), set.clone());
+    let plan = view! {
+        <RowsEditor title="Индивидуальный план" testid="plan"
+            rows=Signal::derive(move || pair.get().map(|p| p.plan).unwrap_or_default())
+            columns=Columns { period: true, responsible: false, statuses: Some(&PLAN_STATUSES) }
+            on_add=Callback::new(move |row| p1(PairField::AddPlanItem(row)))
+            on_edit=Callback::new(move |(rid, e)| p2(PairField::EditPlanItem(rid, e))) />
+    };
+    let meetings = {
+        let (w, id) = (w.clone(), id.clone());
+        Memo::new(move |_| w.repo.read(&w.school, |d| School::meetings_of(d, &id)).ok().and_then(|r| r.ok()).unwrap_or_default())
+    };
+    let (kind, date) = (RwSignal::new("introduction".to_owned()), RwSignal::new(ru::date_numeric(chrono::Local::now().date_naive())));
+    let navigate = use_navigate();
+    let add_meeting = {
+        let (w, id) = (w.clone(), id.clone());
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let mid = RecordId::random();
+            let made = w.report(Meeting::new(&id, &kind.get_untracked(), &date.get_untracked(), now_ms()))
+                .and_then(|m| w.school(|tx| School::insert(tx, &mid, &m)));
+            if made.is_some() {
+                navigate(&format!("/meetings/{mid}"), Default::default());
+            }
+        }
+    };
+    let (w_remove, id_remove) = (w.clone(), id.clone());
+    view! {
+        <section class="card" data-testid="pair-page">
+            <p class="muted"><A href="/pairs">"Пары и группы"</A></p>
+            <h1>"Наставническая пара / группа"</h1>
+            {people_view}
+            <div class="add-row">
+                <select name="add-person" on:change=move |ev| add_who.set(event_target_value(&ev))>
+                    <option value="">"— участник —"</option>
+                    {all.into_iter().map(|(id, l)| view! { <option value=id>{l}</option> }).collect_view()}
+                </select>
+                <button type="button" on:click=move |_| s1(PairField::AddMentor(add_who.get_untracked(), now_ms()))>"+ наставник"</button>
+                <button type="button" on:click=move |_| s2(PairField::AddMentee(add_who.get_untracked(), now_ms()))>"+ наставляемый"</button>
+            </div>
+            <TextField label="Категория наставляемых" name="category" value=text(|p| p.mentee_category.clone()) on_commit=on(PairField::MenteeCategory) />
+            <TextField label="Цель" name="goal" multiline=true value=text(|p| p.goal.as_str().to_owned()) on_commit=on(PairField::Goal) />
+            <div class="grid3">
+                <SelectField label="Формат" name="format" options=options(&PAIR_FORMATS) value=text(|p| p.format.clone()) on_commit=on(PairField::Format) />
+                <SelectField label="Срок" name="term" options=options(&PAIR_TERMS) value=text(|p| p.term.clone()) on_commit=on(PairField::Term) />
+                <SelectField label="Статус" name="status" options=options(&PAIR_STATUSES) value=text(|p| p.status.clone()) on_commit=on(PairField::Status) />
+                <TextField label="Ролевая модель" name="variant" value=text(|p| p.variant.clone()) on_commit=on(PairField::Variant) />
+                <TextField label="Приказ №" name="order-number" value=text(|p| p.order_number.clone()) on_commit=on(PairField::OrderNumber) />
+                <TextField label="от (дата)" name="order-date" placeholder="20.09.2026" value=text(|p| validate::input_date(&p.order_date)) on_commit=on(PairField::OrderDate) />
+            </div>
+        </section>
+        <section class="card">{phases}</section>
+        <section class="card">{plan}</section>
+        <section class="card" data-testid="meetings">
+            <h2>{move || format!("Встречи ({})", meetings.get().len())}</h2>
+            <ol class="meetings">
+                {move || meetings.get().into_iter().map(|(mid, m)| view! {
+                    <li data-testid="meeting"><A href=format!("/meetings/{mid}")>
+                        {format!("{} — {}{}", ru::iso_date(&m.date), m.kind_label(), if m.held { "" } else { " (запланирована)" })}
+                    </A></li>
+                }).collect_view()}
+            </ol>
+            <form class="add-row" on:submit=add_meeting data-testid="new-meeting">
+                <select name="kind" on:change=move |ev| kind.set(event_target_value(&ev))>
+                    {MEETING_KINDS.iter().map(|(c, l)| view! { <option value=*c>{*l}</option> }).collect_view()}
+                </select>
+                <input type="text" name="date" prop:value=move || date.get() on:input=move |ev| date.set(event_target_value(&ev)) />
+                <button type="submit">"Запланировать встречу"</button>
+            </form>
+        </section>
+        <div class="actions card">
+            <span class="muted">"Удалённая пара сохраняется в архиве со всеми встречами."</span>
+            <button type="button" class="danger" on:click=move |_| { w_remove.school(|tx| School::remove::<Pair>(tx, &id_remove, now_ms())); }>"Удалить пару"</button>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn MeetingPage() -> impl IntoView {
+    let params = use_params_map();
+    let Some(w) = Writes::get() else {
+        return view! { <p class="card">"Планшет ещё не подключён к школе."</p> }.into_any();
+    };
+    let id = RecordId::new(params.read_untracked().get("id").unwrap_or_default());
+    let meeting = {
+        let (w, id) = (w.clone(), id.clone());
+        Memo::new(move |_| w.repo.read(&w.school, |d| School::get::<Meeting>(d, &id)).ok().and_then(|r| r.ok()))
+    };
+    let pair = {
+        let w = w.clone();
+        Memo::new(move |_| meeting.get().and_then(|m| w.repo.read(&w.school, |d| School::get::<Pair>(d, &RecordId::new(m.pair.clone()))).ok().and_then(|r| r.ok())))
+    };
+    let set = {
+        let (w, id) = (w.clone(), id.clone());
+        move |f: MeetingField| {
+            w.school(|tx| School::update_meeting(tx, &id, f));
+        }
+    };
+    let on = {
+        let set = set.clone();
+        move |make: fn(String) -> MeetingField| {
+            let set = set.clone();
+            Callback::new(move |v: String| set(make(v)))
+        }
+    };
+    let text = move |f: fn(&Meeting) -> String| Signal::derive(move || meeting.get().map(|m| f(&m)).unwrap_or_default());
+    let participants = {
+        let (w, set, mid) = (w.clone(), set.clone(), id.clone());
+        move || {
+            let (Some(p), Some(m)) = (pair.get(), meeting.get()) else { return ().into_any() };
+            let people = w.repo.people();
+            let reg = entries(&w.repo, &w.school);
+            p.mentors.keys().map(|k| (k.clone(), "наставник")).chain(p.mentees.keys().map(|k| (k.clone(), "наставляемый"))).map(|(pid, role)| {
+                let name = name_of(&people, &reg, &pid);
+                let present = m.attendees.contains_key(&pid);
+                let feedback = people.get(&pid).map(|p| p.feedback_on(mid.as_str()).to_owned());
+                let (set, w, p1, p2, mid) = (set.clone(), w.clone(), pid.clone(), pid.clone(), mid.to_string());
+                view! {
+                    <fieldset data-testid="participant"><legend><A href=format!("/people/{pid}")>{name}</A>{format!(" — {role}")}</legend>
+                        <CheckField label="Присутствовал(а)" name="attended" checked=Signal::derive(move || present)
+                            on_commit=Callback::new(move |on: bool| set(MeetingField::Attended(p1.clone(), on.then(now_ms)))) />
+                        {feedback.map(|f| view! {
+                            <TextField label="Обратная связь" name="feedback" multiline=true value=Signal::derive(move || f.clone())
+                                on_commit=Callback::new(move |v: String| { w.person(&p2, model::PersonField::Feedback(mid.clone(), v)); }) />
+                        })}
+                    </fieldset>
+                }
+            }).collect_view().into_any()
+        }
+    };
+    let (r1, r2) = (set.clone(), set.clone());
+    let held = set.clone();
+    view! {
+        <section class="card" data-testid="meeting-page">
+            <p class="muted">{move || meeting.get().map(|m| view! { <A href=format!("/pairs/{}", m.pair)>"← Пара"</A> })}</p>
+            <h1>{move || meeting.get().map(|m| format!("{} — {}", m.kind_label(), ru::iso_date(&m.date))).unwrap_or_else(|| "Встреча не найдена".into())}</h1>
+            <div class="grid2">
+                <SelectField label="Вид встречи" name="kind" options=options(&MEETING_KINDS) value=text(|m| m.kind.clone()) on_commit=on(MeetingField::Kind) />
+                <TextField label="Дата" name="date" value=text(|m| validate::input_date(&m.date)) on_commit=on(MeetingField::Date) />
+            </div>
+            <CheckField label="Встреча состоялась" name="held" checked=Signal::derive(move || meeting.get().is_some_and(|m| m.held)) on_commit=Callback::new(move |v| held(MeetingField::Held(v))) />
+            <TextField label="Тема" name="topic" value=text(|m| m.topic.as_str().to_owned()) on_commit=on(MeetingField::Topic) />
+            <TextField label="Заметки о встрече" name="notes" multiline=true value=text(|m| m.notes.as_str().to_owned()) on_commit=on(MeetingField::Notes) />
+        </section>
+        <section class="card" data-testid="participants">
+            <h2>"Участники и обратная связь"</h2>
+            <p class="muted">"Обратная связь — персональные данные участника: она хранится в его документе."</p>
+            {participants}
+        </section>
+        <section class="card">
+            <RowsEditor title="Промежуточные результаты (проект, методика, открытый урок, публикация)" testid="results"
+                rows=Signal::derive(move || meeting.get().map(|m| m.results).unwrap_or_default())
+                columns=Columns { period: false, responsible: false, statuses: Some(&RESULT_KINDS) }
+                on_add=Callback::new(move |row: model::Row| r1(MeetingField::AddResult(row.with_status("project"))))
+                on_edit=Callback::new(move |(rid, e)| r2(MeetingField::EditResult(rid, e))) />
+        </section>
+    }
+    .into_any()
+}
+

@@ -1,0 +1,485 @@
+//! People: the register with search and filters, a new person, and a person's page (their
+//! details, the mentor and mentee bases, consents, questionnaires, pairs, meetings, erasure).
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use model::{
+    CONSENT_KINDS, Form, Meeting, Pair, Person, PersonDraft, PersonEntry, PersonField,
+    Questionnaire, REQUEST_SOURCES, RecordId, Role, SIGNER_REPRESENTATIVE, SIGNER_SELF, STAGES,
+    School, label, ru, validate,
+};
+use sync_core::DocumentId;
+
+use crate::components::{CheckField, SelectField, TextField, Writes};
+use crate::repo::{Repo, now_ms};
+
+/// A person's name for lists, or why it cannot be shown.
+pub fn name_of(people: &BTreeMap<String, Person>, entries: &[(RecordId, PersonEntry)], id: &str) -> String {
+    if entries.iter().any(|(e, p)| e.as_str() == id && p.is_erased()) {
+        return "(персональные данные удалены)".into();
+    }
+    people
+        .get(id)
+        .map(Person::full_name)
+        .unwrap_or_else(|| "(данные ещё не получены)".into())
+}
+
+pub fn entries(repo: &Repo, school: &DocumentId) -> Vec<(RecordId, PersonEntry)> {
+    repo.read(school, School::list::<PersonEntry>)
+        .and_then(|r| r)
+        .unwrap_or_default()
+}
+
+fn today() -> String {
+    ru::date_numeric(chrono::Local::now().date_naive())
+}
+
+#[component]
+pub fn PeopleList() -> impl IntoView {
+    let Some(w) = Writes::get() else {
+        return view! { <p class="card">"Планшет ещё не подключён к школе."</p> }.into_any();
+    };
+    let query = use_query_map();
+    let search = RwSignal::new(String::new());
+    let role = RwSignal::new(query.read_untracked().get("role").unwrap_or_default());
+    let base = RwSignal::new(String::new());
+    let rows = {
+        let w = w.clone();
+        Memo::new(move |_| {
+            let people = w.repo.people();
+            let (q, role, base) = (search.get(), role.get(), base.get());
+            let mut out: Vec<(String, Person)> = entries(&w.repo, &w.school)
+                .into_iter()
+                .filter(|(_, e)| !e.is_removed_or_erased())
+                .filter(|(_, e)| role.is_empty() || e.role == role)
+                .filter_map(|(id, _)| people.get(id.as_str()).map(|p| (id.to_string(), p.clone())))
+                .filter(|(_, p)| p.matches(&q))
+                .filter(|(_, p)| match base.as_str() {
+                    "mentor" => p.mentor.in_base,
+                    "mentee" => p.mentee.in_base,
+                    _ => true,
+                })
+                .collect();
+            out.sort_by(|a, b| (&a.1.last_name, &a.1.first_name).cmp(&(&b.1.last_name, &b.1.first_name)));
+            out
+        })
+    };
+    let roles: Vec<(String, String)> = std::iter::once((String::new(), "Все".to_owned()))
+        .chain(Role::ALL.iter().map(|r| (r.code().to_owned(), r.plural_label().to_owned())))
+        .collect();
+    view! {
+        <section class="page-head">
+            <div>
+                <h1>"Участники"</h1>
+                <p class="muted" data-testid="people-count">{move || ru::count(rows.get().len() as u64, ["человек", "человека", "человек"])}</p>
+            </div>
+            <A href="/people/new" attr:class="button primary" attr:data-testid="new-person">"Добавить участника"</A>
+        </section>
+        <div class="filters card">
+            <label>"Поиск"
+                <input type="search" name="search" placeholder="Фамилия, имя, класс, предмет"
+                    prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev)) />
+            </label>
+            <SelectField label="Кто" name="role" options=roles value=role on_commit=Callback::new(move |v| role.set(v)) />
+            <SelectField label="База" name="base" options=vec![(String::new(), "все".into()), ("mentor".into(), "база наставников".into()), ("mentee".into(), "база наставляемых".into())]
+                value=base on_commit=Callback::new(move |v| base.set(v)) />
+        </div>
+        <ul class="people" data-testid="people">
+            <For each=move || rows.get() key=|(id, p)| (id.clone(), format!("{p:?}")) let((id, p))>
+                <li data-testid="person">
+                    <A href=format!("/people/{id}")>
+                        <strong data-testid="person-name">{p.full_name()}</strong>
+                        <span class="meta">{p.summary()}</span>
+                        <span class="tags">
+                            {p.mentor.in_base.then(|| view! { <span class="tag">"наставник"</span> })}
+                            {p.mentee.in_base.then(|| view! { <span class="tag">"наставляемый"</span> })}
+                        </span>
+                    </A>
+                </li>
+            </For>
+        </ul>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn NewPerson() -> impl IntoView {
+    let repo = expect_context::<Repo>();
+    let navigate = use_navigate();
+    let role = RwSignal::new(Role::Student.code().to_owned());
+    let (last, first, middle) = (RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let (birth, class, subjects, organisation) = (RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let error = RwSignal::new(None::<String>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let draft = PersonDraft {
+            role: Role::from_code(&role.get_untracked()),
+            last_name: last.get_untracked(),
+            first_name: first.get_untracked(),
+            patronymic: middle.get_untracked(),
+            birth_date: birth.get_untracked(),
+            class: class.get_untracked(),
+            subjects: subjects.get_untracked(),
+            organisation: organisation.get_untracked(),
+        };
+        match repo.add_person(draft) {
+            Ok(id) => navigate(&format!("/people/{id}"), Default::default()),
+            Err(e) => error.set(Some(e.to_string())),
+        }
+    };
+    let input = |label: &'static str, name: &'static str, s: RwSignal<String>, placeholder: &'static str| view! {
+        <label>{label}
+            <input type="text" name=name placeholder=placeholder prop:value=move || s.get() on:input=move |ev| s.set(event_target_value(&ev)) />
+        </label>
+    };
+    view! {
+        <form class="card" on:submit=submit data-testid="person-form">
+            <h1>"Новый участник"</h1>
+            <label>"Кто это"
+                <select name="role" on:change=move |ev| role.set(event_target_value(&ev))>
+                    {Role::ALL.iter().map(|r| view! { <option value=r.code()>{r.label()}</option> }).collect_view()}
+                </select>
+            </label>
+            <div class="grid3">
+                {input("Фамилия", "last-name", last, "")}
+                {input("Имя", "first-name", first, "")}
+                {input("Отчество", "patronymic", middle, "")}
+            </div>
+            <div class="grid2">
+                {input("Дата рождения", "birth-date", birth, "15.09.2012")}
+                <Show when=move || role.get() == "student">{input("Класс", "class", class, "7Б")}</Show>
+                <Show when=move || role.get() == "teacher">{input("Предметы", "subjects", subjects, "математика")}</Show>
+                <Show when=move || role.get() == "partner">{input("Организация", "organisation", organisation, "")}</Show>
+            </div>
+            <p class="muted">"Персональные данные хранятся в отдельном документе участника: при отзыве согласия их можно удалить со всех устройств и с сервера."</p>
+            {move || error.get().map(|e| view! { <p class="error" role="alert" data-testid="form-error">{e}</p> })}
+            <div class="actions">
+                <button type="submit" class="primary">"Добавить"</button>
+                <A href="/people">"Отмена"</A>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+pub fn PersonPage() -> impl IntoView {
+    let params = use_params_map();
+    let Some(w) = Writes::get() else {
+        return view! { <p class="card">"Планшет ещё не подключён к школе."</p> }.into_any();
+    };
+    let id = params.read_untracked().get("id").unwrap_or_default();
+    let person = {
+        let (repo, id) = (w.repo.clone(), id.clone());
+        Memo::new(move |_| repo.person(&id))
+    };
+    let entry = {
+        let (w, id) = (w.clone(), id.clone());
+        Memo::new(move |_| entries(&w.repo, &w.school).into_iter().find(|(e, _)| e.as_str() == id).map(|(_, e)| e))
+    };
+    let set = {
+        let (w, id) = (w.clone(), id.clone());
+        move |f: PersonField| {
+            w.person(&id, f);
+        }
+    };
+    let on = {
+        let set = set.clone();
+        move |make: fn(String) -> PersonField| {
+            let set = set.clone();
+            Callback::new(move |v: String| set(make(v)))
+        }
+    };
+    let check = {
+        let set = set.clone();
+        move |make: fn(bool) -> PersonField| {
+            let set = set.clone();
+            Callback::new(move |v: bool| set(make(v)))
+        }
+    };
+    let text = move |f: fn(&Person) -> String| Signal::derive(move || person.get().map(|p| f(&p)).unwrap_or_default());
+    let flag = move |f: fn(&Person) -> bool| Signal::derive(move || person.get().is_some_and(|p| f(&p)));
+    let role = move || person.get().and_then(|p| p.role());
+
+    let main = view! {
+        <section class="card" data-testid="person-details">
+            <p class="muted"><A href="/people">"Участники"</A></p>
+            <h1 data-testid="person-title">{move || person.get().map(|p| p.full_name()).unwrap_or_default()}</h1>
+            <p class="muted">{move || person.get().map(|p| p.summary()).unwrap_or_default()}</p>
+            <div class="grid3">
+                <TextField label="Фамилия" name="last-name" value=text(|p| p.last_name.clone()) on_commit=on(PersonField::LastName) />
+                <TextField label="Имя" name="first-name" value=text(|p| p.first_name.clone()) on_commit=on(PersonField::FirstName) />
+                <TextField label="Отчество" name="patronymic" value=text(|p| p.patronymic.clone()) on_commit=on(PersonField::Patronymic) />
+            </div>
+            <div class="grid2">
+                <TextField label="Дата рождения" name="birth-date" placeholder="15.09.2012" value=text(|p| validate::input_date(&p.birth_date)) on_commit=on(PersonField::BirthDate) />
+                <div class="field-group" class:hidden=move || role() != Some(Role::Student)>
+                    <TextField label="Класс" name="class" value=text(|p| p.class.clone()) on_commit=on(PersonField::Class) />
+                </div>
+                <div class="field-group" class:hidden=move || role() != Some(Role::Teacher)>
+                    <TextField label="Предметы" name="subjects" value=text(|p| p.subjects.clone()) on_commit=on(PersonField::Subjects) />
+                </div>
+                <div class="field-group" class:hidden=move || role() != Some(Role::Partner)>
+                    <TextField label="Организация" name="organisation" value=text(|p| p.organisation.clone()) on_commit=on(PersonField::Organisation) />
+                    <TextField label="Должность" name="position" value=text(|p| p.position.clone()) on_commit=on(PersonField::Position) />
+                </div>
+                <div class="field-group" class:hidden=move || role() != Some(Role::Graduate)>
+                    <TextField label="Год выпуска" name="graduation-year" value=text(|p| p.graduation_year.clone()) on_commit=on(PersonField::GraduationYear) />
+                </div>
+            </div>
+            <TextField label="Контакты" name="contacts" multiline=true value=text(|p| p.contacts.as_str().to_owned()) on_commit=on(PersonField::Contacts) />
+            <TextField label="Заметка" name="person-note" multiline=true value=text(|p| p.note.as_str().to_owned()) on_commit=on(PersonField::Note) />
+        </section>
+    };
+
+    let forms: Vec<_> = Form::STANDARD.iter().map(|f| {
+        let (code, set) = (f.code().to_owned(), set.clone());
+        let c2 = code.clone();
+        view! {
+            <CheckField label=f.label().to_owned() checked=Signal::derive(move || person.get().is_some_and(|p| p.mentor.forms.contains_key(&c2)))
+                on_commit=Callback::new(move |on: bool| set(PersonField::MentorForm(code.clone(), on.then(now_ms)))) />
+        }
+    }).collect();
+    let mentor = view! {
+        <section class="card" data-testid="mentor-base">
+            <h2>"База наставников"</h2>
+            <CheckField label="Включён в базу наставников" name="in-mentor-base" checked=flag(|p| p.mentor.in_base) on_commit=check(PersonField::InMentorBase) />
+            <div class:hidden=move || !flag(|p| p.mentor.in_base).get()>
+                <TextField label="Компетенции" name="competencies" multiline=true value=text(|p| p.mentor.competencies.as_str().to_owned()) on_commit=on(PersonField::Competencies) />
+                <div class="grid2">
+                    <TextField label="Предметы" name="mentor-subjects" value=text(|p| p.mentor.subjects.clone()) on_commit=on(PersonField::MentorSubjects) />
+                    <TextField label="Время для встреч" name="time-available" value=text(|p| p.mentor.time_available.clone()) on_commit=on(PersonField::TimeAvailable) />
+                </div>
+                <fieldset><legend>"Формы наставничества"</legend>{forms}</fieldset>
+                <CheckField label="Анкета наставника заполнена" checked=flag(|p| !p.mentor.questionnaire.is_empty()) on_commit=check(PersonField::MentorQuestionnaire) />
+                <CheckField label="Собеседование проведено" checked=flag(|p| !p.mentor.interview.is_empty()) on_commit=check(PersonField::MentorInterview) />
+            </div>
+        </section>
+    };
+
+    let (problem, source, noted) = (RwSignal::new(String::new()), RwSignal::new("questionnaire".to_owned()), RwSignal::new(today()));
+    let add_request = {
+        let set = set.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            set(PersonField::AddRequest { problem: problem.get_untracked(), source: source.get_untracked(), noted_on: noted.get_untracked() });
+            problem.set(String::new());
+        }
+    };
+    let remove_request = set.clone();
+    let mentee = view! {
+        <section class="card" data-testid="mentee-base">
+            <h2>"База наставляемых и карта запросов"</h2>
+            <CheckField label="Включён в базу наставляемых" name="in-mentee-base" checked=flag(|p| p.mentee.in_base) on_commit=check(PersonField::InMenteeBase) />
+            <ul class="requests">
+                {move || person.get().map(|p| p.mentee.requests.into_iter().filter(|r| r.removed_at.is_none()).map(|r| {
+                    let (rid, remove) = (r.id.clone(), remove_request.clone());
+                    view! {
+                        <li data-testid="request">
+                            <span>{r.problem.as_str().to_owned()}</span>
+                            <span class="meta">{format!(" — {}, {}", label(&REQUEST_SOURCES, &r.source), ru::iso_date(&r.noted_on))}</span>
+                            <button type="button" class="danger" on:click=move |_| remove(PersonField::RemoveRequest(rid.clone(), now_ms()))>"×"</button>
+                        </li>
+                    }
+                }).collect_view())}
+            </ul>
+            <form class="add-row" on:submit=add_request>
+                <input type="text" name="problem" placeholder="Запрос: например, «трудности с математикой»" prop:value=move || problem.get() on:input=move |ev| problem.set(event_target_value(&ev)) />
+                <select name="source" on:change=move |ev| source.set(event_target_value(&ev))>
+                    {REQUEST_SOURCES.iter().map(|(c, l)| view! { <option value=*c>{*l}</option> }).collect_view()}
+                </select>
+                <input type="text" name="noted-on" prop:value=move || noted.get() on:input=move |ev| noted.set(event_target_value(&ev)) />
+                <button type="submit">"Добавить запрос"</button>
+            </form>
+        </section>
+    };
+
+    let consents = CONSENT_KINDS.iter().map(|(kind, title)| {
+        let kind = (*kind).to_owned();
+        let (on, by, who) = (RwSignal::new(today()), RwSignal::new(String::new()), RwSignal::new(SIGNER_REPRESENTATIVE.to_owned()));
+        let (k1, k2, k3) = (kind.clone(), kind.clone(), kind.clone());
+        let (s1, s2) = (set.clone(), set.clone());
+        let sign = move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            s1(PersonField::Sign { kind: k1.clone(), signed_on: on.get_untracked(), signed_by: by.get_untracked(), signer_role: who.get_untracked() });
+        };
+        let withdraw = move |_| s2(PersonField::Withdraw { kind: k2.clone(), on: today() });
+        view! {
+            <div class="consent" data-testid=format!("consent-{kind}")>
+                <h3>{*title}</h3>
+                {move || {
+                    let c = person.get().and_then(|p| p.consent(&k3).cloned());
+                    match c {
+                        Some(c) if c.is_valid() => view! {
+                            <p class="ok" data-testid="consent-status">{format!("Подписано {} — {}", ru::iso_date(&c.signed_on), c.signed_by)}</p>
+                            <button type="button" class="danger" on:click=withdraw.clone()>"Отозвать"</button>
+                        }.into_any(),
+                        Some(c) => view! { <p class="error" data-testid="consent-status">{format!("Отозвано {}", ru::iso_date(&c.withdrawn_on))}</p> }.into_any(),
+                        None => view! { <p class="error" data-testid="consent-status">"Не подписано"</p> }.into_any(),
+                    }
+                }}
+                <form class="add-row" on:submit=sign>
+                    <input type="text" name="signed-on" prop:value=move || on.get() on:input=move |ev| on.set(event_target_value(&ev)) />
+                    <input type="text" name="signed-by" placeholder="Кто подписал (ФИО)" prop:value=move || by.get() on:input=move |ev| by.set(event_target_value(&ev)) />
+                    <select name="signer-role" on:change=move |ev| who.set(event_target_value(&ev))>
+                        <option value=SIGNER_REPRESENTATIVE>"родитель / законный представитель"</option>
+                        <option value=SIGNER_SELF>"сам участник"</option>
+                    </select>
+                    <button type="submit">"Отметить подписание"</button>
+                </form>
+            </div>
+        }
+    }).collect_view();
+
+    let links = {
+        let (w, id) = (w.clone(), id.clone());
+        move || {
+            let pairs: Vec<(RecordId, Pair)> = w.repo.read(&w.school, School::active::<Pair>).and_then(|r| r).unwrap_or_default()
+                .into_iter().filter(|(_, p)| p.involves(&id)).collect();
+            let meetings: Vec<(RecordId, Meeting)> = w.repo.read(&w.school, School::active::<Meeting>).and_then(|r| r).unwrap_or_default()
+                .into_iter().filter(|(_, m)| m.attendees.contains_key(&id)).collect();
+            let questionnaires: Vec<(RecordId, Questionnaire)> = w.repo.read(&w.school, School::active::<Questionnaire>).and_then(|r| r).unwrap_or_default();
+            let p = person.get();
+            let id = id.clone();
+            view! {
+                <section class="card" data-testid="person-pairs">
+                    <h2>"Пары и группы"</h2>
+                    <ul>{pairs.into_iter().map(|(pid, pair)| {
+                        let role = if pair.mentors.contains_key(&id) { "наставник" } else { "наставляемый" };
+                        view! { <li><A href=format!("/pairs/{pid}")>{format!("{} — {role}", pair.goal.as_str())}</A></li> }
+                    }).collect_view()}</ul>
+                    <h2>{format!("Встречи ({})", meetings.len())}</h2>
+                    <ul>{meetings.into_iter().rev().take(10).map(|(mid, m)| view! {
+                        <li><A href=format!("/meetings/{mid}")>{format!("{} — {}", ru::iso_date(&m.date), m.kind_label())}</A></li>
+                    }).collect_view()}</ul>
+                </section>
+                <section class="card" data-testid="person-questionnaires">
+                    <h2>"Анкеты"</h2>
+                    <ul>{questionnaires.into_iter().flat_map(|(qid, q)| STAGES.iter().map(move |(stage, stage_label)| (qid.clone(), q.title.as_str().to_owned(), *stage, *stage_label)).collect::<Vec<_>>()).map(|(qid, title, stage, stage_label)| {
+                        let filled = p.as_ref().and_then(|p| p.filled_on(qid.as_str(), stage).map(ru::iso_date));
+                        view! {
+                            <li>
+                                <A href=format!("/people/{id}/questionnaires/{qid}/{stage}")>{format!("{title}: {stage_label} анкетирование")}</A>
+                                <span class="meta" data-testid="filled">{filled.map(|d| format!(" — заполнено {d}")).unwrap_or_else(|| " — не заполнено".into())}</span>
+                            </li>
+                        }
+                    }).collect_view()}</ul>
+                </section>
+            }
+        }
+    };
+
+    let navigate = use_navigate();
+    let erase = {
+        let (repo, id) = (w.repo.clone(), id.clone());
+        let w = w.clone();
+        move |_| {
+            let confirmed = web_sys::window()
+                .and_then(|win| win.confirm_with_message("Удалить персональные данные участника со всех устройств и с сервера без возможности восстановления?").ok())
+                .unwrap_or(false);
+            if !confirmed {
+                return;
+            }
+            let Ok(doc) = id.parse::<DocumentId>() else { return };
+            let (repo, w, navigate) = (repo.clone(), w.clone(), navigate.clone());
+            leptos::task::spawn_local(async move {
+                match repo.erase_person(doc).await {
+                    Ok(()) => navigate("/people", Default::default()),
+                    Err(e) => {
+                        // Marked erased and deleted here; the relay is asked again at the next start.
+                        w.fail(format!("Данные удалены на этом планшете; сервер будет очищен при следующем подключении ({e})."));
+                        navigate("/people", Default::default());
+                    }
+                }
+            });
+        }
+    };
+    let curator = w.repo.credentials().is_some_and(|c| c.curator);
+    view! {
+        {move || entry.get().filter(|e| e.is_erased()).map(|_| view! {
+            <section class="card warning" data-testid="erased"><h1>"Персональные данные удалены"</h1>
+            <p>"По отзыву согласия данные участника удалены со всех устройств и с сервера."</p></section>
+        })}
+        {move || (person.get().is_none() && !entry.get().is_some_and(|e| e.is_erased())).then(|| view! {
+            <p class="card muted" data-testid="person-waiting">"Данные участника ещё не получены с сервера."</p>
+        })}
+        <div class:hidden=move || person.get().is_none()>
+            {main}
+            {links}
+            {mentor}
+            {mentee}
+            <section class="card" data-testid="consents"><h2>"Согласия и соглашения"</h2>{consents}</section>
+            {curator.then(|| view! {
+                <section class="card">
+                    <h2>"Удаление персональных данных"</h2>
+                    <p class="muted">"При отзыве согласия на обработку персональных данных. В парах и встречах участник останется как «персональные данные удалены»."</p>
+                    <button type="button" class="danger" data-testid="erase-person" on:click=erase>"Удалить персональные данные"</button>
+                </section>
+            })}
+        </div>
+    }
+    .into_any()
+}
+
+/// Filling an entry or final questionnaire for a person.
+#[component]
+pub fn FillQuestionnaire() -> impl IntoView {
+    let params = use_params_map();
+    let Some(w) = Writes::get() else {
+        return view! { <p class="card">"Планшет ещё не подключён к школе."</p> }.into_any();
+    };
+    let get = |k: &str| params.read_untracked().get(k).unwrap_or_default();
+    let (id, qid, stage) = (get("id"), get("qid"), get("stage"));
+    let person = {
+        let (repo, id) = (w.repo.clone(), id.clone());
+        Memo::new(move |_| repo.person(&id))
+    };
+    let q = {
+        let (w, qid) = (w.clone(), qid.clone());
+        Memo::new(move |_| w.repo.read(&w.school, |d| School::get::<Questionnaire>(d, &RecordId::new(qid.clone()))).ok().and_then(|r| r.ok()))
+    };
+    let stage_label = label(&STAGES, &stage);
+    let filled_on = RwSignal::new(today());
+    let (w2, id2, qid2, stage2) = (w.clone(), id.clone(), qid.clone(), stage.clone());
+    let finish = move |_| {
+        if w2.person(&id2, PersonField::Filled(qid2.clone(), stage2.clone(), filled_on.get_untracked())) {
+            w2.fail(String::new());
+        }
+    };
+    view! {
+        <section class="card" data-testid="fill-questionnaire">
+            <p class="muted"><A href=format!("/people/{id}")>{move || person.get().map(|p| p.full_name()).unwrap_or_default()}</A></p>
+            <h1>{move || q.get().map(|q| format!("{} — {stage_label} анкетирование", q.title.as_str())).unwrap_or_default()}</h1>
+            {move || q.get().map(|q| q.live_questions().cloned().collect::<Vec<_>>()).unwrap_or_default().into_iter().enumerate().map(|(n, question)| {
+                let (w, id, qid, stage) = (w.clone(), id.clone(), qid.clone(), stage.clone());
+                let qn = question.id.clone();
+                let current = person.get_untracked().and_then(|p| p.answer(&qid, &stage, &qn).map(str::to_owned)).unwrap_or_default();
+                let commit = move |v: String| { w.person(&id, PersonField::Answer(qid.clone(), stage.clone(), qn.clone(), v)); };
+                let title = format!("{}. {}", n + 1, question.text.as_str());
+                if question.is_scale() {
+                    view! {
+                        <label data-testid="question">{title}
+                            <select name=format!("answer-{n}") on:change=move |ev| commit(event_target_value(&ev))>
+                                <option value="" selected=current.is_empty()>"—"</option>
+                                {(1..=5).map(|v| { let v = v.to_string(); view! { <option value=v.clone() selected=current == v>{v.clone()}</option> } }).collect_view()}
+                            </select>
+                        </label>
+                    }.into_any()
+                } else {
+                    view! {
+                        <label data-testid="question">{title}
+                            <textarea name=format!("answer-{n}") rows="3" prop:value=current on:change=move |ev| commit(event_target_value(&ev)) />
+                        </label>
+                    }.into_any()
+                }
+            }).collect_view()}
+            <div class="add-row">
+                <input type="text" name="filled-on" prop:value=move || filled_on.get() on:input=move |ev| filled_on.set(event_target_value(&ev)) />
+                <button type="button" class="primary" data-testid="finish-questionnaire" on:click=finish>"Анкета заполнена"</button>
+            </div>
+        </section>
+    }
+    .into_any()
+}

@@ -1,0 +1,313 @@
+//! The school-wide screens: questionnaires (edit, compare before/after), the roadmap with its
+//! computed indicators, events and the media plan, and the documents still to be signed.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+use model::{
+    AUDIENCES, EVENT_KINDS, Event, EventField, Indicator, Measure, Meeting, Pair, QUESTION_KINDS,
+    Questionnaire, QuestionnaireField, ROW_STATUSES, Records, RecordId, RoadmapField, RoadmapRow,
+    SECTIONS, School, compare, compute, missing_documents, ru, validate, Deadline,
+};
+
+use crate::components::{SelectField, TextField, Writes, options};
+use crate::pages::people::{entries, name_of};
+use crate::repo::now_ms;
+
+fn not_joined() -> AnyView {
+    view! { <p class="card">"Планшет ещё не подключён к школе."</p> }.into_any()
+}
+
+#[component]
+pub fn Questionnaires() -> impl IntoView {
+    let Some(w) = Writes::get() else { return not_joined() };
+    let list = {
+        let w = w.clone();
+        Memo::new(move |_| w.repo.read(&w.school, School::active::<Questionnaire>).and_then(|r| r).unwrap_or_default())
+    };
+    let title = RwSignal::new(String::new());
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let q = Questionnaire::new(&title.get_untracked(), "mentee", &[], now_ms());
+        if w.school(|tx| School::insert(tx, &RecordId::random(), &q)).is_some() {
+            title.set(String::new());
+        }
+    };
+    view! {
+        <section class="card">
+            <h1>"Анкеты"</h1>
+            <p class="muted">"Входное и итоговое анкетирование участников; вопросы школа редактирует сама. Заполнить анкету — на странице участника."</p>
+            <ul data-testid="questionnaires">
+                {move || list.get().into_iter().map(|(id, q)| {
+                    let meta = format!(" — {}, {}", model::label(&AUDIENCES, &q.audience), ru::count(q.live_questions().count() as u64, ["вопрос", "вопроса", "вопросов"]));
+                    view! {
+                        <li data-testid="questionnaire"><A href=format!("/questionnaires/{id}")>{q.title.as_str().to_owned()}</A>
+                        <span class="meta">{meta}</span></li>
+                    }
+                }).collect_view()}
+            </ul>
+            <form class="add-row" on:submit=add>
+                <input type="text" name="questionnaire-title" placeholder="Название анкеты" prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev)) />
+                <button type="submit">"Создать анкету"</button>
+            </form>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn QuestionnairePage() -> impl IntoView {
+    let params = use_params_map();
+    let Some(w) = Writes::get() else { return not_joined() };
+    let id = RecordId::new(params.read_untracked().get("id").unwrap_or_default());
+    let q = {
+        let (w, id) = (w.clone(), id.clone());
+        Memo::new(move |_| w.repo.read(&w.school, |d| School::get::<Questionnaire>(d, &id)).ok().and_then(|r| r.ok()))
+    };
+    let set = {
+        let (w, id) = (w.clone(), id.clone());
+        move |f: QuestionnaireField| {
+            w.school(|tx| School::update_questionnaire(tx, &id, f));
+        }
+    };
+    let (s1, s2, s3) = (set.clone(), set.clone(), set.clone());
+    let (text, kind) = (RwSignal::new(String::new()), RwSignal::new("scale".to_owned()));
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        s3(QuestionnaireField::AddQuestion(text.get_untracked(), kind.get_untracked()));
+        text.set(String::new());
+    };
+    let comparison = {
+        let (w, id) = (w.clone(), id.clone());
+        move || {
+            let q = q.get()?;
+            let people = w.repo.people();
+            Some(compare(&id, &q, people.values()))
+        }
+    };
+    view! {
+        <section class="card" data-testid="questionnaire-page">
+            <p class="muted"><A href="/questionnaires">"Анкеты"</A></p>
+            <TextField label="Название" name="title" value=Signal::derive(move || q.get().map(|q| q.title.as_str().to_owned()).unwrap_or_default())
+                on_commit=Callback::new(move |v| s1(QuestionnaireField::Title(v))) />
+            <SelectField label="Для кого" name="audience" options=options(&AUDIENCES) value=Signal::derive(move || q.get().map(|q| q.audience).unwrap_or_default())
+                on_commit=Callback::new(move |v| s2(QuestionnaireField::Audience(v))) />
+            <h2>"Вопросы"</h2>
+            <ol data-testid="questions">
+                {move || q.get().map(|q| q.questions.into_iter().filter(|x| x.removed_at.is_none()).map(|question| {
+                    let (a, b) = (set.clone(), set.clone());
+                    let (i1, i2) = (question.id.clone(), question.id.clone());
+                    view! {
+                        <li data-testid="question" class="row-line">
+                            <input type="text" name="question-text" prop:value=question.text.as_str().to_owned() on:change=move |ev| a(QuestionnaireField::QuestionText(i1.clone(), event_target_value(&ev))) />
+                            <span class="meta">{model::label(&QUESTION_KINDS, &question.kind)}</span>
+                            <button type="button" class="danger" aria-label="Удалить вопрос" on:click=move |_| b(QuestionnaireField::RemoveQuestion(i2.clone(), now_ms()))>"×"</button>
+                        </li>
+                    }
+                }).collect_view())}
+            </ol>
+            <form class="add-row" on:submit=add>
+                <input type="text" name="question" placeholder="Новый вопрос" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev)) />
+                <select name="question-kind" on:change=move |ev| kind.set(event_target_value(&ev))>
+                    {QUESTION_KINDS.iter().map(|(c, l)| view! { <option value=*c>{*l}</option> }).collect_view()}
+                </select>
+                <button type="submit">"Добавить вопрос"</button>
+            </form>
+        </section>
+        <section class="card" data-testid="comparison">
+            <h2>"Сравнение: до и после"</h2>
+            <p class="muted">"Средняя оценка по участникам, заполнившим и входную, и итоговую анкету."</p>
+            <table>
+                <thead><tr><th>"Вопрос"</th><th>"Участников"</th><th>"Входное"</th><th>"Итоговое"</th><th>"Изменение"</th></tr></thead>
+                <tbody>
+                    {move || comparison().unwrap_or_default().into_iter().map(|c| {
+                        let f = |v: Option<f64>| v.map(|v| format!("{v:.1}")).unwrap_or_else(|| "—".into());
+                        let change = c.change().map(|v| format!("{v:+.1}")).unwrap_or_else(|| "—".into());
+                        view! { <tr data-testid="comparison-row"><td>{c.text.clone()}</td><td>{c.respondents}</td><td>{f(c.entry_mean)}</td><td>{f(c.final_mean)}</td><td>{change}</td></tr> }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+    .into_any()
+}
+
+/// The computed indicators of the roadmap, from the records this device holds.
+fn indicators(w: &Writes) -> Vec<Indicator> {
+    let people = entries(&w.repo, &w.school);
+    let docs = w.repo.people();
+    let pairs = w.repo.read(&w.school, School::list::<Pair>).and_then(|r| r).unwrap_or_default();
+    let meetings = w.repo.read(&w.school, School::list::<Meeting>).and_then(|r| r).unwrap_or_default();
+    let events = w.repo.read(&w.school, School::list::<Event>).and_then(|r| r).unwrap_or_default();
+    let roadmap = w.repo.read(&w.school, School::list::<RoadmapRow>).and_then(|r| r).unwrap_or_default();
+    let lookup = |id: &str| docs.get(id).cloned();
+    let records = Records { people: &people, person: &lookup, pairs: &pairs, meetings: &meetings, events: &events, roadmap: &roadmap };
+    Measure::ALL.iter().map(|m| compute(*m, &records)).collect()
+}
+
+#[component]
+pub fn Roadmap() -> impl IntoView {
+    let Some(w) = Writes::get() else { return not_joined() };
+    let computed = {
+        let w = w.clone();
+        Memo::new(move |_| indicators(&w))
+    };
+    let rows = {
+        let w = w.clone();
+        Memo::new(move |_| w.repo.read(&w.school, School::active::<RoadmapRow>).and_then(|r| r).unwrap_or_default())
+    };
+    let measures: Vec<(String, String)> = std::iter::once((String::new(), "— вручную —".to_owned()))
+        .chain(Measure::ALL.iter().map(|m| (m.code().to_owned(), m.label().to_owned())))
+        .collect();
+    let sections = SECTIONS.iter().enumerate().map(|(i, title)| {
+        let section = i as u64 + 1;
+        let (w, w2) = (w.clone(), w.clone());
+        let measures = measures.clone();
+        let (content, period) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+        let add = move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let row = RoadmapRow::new(section, &content.get_untracked(), &period.get_untracked(), now_ms());
+            if w2.school(|tx| School::insert(tx, &RecordId::random(), &row)).is_some() {
+                content.set(String::new());
+                period.set(String::new());
+            }
+        };
+        view! {
+            <section class="card" data-testid=format!("section-{section}")>
+                <h2>{format!("{section}. {title}")}</h2>
+                <ol>
+                    {move || rows.get().into_iter().filter(|(_, r)| r.section == section).map(|(id, r)| {
+                        let w = w.clone();
+                        let set = move |f: RoadmapField| { w.school(|tx| School::update_roadmap(tx, &id, f)); };
+                        let cb = |make: fn(String) -> RoadmapField| { let set = set.clone(); Callback::new(move |v: String| set(make(v))) };
+                        let measure = model::Measure::from_code(&r.measure);
+                        let value = measure.and_then(|m| computed.get().into_iter().find(|i| i.measure == m));
+                        view! {
+                            <li class="roadmap-row" data-testid="roadmap-row">
+                                <TextField label="Содержание" name="content" value=Signal::derive({ let v = r.content.as_str().to_owned(); move || v.clone() }) on_commit=cb(RoadmapField::Content) />
+                                <div class="grid3">
+                                    <TextField label="Срок" name="period" value=Signal::derive({ let v = Deadline::from_stored(&r.period).input(); move || v.clone() }) on_commit=cb(RoadmapField::Period) />
+                                    <TextField label="Результат (документ)" name="result" value=Signal::derive({ let v = r.result.as_str().to_owned(); move || v.clone() }) on_commit=cb(RoadmapField::Result) />
+                                    <TextField label="Ответственный" name="responsible" value=Signal::derive({ let v = r.responsible.clone(); move || v.clone() }) on_commit=cb(RoadmapField::Responsible) />
+                                    <TextField label="Показатель" name="indicator" value=Signal::derive({ let v = r.indicator.as_str().to_owned(); move || v.clone() }) on_commit=cb(RoadmapField::Indicator) />
+                                    <SelectField label="Вычисляемый показатель" name="measure" options=measures.clone() value=Signal::derive({ let v = r.measure.clone(); move || v.clone() }) on_commit=cb(RoadmapField::Measure) />
+                                    <SelectField label="Статус" name="status" options=options(&ROW_STATUSES) value=Signal::derive({ let v = r.status.clone(); move || v.clone() }) on_commit=cb(RoadmapField::Status) />
+                                </div>
+                                {value.map(|v| view! { <p class=if v.met { "ok" } else { "error" } data-testid="row-indicator">{format!("{}: {}", if v.met { "Достигнуто" } else { "Не достигнуто" }, v.display())}</p> })}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ol>
+                <form class="add-row" on:submit=add>
+                    <input type="text" name="new-content" placeholder="Мероприятие" prop:value=move || content.get() on:input=move |ev| content.set(event_target_value(&ev)) />
+                    <input type="text" name="new-period" placeholder="Срок" prop:value=move || period.get() on:input=move |ev| period.set(event_target_value(&ev)) />
+                    <button type="submit">"Добавить"</button>
+                </form>
+            </section>
+        }
+    }).collect_view();
+    view! {
+        <section class="card" data-testid="indicators">
+            <h1>"Дорожная карта"</h1>
+            <h2>"Показатели, вычисленные по записям"</h2>
+            <table><tbody>
+                {move || computed.get().into_iter().map(|i| view! {
+                    <tr data-testid="indicator" data-met=i.met.to_string()><td>{i.measure.label()}</td><td>{i.display()}</td><td>{if i.met { "✓" } else { "—" }}</td></tr>
+                }).collect_view()}
+            </tbody></table>
+        </section>
+        {sections}
+    }
+    .into_any()
+}
+
+#[component]
+pub fn Events() -> impl IntoView {
+    let Some(w) = Writes::get() else { return not_joined() };
+    let list = {
+        let w = w.clone();
+        Memo::new(move |_| {
+            let mut v = w.repo.read(&w.school, School::active::<Event>).and_then(|r| r).unwrap_or_default();
+            v.sort_by(|a, b| a.1.date.cmp(&b.1.date));
+            v
+        })
+    };
+    let (kind, title, date) = (RwSignal::new("launch".to_owned()), RwSignal::new(String::new()), RwSignal::new(ru::date_numeric(chrono::Local::now().date_naive())));
+    let w2 = w.clone();
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let made = w2.report(Event::new(&kind.get_untracked(), &title.get_untracked(), &date.get_untracked(), now_ms()).map_err(Into::into))
+            .and_then(|e| w2.school(|tx| School::insert(tx, &RecordId::random(), &e)));
+        if made.is_some() {
+            title.set(String::new());
+        }
+    };
+    view! {
+        <section class="card">
+            <h1>"Мероприятия и медиаплан"</h1>
+            <p class="muted">"Публикации на сайте школы и в сообществе — не реже раза в неделю; пресс-релиз за 3–5 дней до мероприятия, пост-релиз — в течение дня после."</p>
+            <ul class="events" data-testid="events">
+                {move || list.get().into_iter().map(|(id, e)| {
+                    let w = w.clone();
+                    let set = move |f: EventField| { w.school(|tx| School::update_event(tx, &id, f)); };
+                    let cb = |make: fn(String) -> EventField| { let set = set.clone(); Callback::new(move |v: String| set(make(v))) };
+                    view! {
+                        <li data-testid="event" class="card">
+                            <h3>{format!("{} — {}", ru::iso_date(&e.date), e.title.as_str())}</h3>
+                            <div class="grid3">
+                                <SelectField label="Вид" name="kind" options=options(&EVENT_KINDS) value=Signal::derive({ let v = e.kind.clone(); move || v.clone() }) on_commit=cb(EventField::Kind) />
+                                <TextField label="Дата" name="date" value=Signal::derive({ let v = validate::input_date(&e.date); move || v.clone() }) on_commit=cb(EventField::Date) />
+                                <TextField label="Место" name="place" value=Signal::derive({ let v = e.place.clone(); move || v.clone() }) on_commit=cb(EventField::Place) />
+                            </div>
+                            <TextField label="Где опубликовано" name="published" multiline=true value=Signal::derive({ let v = e.published.as_str().to_owned(); move || v.clone() }) on_commit=cb(EventField::Published) />
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <form class="add-row" on:submit=add>
+                <select name="kind" on:change=move |ev| kind.set(event_target_value(&ev))>
+                    {EVENT_KINDS.iter().map(|(c, l)| view! { <option value=*c>{*l}</option> }).collect_view()}
+                </select>
+                <input type="text" name="title" placeholder="Название" prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev)) />
+                <input type="text" name="date" prop:value=move || date.get() on:input=move |ev| date.set(event_target_value(&ev)) />
+                <button type="submit">"Добавить мероприятие"</button>
+            </form>
+        </section>
+    }
+    .into_any()
+}
+
+/// Participants of working pairs whose consent or agreement is missing: shown on the home
+/// screen until they are signed.
+#[component]
+pub fn MissingDocumentsPanel() -> impl IntoView {
+    let Some(w) = Writes::get() else { return ().into_any() };
+    let missing = Memo::new(move |_| {
+        let people = entries(&w.repo, &w.school);
+        let docs = w.repo.people();
+        let pairs = w.repo.read(&w.school, School::list::<Pair>).and_then(|r| r).unwrap_or_default();
+        let lookup = |id: &str| docs.get(id).cloned();
+        let records = Records { people: &people, person: &lookup, pairs: &pairs, meetings: &[], events: &[], roadmap: &[] };
+        missing_documents(&records).into_iter().map(|m| {
+            let what = match (m.personal_data, m.agreement) {
+                (true, true) => "нет согласия на обработку персональных данных и соглашения",
+                (true, false) => "нет согласия на обработку персональных данных",
+                _ => "нет соглашения между наставником и наставляемым",
+            };
+            (m.person.clone(), name_of(&docs, &people, &m.person), what)
+        }).collect::<Vec<_>>()
+    });
+    view! {
+        <Show when=move || !missing.get().is_empty()>
+            <section class="card warning" data-testid="missing-documents">
+                <h2>{move || format!("Не подписаны документы: {}", ru::count(missing.get().len() as u64, ["участник", "участника", "участников"]))}</h2>
+                <ul>
+                    {move || missing.get().into_iter().map(|(id, name, what)| view! {
+                        <li data-testid="missing"><A href=format!("/people/{id}")>{name}</A>{format!(" — {what}")}</li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        </Show>
+    }
+    .into_any()
+}
