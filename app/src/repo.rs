@@ -319,7 +319,10 @@ impl Repo {
             if entry.damaged.is_some() {
                 return;
             }
-            if matches!(model::School::schema_status(&entry.doc), model::SchemaStatus::Older(_)) {
+            if matches!(
+                model::School::schema_status(&entry.doc),
+                model::SchemaStatus::Older(_)
+            ) {
                 let mut tx = entry.doc.transaction();
                 match model::School::upgrade(&mut tx) {
                     Ok(_) => {
@@ -356,7 +359,9 @@ impl Repo {
     /// Reads a person's document (reactive, like [`Repo::read`]).
     pub fn person(&self, id: &str) -> Option<model::Person> {
         let id = id.parse::<DocumentId>().ok()?;
-        self.read(&id, |d| model::PersonDoc::read(d).ok()).ok().flatten()
+        self.read(&id, |d| model::PersonDoc::read(d).ok())
+            .ok()
+            .flatten()
     }
 
     /// Every person's document this device holds, by id (reactive).
@@ -378,7 +383,7 @@ impl Repo {
         let id = DocumentId::random();
         let mut doc = sync_core::new_document();
         let mut tx = doc.transaction();
-        model::PersonDoc::init(&mut tx, draft)?;
+        model::PersonDoc::init(&mut tx, draft, now_ms())?;
         tx.commit();
         self.lock().docs.insert(
             id,
@@ -412,7 +417,9 @@ impl Repo {
         })?;
         let mut inner = self.lock();
         for (id, person) in &demo.people {
-            let Ok(id) = id.parse::<DocumentId>() else { continue };
+            let Ok(id) = id.parse::<DocumentId>() else {
+                continue;
+            };
             let mut doc = sync_core::new_document();
             let mut tx = doc.transaction();
             if model::PersonDoc::init_with(&mut tx, person).is_ok() {
@@ -659,7 +666,9 @@ impl Repo {
                     .filter(|(_, e)| e.damaged.is_none())
                     // A document the relay does not have (not yet uploaded by its author, or
                     // erased) does not hold up «синхронизировано» for the rest.
-                    .filter(|(id, e)| !(inner.client.is_unavailable(id) && e.doc.get_heads().is_empty()))
+                    .filter(|(id, e)| {
+                        !(inner.client.is_unavailable(id) && e.doc.get_heads().is_empty())
+                    })
                     .all(|(id, e)| inner.client.is_synced(id, &e.doc))
         };
         if synced {

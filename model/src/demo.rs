@@ -560,6 +560,7 @@ pub fn populate(
                         m.attendees.insert(mentee.clone(), now_ms);
                     }
                 }
+                let attended: Vec<&String> = m.attendees.keys().collect();
                 m.notes.update(
                     [
                         "Обсудили трудности с домашними заданиями.",
@@ -582,7 +583,7 @@ pub fn populate(
                         autosurgeon::Text::with_value("Встреча прошла продуктивно."),
                     );
                 }
-                for mentee in &mentees {
+                for mentee in mentees.iter().filter(|m| attended.contains(m)) {
                     if let Some(i) = find(&people, mentee) {
                         people[i].1.feedback.insert(
                             mid.to_string(),

@@ -384,7 +384,7 @@ impl Person {
         self.feedback.get(meeting).map(Text::as_str).unwrap_or("")
     }
 
-    fn from_draft(draft: PersonDraft) -> Result<Person, ValidationError> {
+    fn from_draft(draft: PersonDraft, now_ms: i64) -> Result<Person, ValidationError> {
         let role = draft.role.unwrap_or(Role::Student);
         let mut p = Person {
             role: role.code().to_owned(),
@@ -399,7 +399,7 @@ impl Person {
             PersonField::Subjects(draft.subjects),
             PersonField::Organisation(draft.organisation),
         ] {
-            field.apply(&mut p, i64::MAX)?;
+            field.apply(&mut p, now_ms)?;
         }
         p.validate()?;
         Ok(p)
@@ -548,8 +548,8 @@ pub struct PersonDoc;
 
 impl PersonDoc {
     /// Fills a new, empty document with the person.
-    pub fn init(tx: &mut impl Write, draft: PersonDraft) -> Result<(), ModelError> {
-        let person = Person::from_draft(draft)?;
+    pub fn init(tx: &mut impl Write, draft: PersonDraft, now_ms: i64) -> Result<(), ModelError> {
+        let person = Person::from_draft(draft, now_ms)?;
         Self::init_with(tx, &person)
     }
 

@@ -46,6 +46,7 @@ fn person(last: &str, first: &str, role: Role) -> Automerge {
                 class: "7б".into(),
                 ..PersonDraft::default()
             },
+            NOW,
         )
     });
     doc
@@ -148,6 +149,7 @@ fn concurrent_text_edits_merge_in_every_kind_of_record() {
                 first_name: "Вера".into(),
                 ..Default::default()
             },
+            NOW,
         )
     });
     edit(&mut a, |tx| {
@@ -531,6 +533,18 @@ fn a_minor_cannot_sign_for_themself_and_a_birth_date_cannot_be_in_the_future() {
     assert_eq!(err.to_string(), "Дата рождения не может быть в будущем.");
     let err = PersonDoc::update(&mut tx, PersonField::LastName("  ".into()), NOW).unwrap_err();
     assert_eq!(err.to_string(), "Укажите фамилию и имя.");
+    tx.rollback();
+    let mut fresh = sync_core::new_document();
+    let mut tx = fresh.transaction();
+    let draft = PersonDraft {
+        role: Some(Role::Student),
+        last_name: "Дроздов".into(),
+        first_name: "Глеб".into(),
+        birth_date: "01.01.2099".into(),
+        ..PersonDraft::default()
+    };
+    let err = PersonDoc::init(&mut tx, draft, NOW).unwrap_err();
+    assert_eq!(err.to_string(), "Дата рождения не может быть в будущем.");
     tx.rollback();
 }
 

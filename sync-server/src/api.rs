@@ -172,11 +172,22 @@ async fn erase(
 ) -> Result<Response, ApiError> {
     let curator = curator(&state, &headers).await?;
     let Ok(doc) = sync_core::DocumentId::parse_url_or_id(&id) else {
-        return Ok(refusal(StatusCode::BAD_REQUEST, "Неверный идентификатор документа."));
+        return Ok(refusal(
+            StatusCode::BAD_REQUEST,
+            "Неверный идентификатор документа.",
+        ));
     };
     let school = state.hub.store().school(&curator.school).await?;
-    if school.root_doc.as_deref().and_then(|d| sync_core::DocumentId::parse_url_or_id(d).ok()) == Some(doc) {
-        return Ok(refusal(StatusCode::BAD_REQUEST, "Документ школы удалить нельзя."));
+    if school
+        .root_doc
+        .as_deref()
+        .and_then(|d| sync_core::DocumentId::parse_url_or_id(d).ok())
+        == Some(doc)
+    {
+        return Ok(refusal(
+            StatusCode::BAD_REQUEST,
+            "Документ школы удалить нельзя.",
+        ));
     }
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -184,7 +195,10 @@ async fn erase(
         .unwrap_or(0);
     if let Err(e) = state.hub.erase(&curator.school, doc, now).await {
         tracing::error!(error = %e, "erasure failed");
-        return Ok(refusal(StatusCode::INTERNAL_SERVER_ERROR, "Не удалось удалить данные на сервере. Попробуйте позже."));
+        return Ok(refusal(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Не удалось удалить данные на сервере. Попробуйте позже.",
+        ));
     }
     tracing::info!(school = %curator.school, doc = %doc, "document erased");
     Ok(StatusCode::NO_CONTENT.into_response())

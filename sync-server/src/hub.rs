@@ -314,7 +314,12 @@ impl Hub {
 
     /// Erases a document (a person's personal data): deleted from the store with a tombstone,
     /// dropped from memory, and no connection follows it any more.
-    pub async fn erase(&self, school: &SchoolId, doc_id: DocumentId, now_ms: i64) -> Result<(), HubError> {
+    pub async fn erase(
+        &self,
+        school: &SchoolId,
+        doc_id: DocumentId,
+        now_ms: i64,
+    ) -> Result<(), HubError> {
         let key = (school.clone(), doc_id);
         let slot = self.slot(key.clone());
         let mut guard = slot.lock().await;

@@ -262,7 +262,12 @@ impl Pg {
     }
 
     /// Deletes the document and keeps a tombstone; other instances hear of it and drop it.
-    pub async fn erase(&self, school: &SchoolId, doc: DocumentId, now_ms: i64) -> Result<(), StoreError> {
+    pub async fn erase(
+        &self,
+        school: &SchoolId,
+        doc: DocumentId,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(pg_err)?;
         let doc = doc.to_string();

@@ -240,7 +240,12 @@ impl Store {
 
     /// Deletes a document for good and remembers that it was erased: a device that still holds
     /// a copy can never bring it back. Used for a person's personal data.
-    pub async fn erase(&self, school: &SchoolId, doc: DocumentId, now_ms: i64) -> Result<(), StoreError> {
+    pub async fn erase(
+        &self,
+        school: &SchoolId,
+        doc: DocumentId,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
         if let Some(pg) = self.postgres() {
             return pg.erase(school, doc, now_ms).await;
         }
@@ -268,7 +273,8 @@ impl Store {
             return pg.is_erased(school, doc).await;
         }
         let (school, doc) = (school.0.clone(), doc.to_string());
-        self.run(move |conn| is_erased_sqlite(conn, &school, &doc)).await
+        self.run(move |conn| is_erased_sqlite(conn, &school, &doc))
+            .await
     }
 
     pub async fn document_count(&self) -> Result<u64, StoreError> {

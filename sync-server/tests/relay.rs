@@ -809,11 +809,43 @@ async fn an_erased_document_is_gone_and_never_comes_back() {
             .bearer_auth(token)
             .send()
     };
-    assert_eq!(erase(&mentor.token, person.to_string()).await.unwrap().status(), 403, "curator only");
-    assert_eq!(erase(&curator.token, "nonsense".into()).await.unwrap().status(), 400);
-    assert_eq!(erase(&curator.token, person.to_string()).await.unwrap().status(), 204);
-    assert!(relay.store().load(&curator.school, person).await.unwrap().is_empty());
-    assert!(relay.store().is_erased(&curator.school, person).await.unwrap());
+    assert_eq!(
+        erase(&mentor.token, person.to_string())
+            .await
+            .unwrap()
+            .status(),
+        403,
+        "curator only"
+    );
+    assert_eq!(
+        erase(&curator.token, "nonsense".into())
+            .await
+            .unwrap()
+            .status(),
+        400
+    );
+    assert_eq!(
+        erase(&curator.token, person.to_string())
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    assert!(
+        relay
+            .store()
+            .load(&curator.school, person)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        relay
+            .store()
+            .is_erased(&curator.school, person)
+            .await
+            .unwrap()
+    );
     for file in ["relay.sqlite3", "relay.sqlite3-wal"] {
         let bytes = std::fs::read(data.path().join(file)).unwrap_or_default();
         assert!(
@@ -830,7 +862,14 @@ async fn an_erased_document_is_gone_and_never_comes_back() {
         matches!(reply, Message::DocUnavailable { document_id, .. } if document_id == person),
         "{reply:?}"
     );
-    assert!(relay.store().load(&curator.school, person).await.unwrap().is_empty());
+    assert!(
+        relay
+            .store()
+            .load(&curator.school, person)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     // A new device asking for it learns nothing.
     let mut c = Device::connect(&relay, "c", &relay.another_device(&curator).await).await;

@@ -33,7 +33,10 @@ impl Writes {
     }
 
     /// Applies an edit to the school document; shows its error. Returns whether it succeeded.
-    pub fn school<T>(&self, f: impl FnOnce(&mut Transaction<'_>) -> Result<T, ModelError>) -> Option<T> {
+    pub fn school<T>(
+        &self,
+        f: impl FnOnce(&mut Transaction<'_>) -> Result<T, ModelError>,
+    ) -> Option<T> {
         self.report(self.repo.change(&self.school, f))
     }
 
@@ -164,12 +167,7 @@ pub fn RowsEditor(
         text.set(String::new());
         period.set(String::new());
     };
-    let keyed = move || {
-        rows.get()
-            .into_iter()
-            .enumerate()
-            .collect::<Vec<_>>()
-    };
+    let keyed = move || rows.get().into_iter().enumerate().collect::<Vec<_>>();
     view! {
         <section class="rows" data-testid=testid>
             <h3>{title}</h3>

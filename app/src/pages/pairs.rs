@@ -5,9 +5,9 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use model::{
-    MEETING_KINDS, Meeting, MeetingField, PAIR_FORMATS, PAIR_STATUSES, PAIR_TERMS, PHASES,
-    PLAN_STATUSES, Pair, PairDraft, PairField, Programme, RESULT_KINDS, RecordId, School,
-    label, ru, validate, Deadline,
+    Deadline, MEETING_KINDS, Meeting, MeetingField, PAIR_FORMATS, PAIR_STATUSES, PAIR_TERMS,
+    PHASES, PLAN_STATUSES, Pair, PairDraft, PairField, Programme, RESULT_KINDS, RecordId, School,
+    label, ru, validate,
 };
 
 use crate::components::{CheckField, Columns, RowsEditor, SelectField, TextField, Writes, options};
@@ -15,7 +15,10 @@ use crate::pages::people::{entries, name_of};
 use crate::repo::now_ms;
 
 fn programmes(w: &Writes) -> Vec<(RecordId, Programme)> {
-    w.repo.read(&w.school, School::active::<Programme>).and_then(|r| r).unwrap_or_default()
+    w.repo
+        .read(&w.school, School::active::<Programme>)
+        .and_then(|r| r)
+        .unwrap_or_default()
 }
 
 /// People who can be chosen: (id, «Фамилия Имя Отчество — ученик, 7Б»), by name.
@@ -24,7 +27,14 @@ fn choices(w: &Writes) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = entries(&w.repo, &w.school)
         .into_iter()
         .filter(|(_, e)| !e.is_removed_or_erased())
-        .filter_map(|(id, _)| people.get(id.as_str()).map(|p| (id.to_string(), format!("{} — {}", p.full_name(), p.summary()))))
+        .filter_map(|(id, _)| {
+            people.get(id.as_str()).map(|p| {
+                (
+                    id.to_string(),
+                    format!("{} — {}", p.full_name(), p.summary()),
+                )
+            })
+        })
         .collect();
     out.sort_by(|a, b| a.1.cmp(&b.1));
     out
@@ -45,24 +55,51 @@ pub fn PairsList() -> impl IntoView {
             let people = w.repo.people();
             let reg = entries(&w.repo, &w.school);
             let (prog, st, q) = (programme.get(), status.get(), search.get());
-            w.repo.read(&w.school, School::active::<Pair>).and_then(|r| r).unwrap_or_default()
+            w.repo
+                .read(&w.school, School::active::<Pair>)
+                .and_then(|r| r)
+                .unwrap_or_default()
                 .into_iter()
                 .filter(|(_, p)| prog.is_empty() || p.programme == prog)
                 .filter(|(_, p)| st.is_empty() || p.status == st)
                 .map(|(id, p)| {
-                    let names = |ids: &std::collections::BTreeMap<String, i64>| ids.keys().map(|i| name_of(&people, &reg, i)).collect::<Vec<_>>().join(", ");
-                    let mentees = if p.mentee_category.is_empty() { names(&p.mentees) } else if p.mentees.is_empty() { p.mentee_category.clone() } else { format!("{}; {}", names(&p.mentees), p.mentee_category) };
+                    let names = |ids: &std::collections::BTreeMap<String, i64>| {
+                        ids.keys()
+                            .map(|i| name_of(&people, &reg, i))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    };
+                    let mentees = if p.mentee_category.is_empty() {
+                        names(&p.mentees)
+                    } else if p.mentees.is_empty() {
+                        p.mentee_category.clone()
+                    } else {
+                        format!("{}; {}", names(&p.mentees), p.mentee_category)
+                    };
                     (id.to_string(), names(&p.mentors), mentees, p)
                 })
-                .filter(|(_, a, b, _)| q.trim().is_empty() || q.to_lowercase().split_whitespace().all(|w| format!("{a} {b}").to_lowercase().contains(w)))
+                .filter(|(_, a, b, _)| {
+                    q.trim().is_empty()
+                        || q.to_lowercase()
+                            .split_whitespace()
+                            .all(|w| format!("{a} {b}").to_lowercase().contains(w))
+                })
                 .collect::<Vec<_>>()
         })
     };
     let programme_options = {
         let w = w.clone();
-        std::iter::once((String::new(), "все программы".to_owned())).chain(programmes(&w).into_iter().map(|(id, p)| (id.to_string(), p.title.as_str().to_owned()))).collect::<Vec<_>>()
+        std::iter::once((String::new(), "все программы".to_owned()))
+            .chain(
+                programmes(&w)
+                    .into_iter()
+                    .map(|(id, p)| (id.to_string(), p.title.as_str().to_owned())),
+            )
+            .collect::<Vec<_>>()
     };
-    let statuses: Vec<(String, String)> = std::iter::once((String::new(), "любой".to_owned())).chain(options(&PAIR_STATUSES)).collect();
+    let statuses: Vec<(String, String)> = std::iter::once((String::new(), "любой".to_owned()))
+        .chain(options(&PAIR_STATUSES))
+        .collect();
     view! {
         <section class="page-head">
             <div>
@@ -99,11 +136,27 @@ pub fn NewPair() -> impl IntoView {
     let navigate = use_navigate();
     let progs = programmes(&w);
     let people = choices(&w);
-    let programme = RwSignal::new(progs.first().map(|(id, _)| id.to_string()).unwrap_or_default());
-    let (mentor, mentee, category, goal) = (RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let programme = RwSignal::new(
+        progs
+            .first()
+            .map(|(id, _)| id.to_string())
+            .unwrap_or_default(),
+    );
+    let (mentor, mentee, category, goal) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    );
     let form_of = {
         let progs = progs.clone();
-        move |id: &str| progs.iter().find(|(p, _)| p.as_str() == id).map(|(_, p)| p.form.clone()).unwrap_or_default()
+        move |id: &str| {
+            progs
+                .iter()
+                .find(|(p, _)| p.as_str() == id)
+                .map(|(_, p)| p.form.clone())
+                .unwrap_or_default()
+        }
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -111,8 +164,14 @@ pub fn NewPair() -> impl IntoView {
         let draft = PairDraft {
             form: form_of(&prog),
             programme: prog,
-            mentors: Some(mentor.get_untracked()).filter(|m| !m.is_empty()).into_iter().collect(),
-            mentees: Some(mentee.get_untracked()).filter(|m| !m.is_empty()).into_iter().collect(),
+            mentors: Some(mentor.get_untracked())
+                .filter(|m| !m.is_empty())
+                .into_iter()
+                .collect(),
+            mentees: Some(mentee.get_untracked())
+                .filter(|m| !m.is_empty())
+                .into_iter()
+                .collect(),
             mentee_category: category.get_untracked(),
             goal: goal.get_untracked(),
             format: String::new(),
@@ -123,11 +182,13 @@ pub fn NewPair() -> impl IntoView {
             navigate(&format!("/pairs/{id}"), Default::default());
         }
     };
-    let person_select = |name: &'static str, s: RwSignal<String>, people: Vec<(String, String)>| view! {
-        <select name=name on:change=move |ev| s.set(event_target_value(&ev))>
-            <option value="">"— выберите —"</option>
-            {people.into_iter().map(|(id, l)| view! { <option value=id>{l}</option> }).collect_view()}
-        </select>
+    let person_select = |name: &'static str, s: RwSignal<String>, people: Vec<(String, String)>| {
+        view! {
+            <select name=name on:change=move |ev| s.set(event_target_value(&ev))>
+                <option value="">"— выберите —"</option>
+                {people.into_iter().map(|(id, l)| view! { <option value=id>{l}</option> }).collect_view()}
+            </select>
+        }
     };
     view! {
         <form class="card" on:submit=submit data-testid="pair-form">
@@ -163,7 +224,12 @@ pub fn PairPage() -> impl IntoView {
     let id = RecordId::new(params.read_untracked().get("id").unwrap_or_default());
     let pair = {
         let (w, id) = (w.clone(), id.clone());
-        Memo::new(move |_| w.repo.read(&w.school, |d| School::get::<Pair>(d, &id)).ok().and_then(|r| r.ok()))
+        Memo::new(move |_| {
+            w.repo
+                .read(&w.school, |d| School::get::<Pair>(d, &id))
+                .ok()
+                .and_then(|r| r.ok())
+        })
     };
     let set = {
         let (w, id) = (w.clone(), id.clone());
@@ -178,12 +244,16 @@ pub fn PairPage() -> impl IntoView {
             Callback::new(move |v: String| set(make(v)))
         }
     };
-    let text = move |f: fn(&Pair) -> String| Signal::derive(move || pair.get().map(|p| f(&p)).unwrap_or_default());
+    let text = move |f: fn(&Pair) -> String| {
+        Signal::derive(move || pair.get().map(|p| f(&p)).unwrap_or_default())
+    };
     let people_view = {
         let w = w.clone();
         let set = set.clone();
         move || {
-            let Some(p) = pair.get() else { return ().into_any() };
+            let Some(p) = pair.get() else {
+                return ().into_any();
+            };
             let people = w.repo.people();
             let reg = entries(&w.repo, &w.school);
             let row = |pid: String, mentor: bool| {
@@ -205,7 +275,8 @@ pub fn PairPage() -> impl IntoView {
                 <ul>{p.mentors.keys().cloned().map(|m| row(m, true)).collect_view()}</ul>
                 <h2>"Наставляемые"</h2>
                 <ul>{p.mentees.keys().cloned().map(|m| row(m, false)).collect_view()}</ul>
-            }.into_any()
+            }
+            .into_any()
         }
     };
     let add_who = RwSignal::new(String::new());
@@ -233,16 +304,31 @@ pub fn PairPage() -> impl IntoView {
     };
     let meetings = {
         let (w, id) = (w.clone(), id.clone());
-        Memo::new(move |_| w.repo.read(&w.school, |d| School::meetings_of(d, &id)).ok().and_then(|r| r.ok()).unwrap_or_default())
+        Memo::new(move |_| {
+            w.repo
+                .read(&w.school, |d| School::meetings_of(d, &id))
+                .ok()
+                .and_then(|r| r.ok())
+                .unwrap_or_default()
+        })
     };
-    let (kind, date) = (RwSignal::new("introduction".to_owned()), RwSignal::new(ru::date_numeric(chrono::Local::now().date_naive())));
+    let (kind, date) = (
+        RwSignal::new("introduction".to_owned()),
+        RwSignal::new(ru::date_numeric(chrono::Local::now().date_naive())),
+    );
     let navigate = use_navigate();
     let add_meeting = {
         let (w, id) = (w.clone(), id.clone());
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
             let mid = RecordId::random();
-            let made = w.report(Meeting::new(&id, &kind.get_untracked(), &date.get_untracked(), now_ms()))
+            let made = w
+                .report(Meeting::new(
+                    &id,
+                    &kind.get_untracked(),
+                    &date.get_untracked(),
+                    now_ms(),
+                ))
                 .and_then(|m| w.school(|tx| School::insert(tx, &mid, &m)));
             if made.is_some() {
                 navigate(&format!("/meetings/{mid}"), Default::default());
@@ -310,11 +396,25 @@ pub fn MeetingPage() -> impl IntoView {
     let id = RecordId::new(params.read_untracked().get("id").unwrap_or_default());
     let meeting = {
         let (w, id) = (w.clone(), id.clone());
-        Memo::new(move |_| w.repo.read(&w.school, |d| School::get::<Meeting>(d, &id)).ok().and_then(|r| r.ok()))
+        Memo::new(move |_| {
+            w.repo
+                .read(&w.school, |d| School::get::<Meeting>(d, &id))
+                .ok()
+                .and_then(|r| r.ok())
+        })
     };
     let pair = {
         let w = w.clone();
-        Memo::new(move |_| meeting.get().and_then(|m| w.repo.read(&w.school, |d| School::get::<Pair>(d, &RecordId::new(m.pair.clone()))).ok().and_then(|r| r.ok())))
+        Memo::new(move |_| {
+            meeting.get().and_then(|m| {
+                w.repo
+                    .read(&w.school, |d| {
+                        School::get::<Pair>(d, &RecordId::new(m.pair.clone()))
+                    })
+                    .ok()
+                    .and_then(|r| r.ok())
+            })
+        })
     };
     let set = {
         let (w, id) = (w.clone(), id.clone());
@@ -329,11 +429,15 @@ pub fn MeetingPage() -> impl IntoView {
             Callback::new(move |v: String| set(make(v)))
         }
     };
-    let text = move |f: fn(&Meeting) -> String| Signal::derive(move || meeting.get().map(|m| f(&m)).unwrap_or_default());
+    let text = move |f: fn(&Meeting) -> String| {
+        Signal::derive(move || meeting.get().map(|m| f(&m)).unwrap_or_default())
+    };
     let participants = {
         let (w, set, mid) = (w.clone(), set.clone(), id.clone());
         move || {
-            let (Some(p), Some(m)) = (pair.get(), meeting.get()) else { return ().into_any() };
+            let (Some(p), Some(m)) = (pair.get(), meeting.get()) else {
+                return ().into_any();
+            };
             let people = w.repo.people();
             let reg = entries(&w.repo, &w.school);
             p.mentors.keys().map(|k| (k.clone(), "наставник")).chain(p.mentees.keys().map(|k| (k.clone(), "наставляемый"))).map(|(pid, role)| {
@@ -383,4 +487,3 @@ pub fn MeetingPage() -> impl IntoView {
     }
     .into_any()
 }
-

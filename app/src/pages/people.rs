@@ -17,8 +17,15 @@ use crate::components::{CheckField, SelectField, TextField, Writes};
 use crate::repo::{Repo, now_ms};
 
 /// A person's name for lists, or why it cannot be shown.
-pub fn name_of(people: &BTreeMap<String, Person>, entries: &[(RecordId, PersonEntry)], id: &str) -> String {
-    if entries.iter().any(|(e, p)| e.as_str() == id && p.is_erased()) {
+pub fn name_of(
+    people: &BTreeMap<String, Person>,
+    entries: &[(RecordId, PersonEntry)],
+    id: &str,
+) -> String {
+    if entries
+        .iter()
+        .any(|(e, p)| e.as_str() == id && p.is_erased())
+    {
         return "(персональные данные удалены)".into();
     }
     people
@@ -63,12 +70,18 @@ pub fn PeopleList() -> impl IntoView {
                     _ => true,
                 })
                 .collect();
-            out.sort_by(|a, b| (&a.1.last_name, &a.1.first_name).cmp(&(&b.1.last_name, &b.1.first_name)));
+            out.sort_by(|a, b| {
+                (&a.1.last_name, &a.1.first_name).cmp(&(&b.1.last_name, &b.1.first_name))
+            });
             out
         })
     };
     let roles: Vec<(String, String)> = std::iter::once((String::new(), "Все".to_owned()))
-        .chain(Role::ALL.iter().map(|r| (r.code().to_owned(), r.plural_label().to_owned())))
+        .chain(
+            Role::ALL
+                .iter()
+                .map(|r| (r.code().to_owned(), r.plural_label().to_owned())),
+        )
         .collect();
     view! {
         <section class="page-head">
@@ -110,8 +123,17 @@ pub fn NewPerson() -> impl IntoView {
     let repo = expect_context::<Repo>();
     let navigate = use_navigate();
     let role = RwSignal::new(Role::Student.code().to_owned());
-    let (last, first, middle) = (RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()));
-    let (birth, class, subjects, organisation) = (RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let (last, first, middle) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    );
+    let (birth, class, subjects, organisation) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    );
     let error = RwSignal::new(None::<String>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -130,10 +152,15 @@ pub fn NewPerson() -> impl IntoView {
             Err(e) => error.set(Some(e.to_string())),
         }
     };
-    let input = |label: &'static str, name: &'static str, s: RwSignal<String>, placeholder: &'static str| view! {
-        <label>{label}
-            <input type="text" name=name placeholder=placeholder prop:value=move || s.get() on:input=move |ev| s.set(event_target_value(&ev)) />
-        </label>
+    let input = |label: &'static str,
+                 name: &'static str,
+                 s: RwSignal<String>,
+                 placeholder: &'static str| {
+        view! {
+            <label>{label}
+                <input type="text" name=name placeholder=placeholder prop:value=move || s.get() on:input=move |ev| s.set(event_target_value(&ev)) />
+            </label>
+        }
     };
     view! {
         <form class="card" on:submit=submit data-testid="person-form">
@@ -177,7 +204,12 @@ pub fn PersonPage() -> impl IntoView {
     };
     let entry = {
         let (w, id) = (w.clone(), id.clone());
-        Memo::new(move |_| entries(&w.repo, &w.school).into_iter().find(|(e, _)| e.as_str() == id).map(|(_, e)| e))
+        Memo::new(move |_| {
+            entries(&w.repo, &w.school)
+                .into_iter()
+                .find(|(e, _)| e.as_str() == id)
+                .map(|(_, e)| e)
+        })
     };
     let set = {
         let (w, id) = (w.clone(), id.clone());
@@ -199,8 +231,11 @@ pub fn PersonPage() -> impl IntoView {
             Callback::new(move |v: bool| set(make(v)))
         }
     };
-    let text = move |f: fn(&Person) -> String| Signal::derive(move || person.get().map(|p| f(&p)).unwrap_or_default());
-    let flag = move |f: fn(&Person) -> bool| Signal::derive(move || person.get().is_some_and(|p| f(&p)));
+    let text = move |f: fn(&Person) -> String| {
+        Signal::derive(move || person.get().map(|p| f(&p)).unwrap_or_default())
+    };
+    let flag =
+        move |f: fn(&Person) -> bool| Signal::derive(move || person.get().is_some_and(|p| f(&p)));
     let role = move || person.get().and_then(|p| p.role());
 
     let main = view! {
@@ -259,12 +294,20 @@ pub fn PersonPage() -> impl IntoView {
         </section>
     };
 
-    let (problem, source, noted) = (RwSignal::new(String::new()), RwSignal::new("questionnaire".to_owned()), RwSignal::new(today()));
+    let (problem, source, noted) = (
+        RwSignal::new(String::new()),
+        RwSignal::new("questionnaire".to_owned()),
+        RwSignal::new(today()),
+    );
     let add_request = {
         let set = set.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
-            set(PersonField::AddRequest { problem: problem.get_untracked(), source: source.get_untracked(), noted_on: noted.get_untracked() });
+            set(PersonField::AddRequest {
+                problem: problem.get_untracked(),
+                source: source.get_untracked(),
+                noted_on: noted.get_untracked(),
+            });
             problem.set(String::new());
         }
     };
@@ -336,11 +379,27 @@ pub fn PersonPage() -> impl IntoView {
     let links = {
         let (w, id) = (w.clone(), id.clone());
         move || {
-            let pairs: Vec<(RecordId, Pair)> = w.repo.read(&w.school, School::active::<Pair>).and_then(|r| r).unwrap_or_default()
-                .into_iter().filter(|(_, p)| p.involves(&id)).collect();
-            let meetings: Vec<(RecordId, Meeting)> = w.repo.read(&w.school, School::active::<Meeting>).and_then(|r| r).unwrap_or_default()
-                .into_iter().filter(|(_, m)| m.attendees.contains_key(&id)).collect();
-            let questionnaires: Vec<(RecordId, Questionnaire)> = w.repo.read(&w.school, School::active::<Questionnaire>).and_then(|r| r).unwrap_or_default();
+            let pairs: Vec<(RecordId, Pair)> = w
+                .repo
+                .read(&w.school, School::active::<Pair>)
+                .and_then(|r| r)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|(_, p)| p.involves(&id))
+                .collect();
+            let meetings: Vec<(RecordId, Meeting)> = w
+                .repo
+                .read(&w.school, School::active::<Meeting>)
+                .and_then(|r| r)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|(_, m)| m.attendees.contains_key(&id))
+                .collect();
+            let questionnaires: Vec<(RecordId, Questionnaire)> = w
+                .repo
+                .read(&w.school, School::active::<Questionnaire>)
+                .and_then(|r| r)
+                .unwrap_or_default();
             let p = person.get();
             let id = id.clone();
             view! {
@@ -382,7 +441,9 @@ pub fn PersonPage() -> impl IntoView {
             if !confirmed {
                 return;
             }
-            let Ok(doc) = id.parse::<DocumentId>() else { return };
+            let Ok(doc) = id.parse::<DocumentId>() else {
+                return;
+            };
             let (repo, w, navigate) = (repo.clone(), w.clone(), navigate.clone());
             leptos::task::spawn_local(async move {
                 match repo.erase_person(doc).await {
@@ -438,13 +499,23 @@ pub fn FillQuestionnaire() -> impl IntoView {
     };
     let q = {
         let (w, qid) = (w.clone(), qid.clone());
-        Memo::new(move |_| w.repo.read(&w.school, |d| School::get::<Questionnaire>(d, &RecordId::new(qid.clone()))).ok().and_then(|r| r.ok()))
+        Memo::new(move |_| {
+            w.repo
+                .read(&w.school, |d| {
+                    School::get::<Questionnaire>(d, &RecordId::new(qid.clone()))
+                })
+                .ok()
+                .and_then(|r| r.ok())
+        })
     };
     let stage_label = label(&STAGES, &stage);
     let filled_on = RwSignal::new(today());
     let (w2, id2, qid2, stage2) = (w.clone(), id.clone(), qid.clone(), stage.clone());
     let finish = move |_| {
-        if w2.person(&id2, PersonField::Filled(qid2.clone(), stage2.clone(), filled_on.get_untracked())) {
+        if w2.person(
+            &id2,
+            PersonField::Filled(qid2.clone(), stage2.clone(), filled_on.get_untracked()),
+        ) {
             w2.fail(String::new());
         }
     };

@@ -119,7 +119,9 @@ pub fn EditProgramme() -> impl IntoView {
             w.school(|tx| School::update_programme(tx, &id, f));
         }
     };
-    let text = move |f: fn(&Programme) -> String| Signal::derive(move || programme.get().map(|p| f(&p)).unwrap_or_default());
+    let text = move |f: fn(&Programme) -> String| {
+        Signal::derive(move || programme.get().map(|p| f(&p)).unwrap_or_default())
+    };
     let on = {
         let field = field.clone();
         move |make: fn(String) -> ProgrammeField| {
@@ -130,7 +132,10 @@ pub fn EditProgramme() -> impl IntoView {
     let navigate = use_navigate();
     let (w2, id2) = (w.clone(), id.clone());
     let remove = move |_| {
-        if w2.school(|tx| School::remove_programme(tx, &id2, now_ms())).is_some() {
+        if w2
+            .school(|tx| School::remove_programme(tx, &id2, now_ms()))
+            .is_some()
+        {
             navigate("/", Default::default());
         }
     };
@@ -141,11 +146,20 @@ pub fn EditProgramme() -> impl IntoView {
     let variants = {
         let w = w.clone();
         move || {
-            let Ok(p) = programme.get() else { return vec![] };
+            let Ok(p) = programme.get() else {
+                return vec![];
+            };
             let form = p.form();
             let mut v: Vec<(String, String)> = vec![(String::new(), "— не выбран —".into())];
-            v.extend(form.standard_variants().iter().map(|s| ((*s).to_owned(), (*s).to_owned())));
-            let own = w.repo.read(&w.school, |d| School::own_variants(d, form.code())).unwrap_or_default();
+            v.extend(
+                form.standard_variants()
+                    .iter()
+                    .map(|s| ((*s).to_owned(), (*s).to_owned())),
+            );
+            let own = w
+                .repo
+                .read(&w.school, |d| School::own_variants(d, form.code()))
+                .unwrap_or_default();
             v.extend(own.into_iter().map(|s| (s.clone(), s)));
             if !p.variant.is_empty() && !v.iter().any(|(c, _)| *c == p.variant) {
                 v.push((p.variant.clone(), p.variant.clone()));
@@ -156,11 +170,15 @@ pub fn EditProgramme() -> impl IntoView {
     let new_variant = {
         let (w, field) = (w.clone(), field.clone());
         Callback::new(move |name: String| {
-            let Ok(p) = programme.get_untracked() else { return };
+            let Ok(p) = programme.get_untracked() else {
+                return;
+            };
             if name.trim().is_empty() {
                 return;
             }
-            if w.school(|tx| School::add_variant(tx, &p.form, &name, now_ms())).is_some() {
+            if w.school(|tx| School::add_variant(tx, &p.form, &name, now_ms()))
+                .is_some()
+            {
                 field(ProgrammeField::Variant(name));
             }
         })

@@ -5,9 +5,9 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use model::{
-    AUDIENCES, EVENT_KINDS, Event, EventField, Indicator, Measure, Meeting, Pair, QUESTION_KINDS,
-    Questionnaire, QuestionnaireField, ROW_STATUSES, Records, RecordId, RoadmapField, RoadmapRow,
-    SECTIONS, School, compare, compute, missing_documents, ru, validate, Deadline,
+    AUDIENCES, Deadline, EVENT_KINDS, Event, EventField, Indicator, Measure, Meeting, Pair,
+    QUESTION_KINDS, Questionnaire, QuestionnaireField, ROW_STATUSES, RecordId, Records,
+    RoadmapField, RoadmapRow, SECTIONS, School, compare, compute, missing_documents, ru, validate,
 };
 
 use crate::components::{SelectField, TextField, Writes, options};
@@ -20,16 +20,25 @@ fn not_joined() -> AnyView {
 
 #[component]
 pub fn Questionnaires() -> impl IntoView {
-    let Some(w) = Writes::get() else { return not_joined() };
+    let Some(w) = Writes::get() else {
+        return not_joined();
+    };
     let list = {
         let w = w.clone();
-        Memo::new(move |_| w.repo.read(&w.school, School::active::<Questionnaire>).and_then(|r| r).unwrap_or_default())
+        Memo::new(move |_| {
+            w.repo
+                .read(&w.school, School::active::<Questionnaire>)
+                .and_then(|r| r)
+                .unwrap_or_default()
+        })
     };
     let title = RwSignal::new(String::new());
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let q = Questionnaire::new(&title.get_untracked(), "mentee", &[], now_ms());
-        if w.school(|tx| School::insert(tx, &RecordId::random(), &q)).is_some() {
+        if w.school(|tx| School::insert(tx, &RecordId::random(), &q))
+            .is_some()
+        {
             title.set(String::new());
         }
     };
@@ -58,11 +67,18 @@ pub fn Questionnaires() -> impl IntoView {
 #[component]
 pub fn QuestionnairePage() -> impl IntoView {
     let params = use_params_map();
-    let Some(w) = Writes::get() else { return not_joined() };
+    let Some(w) = Writes::get() else {
+        return not_joined();
+    };
     let id = RecordId::new(params.read_untracked().get("id").unwrap_or_default());
     let q = {
         let (w, id) = (w.clone(), id.clone());
-        Memo::new(move |_| w.repo.read(&w.school, |d| School::get::<Questionnaire>(d, &id)).ok().and_then(|r| r.ok()))
+        Memo::new(move |_| {
+            w.repo
+                .read(&w.school, |d| School::get::<Questionnaire>(d, &id))
+                .ok()
+                .and_then(|r| r.ok())
+        })
     };
     let set = {
         let (w, id) = (w.clone(), id.clone());
@@ -71,10 +87,16 @@ pub fn QuestionnairePage() -> impl IntoView {
         }
     };
     let (s1, s2, s3) = (set.clone(), set.clone(), set.clone());
-    let (text, kind) = (RwSignal::new(String::new()), RwSignal::new("scale".to_owned()));
+    let (text, kind) = (
+        RwSignal::new(String::new()),
+        RwSignal::new("scale".to_owned()),
+    );
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        s3(QuestionnaireField::AddQuestion(text.get_untracked(), kind.get_untracked()));
+        s3(QuestionnaireField::AddQuestion(
+            text.get_untracked(),
+            kind.get_untracked(),
+        ));
         text.set(String::new());
     };
     let comparison = {
@@ -136,29 +158,64 @@ pub fn QuestionnairePage() -> impl IntoView {
 fn indicators(w: &Writes) -> Vec<Indicator> {
     let people = entries(&w.repo, &w.school);
     let docs = w.repo.people();
-    let pairs = w.repo.read(&w.school, School::list::<Pair>).and_then(|r| r).unwrap_or_default();
-    let meetings = w.repo.read(&w.school, School::list::<Meeting>).and_then(|r| r).unwrap_or_default();
-    let events = w.repo.read(&w.school, School::list::<Event>).and_then(|r| r).unwrap_or_default();
-    let roadmap = w.repo.read(&w.school, School::list::<RoadmapRow>).and_then(|r| r).unwrap_or_default();
+    let pairs = w
+        .repo
+        .read(&w.school, School::list::<Pair>)
+        .and_then(|r| r)
+        .unwrap_or_default();
+    let meetings = w
+        .repo
+        .read(&w.school, School::list::<Meeting>)
+        .and_then(|r| r)
+        .unwrap_or_default();
+    let events = w
+        .repo
+        .read(&w.school, School::list::<Event>)
+        .and_then(|r| r)
+        .unwrap_or_default();
+    let roadmap = w
+        .repo
+        .read(&w.school, School::list::<RoadmapRow>)
+        .and_then(|r| r)
+        .unwrap_or_default();
     let lookup = |id: &str| docs.get(id).cloned();
-    let records = Records { people: &people, person: &lookup, pairs: &pairs, meetings: &meetings, events: &events, roadmap: &roadmap };
+    let records = Records {
+        people: &people,
+        person: &lookup,
+        pairs: &pairs,
+        meetings: &meetings,
+        events: &events,
+        roadmap: &roadmap,
+    };
     Measure::ALL.iter().map(|m| compute(*m, &records)).collect()
 }
 
 #[component]
 pub fn Roadmap() -> impl IntoView {
-    let Some(w) = Writes::get() else { return not_joined() };
+    let Some(w) = Writes::get() else {
+        return not_joined();
+    };
     let computed = {
         let w = w.clone();
         Memo::new(move |_| indicators(&w))
     };
     let rows = {
         let w = w.clone();
-        Memo::new(move |_| w.repo.read(&w.school, School::active::<RoadmapRow>).and_then(|r| r).unwrap_or_default())
+        Memo::new(move |_| {
+            w.repo
+                .read(&w.school, School::active::<RoadmapRow>)
+                .and_then(|r| r)
+                .unwrap_or_default()
+        })
     };
-    let measures: Vec<(String, String)> = std::iter::once((String::new(), "— вручную —".to_owned()))
-        .chain(Measure::ALL.iter().map(|m| (m.code().to_owned(), m.label().to_owned())))
-        .collect();
+    let measures: Vec<(String, String)> =
+        std::iter::once((String::new(), "— вручную —".to_owned()))
+            .chain(
+                Measure::ALL
+                    .iter()
+                    .map(|m| (m.code().to_owned(), m.label().to_owned())),
+            )
+            .collect();
     let sections = SECTIONS.iter().enumerate().map(|(i, title)| {
         let section = i as u64 + 1;
         let (w, w2) = (w.clone(), w.clone());
@@ -223,20 +280,39 @@ pub fn Roadmap() -> impl IntoView {
 
 #[component]
 pub fn Events() -> impl IntoView {
-    let Some(w) = Writes::get() else { return not_joined() };
+    let Some(w) = Writes::get() else {
+        return not_joined();
+    };
     let list = {
         let w = w.clone();
         Memo::new(move |_| {
-            let mut v = w.repo.read(&w.school, School::active::<Event>).and_then(|r| r).unwrap_or_default();
+            let mut v = w
+                .repo
+                .read(&w.school, School::active::<Event>)
+                .and_then(|r| r)
+                .unwrap_or_default();
             v.sort_by(|a, b| a.1.date.cmp(&b.1.date));
             v
         })
     };
-    let (kind, title, date) = (RwSignal::new("launch".to_owned()), RwSignal::new(String::new()), RwSignal::new(ru::date_numeric(chrono::Local::now().date_naive())));
+    let (kind, title, date) = (
+        RwSignal::new("launch".to_owned()),
+        RwSignal::new(String::new()),
+        RwSignal::new(ru::date_numeric(chrono::Local::now().date_naive())),
+    );
     let w2 = w.clone();
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let made = w2.report(Event::new(&kind.get_untracked(), &title.get_untracked(), &date.get_untracked(), now_ms()).map_err(Into::into))
+        let made = w2
+            .report(
+                Event::new(
+                    &kind.get_untracked(),
+                    &title.get_untracked(),
+                    &date.get_untracked(),
+                    now_ms(),
+                )
+                .map_err(Into::into),
+            )
             .and_then(|e| w2.school(|tx| School::insert(tx, &RecordId::random(), &e)));
         if made.is_some() {
             title.set(String::new());
@@ -281,21 +357,37 @@ pub fn Events() -> impl IntoView {
 /// screen until they are signed.
 #[component]
 pub fn MissingDocumentsPanel() -> impl IntoView {
-    let Some(w) = Writes::get() else { return ().into_any() };
+    let Some(w) = Writes::get() else {
+        return ().into_any();
+    };
     let missing = Memo::new(move |_| {
         let people = entries(&w.repo, &w.school);
         let docs = w.repo.people();
-        let pairs = w.repo.read(&w.school, School::list::<Pair>).and_then(|r| r).unwrap_or_default();
+        let pairs = w
+            .repo
+            .read(&w.school, School::list::<Pair>)
+            .and_then(|r| r)
+            .unwrap_or_default();
         let lookup = |id: &str| docs.get(id).cloned();
-        let records = Records { people: &people, person: &lookup, pairs: &pairs, meetings: &[], events: &[], roadmap: &[] };
-        missing_documents(&records).into_iter().map(|m| {
-            let what = match (m.personal_data, m.agreement) {
-                (true, true) => "нет согласия на обработку персональных данных и соглашения",
-                (true, false) => "нет согласия на обработку персональных данных",
-                _ => "нет соглашения между наставником и наставляемым",
-            };
-            (m.person.clone(), name_of(&docs, &people, &m.person), what)
-        }).collect::<Vec<_>>()
+        let records = Records {
+            people: &people,
+            person: &lookup,
+            pairs: &pairs,
+            meetings: &[],
+            events: &[],
+            roadmap: &[],
+        };
+        missing_documents(&records)
+            .into_iter()
+            .map(|m| {
+                let what = match (m.personal_data, m.agreement) {
+                    (true, true) => "нет согласия на обработку персональных данных и соглашения",
+                    (true, false) => "нет согласия на обработку персональных данных",
+                    _ => "нет соглашения между наставником и наставляемым",
+                };
+                (m.person.clone(), name_of(&docs, &people, &m.person), what)
+            })
+            .collect::<Vec<_>>()
     });
     view! {
         <Show when=move || !missing.get().is_empty()>

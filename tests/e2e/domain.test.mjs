@@ -1,0 +1,260 @@
+// A curator runs a small programme of the target model on a tablet, end to end: people, a
+// programme of form «ученик – ученик», a pair, the meeting cycle with feedback, the entry and
+// final questionnaires, consents — then reloads with the relay down and finds all of it.
+// Then: erasing a person's personal data reaches the other tablet and the relay; and the demo
+// year loads with one tap. Every wait is on an event in the page; nothing sleeps.
+import assert from "node:assert/strict";
+import { readFileSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+
+import { Relay, Tablet, tempDir } from "./harness.mjs";
+
+/** Types into a field and leaves it, as a user does: the app writes on `change`. */
+async function commit(locator, value) {
+  await locator.fill(value);
+  await locator.blur();
+}
+
+async function addPerson(page, { role = "student", last, first, middle = "", birth = "", klass = "" }) {
+  await page.click("[data-testid=nav-people]");
+  await page.click("[data-testid=new-person]");
+  await page.selectOption("[data-testid=person-form] select[name=role]", role);
+  await page.fill("input[name=last-name]", last);
+  await page.fill("input[name=first-name]", first);
+  await page.fill("input[name=patronymic]", middle);
+  await page.fill("input[name=birth-date]", birth);
+  if (klass) await page.fill("input[name=class]", klass);
+  await page.click("[data-testid=person-form] button[type=submit]");
+  await page.locator("[data-testid=person-title]", { hasText: last }).waitFor();
+  return page.url().split("/people/")[1];
+}
+
+async function openPerson(page, name) {
+  await page.click("[data-testid=nav-people]");
+  await page.fill("input[name=search]", name);
+  await page.locator("[data-testid=person] a", { hasText: name }).click();
+  await page.locator("[data-testid=person-title]", { hasText: name }).waitFor();
+}
+
+async function sign(page, kind, signer) {
+  const box = page.locator(`[data-testid=consent-${kind}]`);
+  await box.locator("input[name=signed-on]").fill("10.09.2026");
+  await box.locator("input[name=signed-by]").fill(signer);
+  await box.locator("button[type=submit]").click();
+  await box.locator("[data-testid=consent-status]", { hasText: "Подписано 10 сентября 2026 г." }).waitFor();
+}
+
+async function fillQuestionnaire(page, person, stage, score, words) {
+  await openPerson(page, person);
+  await page.locator("[data-testid=person-questionnaires] a", { hasText: `${stage} анкетирование` }).click();
+  await page.locator("[data-testid=fill-questionnaire]").waitFor();
+  await page.selectOption("select[name=answer-0]", String(score));
+  await commit(page.locator("textarea[name=answer-1]"), words);
+  await page.fill("input[name=filled-on]", stage === "входное" ? "12.09.2026" : "18.05.2027");
+  await page.click("[data-testid=finish-questionnaire]");
+  await openPerson(page, person);
+  await page.locator("[data-testid=person-questionnaires] li", { hasText: `${stage} анкетирование` })
+    .locator("[data-testid=filled]", { hasText: "заполнено" }).waitFor();
+}
+
+describe("the target model on a tablet", () => {
+  let relay;
+  let dataDir;
+  let a;
+  let b;
+
+  before(async () => {
+    dataDir = tempDir("relay");
+    relay = new Relay(dataDir);
+    await relay.start();
+    [a, b] = await Promise.all([Tablet.launch("A"), Tablet.launch("B")]);
+  });
+
+  after(async () => {
+    await Promise.all([a?.close(), b?.close()]);
+    await relay?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test("a curator runs a small programme and finds all of it after an offline reload", async () => {
+    const page = a.page;
+    await a.enrollAsCurator(relay, "МБОУ «Сосновская СОШ»");
+    await a.addProgramme("Служба учебной помощи", "Старшеклассники помогают младшим");
+    assert.equal(await a.programmeCard("Служба учебной помощи").locator("[data-testid=programme-form]").textContent(), "ученик – ученик");
+
+    // People. A birth date in the future is refused with a Russian sentence.
+    await page.click("[data-testid=nav-people]");
+    await page.click("[data-testid=new-person]");
+    await page.fill("input[name=last-name]", "Тестовый");
+    await page.fill("input[name=first-name]", "Ученик");
+    await page.fill("input[name=birth-date]", "01.01.2099");
+    await page.click("[data-testid=person-form] button[type=submit]");
+    await page.locator("[data-testid=form-error]", { hasText: "Дата рождения не может быть в будущем." }).waitFor();
+    await addPerson(page, { last: "Берёзкин", first: "Степан", middle: "Олегович", birth: "01.02.2010", klass: "10а" });
+    await addPerson(page, { last: "Озерова", first: "Яна", middle: "Игоревна", birth: "12.05.2014", klass: "6б" });
+    await page.click("[data-testid=nav-people]");
+    await page.fill("input[name=search]", "6Б");
+    assert.deepEqual(await page.locator("[data-testid=person-name]").allTextContents(), ["Озерова Яна Игоревна"], "search by class");
+
+    // A pair of the programme.
+    await page.click("[data-testid=nav-pairs]");
+    await page.click("[data-testid=new-pair]");
+    await page.selectOption("select[name=mentor]", { label: "Берёзкин Степан Олегович — ученик, 10А" });
+    await page.selectOption("select[name=mentee]", { label: "Озерова Яна Игоревна — ученик, 6Б" });
+    await page.fill("input[name=goal]", "Совершенствовать учебные компетенции по математике");
+    await page.click("[data-testid=pair-form] button[type=submit]");
+    await page.locator("[data-testid=pair-page]").waitFor();
+    await page.selectOption("[data-testid=pair-page] select[name=status]", "active");
+    await commit(page.locator("input[name=order-number]"), "45-о");
+    await commit(page.locator("input[name=order-date]"), "20.09.2026");
+    const plan = page.locator("[data-testid=plan]");
+    await plan.locator(".add-row input[name=row-text]").fill("Подготовить мини-проект");
+    await plan.locator(".add-row input[name=row-period]").fill("октябрь – декабрь");
+    await plan.locator(".add-row button").click();
+    await plan.locator("[data-testid=row] input[name=row-period]").first().evaluate((e) => e.value).then((v) => assert.equal(v, "октябрь – декабрь"));
+    const pairUrl = page.url();
+
+    // The meeting cycle: planned, held, with attendance, notes and each side's feedback.
+    const meetings = [["introduction", "15.09.2026", "Познакомились, обсудили цели."], ["working", "06.10.2026", "Разобрали задачи на проценты."], ["final", "19.05.2027", "Подвели итоги года."]];
+    for (const [kind, date, notes] of meetings) {
+      await page.goto(pairUrl);
+      await page.selectOption("[data-testid=new-meeting] select[name=kind]", kind);
+      await page.fill("[data-testid=new-meeting] input[name=date]", date);
+      await page.click("[data-testid=new-meeting] button[type=submit]");
+      await page.locator("[data-testid=meeting-page]").waitFor();
+      await page.check("input[name=held]");
+      for (const p of await page.locator("[data-testid=participant]").all()) {
+        await p.locator("input[name=attended]").check();
+      }
+      await commit(page.locator("textarea[name=notes]"), notes);
+      const [mentor, mentee] = await page.locator("[data-testid=participant] textarea[name=feedback]").all();
+      await commit(mentor, `Наставник: ${notes}`);
+      await commit(mentee, `Наставляемая: было полезно (${date})`);
+    }
+    await page.goto(pairUrl);
+    await page.locator("[data-testid=meeting]", { hasText: "итоговая встреча" }).waitFor();
+    assert.equal(await page.locator("[data-testid=meeting]").count(), 3);
+
+    // The school's questionnaire, filled at entry and at the end; compared before/after.
+    await page.click("[data-testid=nav-questionnaires]");
+    await page.fill("input[name=questionnaire-title]", "Анкета наставляемого");
+    await page.click("form.add-row button[type=submit]");
+    await page.locator("[data-testid=questionnaire] a", { hasText: "Анкета наставляемого" }).click();
+    await page.fill("input[name=question]", "Мне интересно учиться");
+    await page.click("form.add-row button[type=submit]");
+    await page.locator("[data-testid=question]").first().waitFor();
+    await page.fill("input[name=question]", "Чему вы хотели бы научиться?");
+    await page.selectOption("select[name=question-kind]", "text");
+    await page.click("form.add-row button[type=submit]");
+    await page.locator("[data-testid=question]").nth(1).waitFor();
+    await fillQuestionnaire(page, "Озерова", "входное", 2, "Решать задачи быстрее");
+    await fillQuestionnaire(page, "Озерова", "итоговое", 4, "Объяснять решение другим");
+    await page.click("[data-testid=nav-questionnaires]");
+    await page.locator("[data-testid=questionnaire] a", { hasText: "Анкета наставляемого" }).click();
+    const row = page.locator("[data-testid=comparison-row]");
+    assert.deepEqual(await row.locator("td").allTextContents(), ["Мне интересно учиться", "1", "2.0", "4.0", "+2.0"]);
+
+    // Consents: the working pair's participants are flagged until both documents are signed;
+    // a minor cannot sign for herself.
+    await page.click(".brand");
+    assert.equal(await page.locator("[data-testid=missing]").count(), 2);
+    await openPerson(page, "Озерова");
+    const pd = page.locator("[data-testid=consent-personal-data]");
+    await pd.locator("input[name=signed-by]").fill("Озерова Я. И.");
+    await pd.locator("select[name=signer-role]").selectOption("self");
+    await pd.locator("button[type=submit]").click();
+    await page.locator("[data-testid=form-error]", { hasText: "подписывает родитель или законный представитель" }).waitFor();
+    await pd.locator("select[name=signer-role]").selectOption("representative");
+    await sign(page, "personal-data", "Озеров Игорь Петрович (отец)");
+    await sign(page, "agreement", "Озеров Игорь Петрович (отец)");
+    await page.click(".brand");
+    assert.equal(await page.locator("[data-testid=missing]").count(), 1, "only the mentor is left");
+    await openPerson(page, "Берёзкин");
+    await sign(page, "personal-data", "Берёзкина Вера Андреевна (мать)");
+    await sign(page, "agreement", "Берёзкина Вера Андреевна (мать)");
+    await page.click(".brand");
+    await page.locator("[data-testid=missing-documents]").waitFor({ state: "detached" });
+    await a.waitSaved();
+    await a.waitSynced();
+
+    // Offline: the relay is down; a reload comes from the service worker and IndexedDB.
+    await relay.stop("SIGKILL");
+    await page.reload();
+    await a.waitOffline();
+    await openPerson(page, "Озерова");
+    assert.match(await page.locator("[data-testid=consent-personal-data] [data-testid=consent-status]").textContent(), /Подписано 10 сентября 2026 г\. — Озеров Игорь Петрович/);
+    assert.equal(await page.locator("[data-testid=person-questionnaires] [data-testid=filled]").allTextContents().then((t) => t.filter((x) => x.includes("заполнено 18 мая 2027")).length), 1);
+    await page.locator("[data-testid=person-pairs] a", { hasText: "по математике" }).click();
+    await page.locator("[data-testid=pair-page]").waitFor();
+    assert.equal(await page.locator("input[name=order-number]").inputValue(), "45-о");
+    assert.equal(await page.locator("[data-testid=meeting]").count(), 3);
+    await page.locator("[data-testid=meeting] a", { hasText: "рабочая встреча" }).click();
+    assert.equal(await page.locator("textarea[name=notes]").inputValue(), "Разобрали задачи на проценты.");
+    const feedback = await page.locator("textarea[name=feedback]").evaluateAll((es) => es.map((e) => e.value));
+    assert.deepEqual(feedback, ["Наставник: Разобрали задачи на проценты.", "Наставляемая: было полезно (06.10.2026)"]);
+    await relay.start();
+    await a.waitSynced();
+  });
+
+  test("erasing a person's data removes it from the other tablet and from the relay", async () => {
+    await b.join(relay, await a.inviteCode(), "Планшет наставника");
+    await openPerson(b.page, "Озерова");
+    await b.waitSynced();
+    const id = b.page.url().split("/people/")[1];
+    const storedOnB = () => b.page.evaluate((doc) => new Promise((resolve, reject) => {
+      const open = indexedDB.open("nastavnik");
+      open.onsuccess = () => {
+        const req = open.result.transaction("chunks").objectStore("chunks").getAllKeys();
+        req.onsuccess = () => { resolve(req.result.filter((k) => String(k).startsWith(`${doc}/`)).length); open.result.close(); };
+        req.onerror = () => reject(req.error);
+      };
+      open.onerror = () => reject(open.error);
+    }), id);
+    assert.ok((await storedOnB()) > 0, "B holds her document");
+    const relayHolds = (text) => readdirSync(dataDir)
+      .filter((f) => f.startsWith("relay.sqlite3"))
+      .some((f) => readFileSync(join(dataDir, f)).includes(Buffer.from(text)));
+    assert.ok(relayHolds("Озеров Игорь Петрович"), "the relay holds her consent before the erasure");
+
+    await openPerson(a.page, "Озерова");
+    a.page.once("dialog", (d) => d.accept());
+    await a.page.click("[data-testid=erase-person]");
+    await a.page.waitForURL(/\/people$/);
+    await a.page.fill("input[name=search]", "Озерова");
+    assert.equal(await a.page.locator("[data-testid=person]").count(), 0);
+
+    // B is looking at her page: it turns into «данные удалены», and her chunks leave B's storage.
+    await b.page.locator("[data-testid=erased]").waitFor();
+    await b.waitSaved();
+    assert.equal(await storedOnB(), 0, "B deleted its copy");
+    // The pair keeps its history, without her name.
+    await b.page.click("[data-testid=nav-pairs]");
+    await b.page.locator("[data-testid=pair]", { hasText: "персональные данные удалены" }).waitFor();
+    // The relay keeps nothing of hers: not in its database files.
+    await a.waitSynced();
+    assert.equal(relayHolds("Озеров Игорь Петрович"), false, "the relay still holds her consent");
+    assert.equal(relayHolds("Наставляемая: было полезно"), false, "the relay still holds her feedback");
+  });
+
+  test("the demo school year loads with one tap", async () => {
+    const page = b.page;
+    await page.click(".settings-link");
+    page.once("dialog", (d) => d.accept());
+    await page.click("[data-testid=load-demo]");
+    await page.locator("[data-testid=demo-loaded]", { hasText: "Добавлено: 190 участников." }).waitFor();
+    await page.click("[data-testid=nav-people]");
+    await page.selectOption("select[name=role]", "student");
+    assert.equal(await page.locator("[data-testid=people-count]").textContent(), "151 человек");
+    await page.selectOption("select[name=role]", "teacher");
+    assert.equal(await page.locator("[data-testid=people-count]").textContent(), "20 человек");
+    await page.click("[data-testid=nav-pairs]");
+    assert.equal(await page.locator("[data-testid=pair-count]").textContent(), "26 пар");
+    await page.click("[data-testid=nav-roadmap]");
+    await page.locator("[data-testid=indicator][data-met=true]", { hasText: "Доля учеников" }).waitFor();
+    await b.waitSaved();
+    // It reaches the curator's tablet.
+    await a.page.click("[data-testid=nav-pairs]");
+    await a.page.locator("[data-testid=pair-count]", { hasText: "26 пар" }).waitFor();
+  });
+});
