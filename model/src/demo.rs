@@ -556,7 +556,7 @@ pub fn populate(
             if held {
                 m.attendees.insert(mentor.clone(), now_ms);
                 for (i, mentee) in mentees.iter().enumerate() {
-                    if (k + i + n) % 9 != 0 {
+                    if !(k + i + n).is_multiple_of(9) {
                         m.attendees.insert(mentee.clone(), now_ms);
                     }
                 }

@@ -234,7 +234,7 @@ pub enum PairField {
     OrderNumber(String),
     OrderDate(String),
     Status(String),
-    AddPlanItem(Row),
+    AddPlanItem(Box<Row>),
     EditPlanItem(String, RowEdit),
 }
 
@@ -271,7 +271,7 @@ impl PairField {
                 if row.text.as_str().trim().is_empty() {
                     return Err(ValidationError::EmptyText.into());
                 }
-                p.plan.push(row)
+                p.plan.push(*row)
             }
             PairField::EditPlanItem(id, edit) => crate::row::edit_row(&mut p.plan, &id, edit)?,
         }
@@ -364,7 +364,7 @@ pub enum MeetingField {
     Attended(String, Option<i64>),
     Notes(String),
     Held(bool),
-    AddResult(Row),
+    AddResult(Box<Row>),
     EditResult(String, RowEdit),
 }
 
@@ -386,7 +386,7 @@ impl MeetingField {
                 if row.text.as_str().trim().is_empty() {
                     return Err(ValidationError::EmptyText.into());
                 }
-                m.results.push(row)
+                m.results.push(*row)
             }
             MeetingField::EditResult(id, edit) => crate::row::edit_row(&mut m.results, &id, edit)?,
         }

@@ -566,9 +566,8 @@ impl PersonDoc {
     }
 
     pub fn read(doc: &impl Read) -> Result<Person, ModelError> {
-        match Self::schema_status(doc) {
-            SchemaStatus::Empty => return Err(ModelError::NotInitialised),
-            _ => {}
+        if Self::schema_status(doc) == SchemaStatus::Empty {
+            return Err(ModelError::NotInitialised);
         }
         hydrate_prop(doc, ROOT, "person").map_err(damaged)
     }

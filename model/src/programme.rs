@@ -274,7 +274,7 @@ pub enum ProgrammeField {
     /// Implementation stage 1–7 and its status code.
     StageStatus(usize, String),
     /// Adds a row to a list.
-    AddRow(ProgrammeList, Row),
+    AddRow(ProgrammeList, Box<Row>),
     EditRow(ProgrammeList, String, crate::RowEdit),
 }
 
@@ -320,7 +320,7 @@ impl ProgrammeField {
                 }
                 p.implementation.insert(n.to_string(), status);
             }
-            ProgrammeField::AddRow(list, row) => p.list_mut(list).push(row),
+            ProgrammeField::AddRow(list, row) => p.list_mut(list).push(*row),
             ProgrammeField::EditRow(list, id, edit) => {
                 crate::row::edit_row(p.list_mut(list), &id, edit)?
             }

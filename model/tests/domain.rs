@@ -221,7 +221,10 @@ fn rows_added_to_one_list_concurrently_both_stay() {
             &f.programme,
             ProgrammeField::AddRow(
                 ProgrammeList::WorkPlan,
-                Row::new("Входное анкетирование").with_period("сентябрь"),
+                Box::new(
+                    Row::new("Входное анкетирование")
+                        .with_period(model::Deadline::parse("сентябрь").store()),
+                ),
             ),
         )
     });
@@ -231,7 +234,10 @@ fn rows_added_to_one_list_concurrently_both_stay() {
             &f.programme,
             ProgrammeField::AddRow(
                 ProgrammeList::WorkPlan,
-                Row::new("Встречи пар").with_period("В течение года"),
+                Box::new(
+                    Row::new("Встречи пар")
+                        .with_period(model::Deadline::parse("В течение года").store()),
+                ),
             ),
         )
     });
@@ -239,14 +245,14 @@ fn rows_added_to_one_list_concurrently_both_stay() {
         School::update_pair(
             tx,
             &f.pair,
-            PairField::AddPlanItem(Row::new("Подготовить проект")),
+            PairField::AddPlanItem(Box::new(Row::new("Подготовить проект"))),
         )
     });
     edit(&mut b, |tx| {
         School::update_pair(
             tx,
             &f.pair,
-            PairField::AddPlanItem(Row::new("Открытый урок")),
+            PairField::AddPlanItem(Box::new(Row::new("Открытый урок"))),
         )
     });
     let doc = merged(a, b);
@@ -321,7 +327,7 @@ fn removing_a_record_or_a_row_keeps_a_concurrent_edit() {
         School::update_pair(
             tx,
             &f.pair,
-            PairField::AddPlanItem(Row::new("Подготовить проект")),
+            PairField::AddPlanItem(Box::new(Row::new("Подготовить проект"))),
         )
     });
     let row = School::get::<Pair>(&doc, &f.pair).unwrap().plan[0]
