@@ -112,3 +112,28 @@ async fn a_write_to_a_closed_database_is_an_error_and_the_change_stays_pending()
     let (loaded, _) = chunks::load(storage.load(&id).await.unwrap()).unwrap();
     assert!(loaded.get(automerge::ROOT, "b").unwrap().is_some());
 }
+
+#[wasm_bindgen_test]
+async fn deleting_a_document_removes_all_its_chunks_and_only_its() {
+    let name = fresh_name("delete");
+    let (person, other) = (DocumentId::random(), DocumentId::random());
+    let storage = Storage::open(&name).await.unwrap();
+    let (mut doc, mut state) = (sync_core::new_document(), SaveState::default());
+    for i in 0..3 {
+        edit(&mut doc, &format!("k{i}"), "персональные данные");
+        save(&storage, &person, &doc, &mut state).await.unwrap();
+    }
+    let mut kept = sync_core::new_document();
+    edit(&mut kept, "school", "x");
+    save(&storage, &other, &kept, &mut SaveState::default())
+        .await
+        .unwrap();
+    assert_eq!(storage.load(&person).await.unwrap().len(), 3);
+
+    storage.delete(&person).await.unwrap();
+    storage.close();
+    let storage = Storage::open(&name).await.unwrap();
+    assert!(storage.load(&person).await.unwrap().is_empty());
+    assert_eq!(storage.documents().await.unwrap(), vec![other]);
+    assert_eq!(storage.load(&other).await.unwrap().len(), 1);
+}

@@ -93,6 +93,13 @@ describe("the target model on a tablet", () => {
     await page.locator("[data-testid=form-error]", { hasText: "Дата рождения не может быть в будущем." }).waitFor();
     await addPerson(page, { last: "Берёзкин", first: "Степан", middle: "Олегович", birth: "01.02.2010", klass: "10а" });
     await addPerson(page, { last: "Озерова", first: "Яна", middle: "Игоревна", birth: "12.05.2014", klass: "6б" });
+    // A parent, linked to her child; the child's page shows the parent.
+    await addPerson(page, { role: "parent", last: "Озеров", first: "Игорь", middle: "Петрович" });
+    await page.selectOption("select[name=child]", { label: "Озерова Яна Игоревна — 6Б" });
+    await page.click("[data-testid=family] button:not(.danger)");
+    await page.locator("[data-testid=family] [data-testid=relative]", { hasText: "Озерова Яна" }).waitFor();
+    await page.click("[data-testid=family] [data-testid=relative] a");
+    await page.locator("[data-testid=family] [data-testid=relative]", { hasText: "Озеров Игорь Петрович" }).waitFor();
     await page.click("[data-testid=nav-people]");
     await page.fill("input[name=search]", "6Б");
     assert.deepEqual(await page.locator("[data-testid=person-name]").allTextContents(), ["Озерова Яна Игоревна"], "search by class");

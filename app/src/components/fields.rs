@@ -143,6 +143,7 @@ pub fn options(table: &[(&str, &str)]) -> Vec<(String, String)> {
 pub struct Columns {
     pub period: bool,
     pub responsible: bool,
+    pub note: bool,
     pub statuses: Option<&'static [(&'static str, &'static str)]>,
 }
 
@@ -194,7 +195,7 @@ fn RowLine(row: Row, columns: Columns, on_edit: Callback<(String, RowEdit)>) -> 
     let id = row.id.clone();
     let removed = row.is_removed();
     let edit = move |e: RowEdit| on_edit.run((id.clone(), e));
-    let (e1, e2, e3, e4, e5) = (edit.clone(), edit.clone(), edit.clone(), edit.clone(), edit);
+    let (e1, e2, e3, e4, e5, e6) = (edit.clone(), edit.clone(), edit.clone(), edit.clone(), edit.clone(), edit);
     let period = Deadline::from_stored(&row.period).input();
     view! {
         <li class:removed=removed data-testid="row">
@@ -215,6 +216,10 @@ fn RowLine(row: Row, columns: Columns, on_edit: Callback<(String, RowEdit)>) -> 
                         {table.iter().map(|(c, l)| view! { <option value=*c selected=current == *c>{*l}</option> }).collect_view()}
                     </select>
                 }
+            })}
+            {columns.note.then(|| view! {
+                <input type="text" name="row-note" placeholder="Примечание" prop:value=row.note.as_str().to_owned()
+                    on:change=move |ev| e6(RowEdit::Note(event_target_value(&ev))) />
             })}
             {if removed {
                 view! { <button type="button" on:click=move |_| e5(RowEdit::Restore)>"Вернуть"</button> }.into_any()

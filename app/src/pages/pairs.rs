@@ -298,7 +298,7 @@ pub fn PairPage() -> impl IntoView {
     let plan = view! {
         <RowsEditor title="Индивидуальный план" testid="plan"
             rows=Signal::derive(move || pair.get().map(|p| p.plan).unwrap_or_default())
-            columns=Columns { period: true, responsible: false, statuses: Some(&PLAN_STATUSES) }
+            columns=Columns { period: true, responsible: false, note: true, statuses: Some(&PLAN_STATUSES) }
             on_add=Callback::new(move |row| p1(PairField::AddPlanItem(Box::new(row))))
             on_edit=Callback::new(move |(rid, e)| p2(PairField::EditPlanItem(rid, e))) />
     };
@@ -480,7 +480,7 @@ pub fn MeetingPage() -> impl IntoView {
         <section class="card">
             <RowsEditor title="Промежуточные результаты (проект, методика, открытый урок, публикация)" testid="results"
                 rows=Signal::derive(move || meeting.get().map(|m| m.results).unwrap_or_default())
-                columns=Columns { period: false, responsible: false, statuses: Some(&RESULT_KINDS) }
+                columns=Columns { period: false, responsible: false, note: false, statuses: Some(&RESULT_KINDS) }
                 on_add=Callback::new(move |row: model::Row| r1(MeetingField::AddResult(Box::new(row.with_status("project")))))
                 on_edit=Callback::new(move |(rid, e)| r2(MeetingField::EditResult(rid, e))) />
         </section>

@@ -269,6 +269,64 @@ pub fn PersonPage() -> impl IntoView {
         </section>
     };
 
+    // Parents and their children, linked both ways on screen (the link lives in the parent's
+    // document: it is the parent's personal data).
+    let family = {
+        let (w, id, set) = (w.clone(), id.clone(), set.clone());
+        let child = RwSignal::new(String::new());
+        move || {
+            let p = person.get()?;
+            let people = w.repo.people();
+            let reg = entries(&w.repo, &w.school);
+            let link = |pid: &str| {
+                let (href, name) = (format!("/people/{pid}"), name_of(&people, &reg, pid));
+                view! { <li data-testid="relative"><A href=href>{name}</A></li> }
+            };
+            match p.role() {
+                Some(Role::Parent) => {
+                    let students: Vec<(String, String)> = reg.iter()
+                        .filter(|(_, e)| !e.is_removed_or_erased() && e.role() == Some(Role::Student))
+                        .filter_map(|(sid, _)| people.get(sid.as_str()).map(|s| (sid.to_string(), format!("{} — {}", s.full_name(), s.class))))
+                        .collect();
+                    let (add, remove) = (set.clone(), set.clone());
+                    let children: Vec<String> = p.children.keys().cloned().collect();
+                    Some(view! {
+                        <section class="card" data-testid="family">
+                            <h2>"Дети"</h2>
+                            <ul>{children.iter().map(|c| {
+                                let (c2, remove) = (c.clone(), remove.clone());
+                                let (href, name) = (format!("/people/{c}"), name_of(&people, &reg, c));
+                                view! { <li data-testid="relative"><A href=href>{name}</A>
+                                    <button type="button" class="danger" aria-label="Убрать связь" on:click=move |_| remove(PersonField::RemoveChild(c2.clone()))>"×"</button></li> }
+                            }).collect_view()}</ul>
+                            <div class="add-row">
+                                <select name="child" on:change=move |ev| child.set(event_target_value(&ev))>
+                                    <option value="">"— ученик —"</option>
+                                    {students.into_iter().map(|(sid, l)| view! { <option value=sid>{l}</option> }).collect_view()}
+                                </select>
+                                <button type="button" on:click=move |_| {
+                                    let c = child.get_untracked();
+                                    if !c.is_empty() { add(PersonField::AddChild(c, now_ms())); }
+                                }>"Связать с ребёнком"</button>
+                            </div>
+                        </section>
+                    }.into_any())
+                }
+                Some(Role::Student) => {
+                    let parents: Vec<String> = people.iter().filter(|(_, q)| q.children.contains_key(&id)).map(|(pid, _)| pid.clone()).collect();
+                    Some(view! {
+                        <section class="card" data-testid="family">
+                            <h2>"Родители (законные представители)"</h2>
+                            <ul>{parents.iter().map(|pid| link(pid)).collect_view()}</ul>
+                            {parents.is_empty().then(|| view! { <p class="muted">"Не указаны. Родителя можно связать с ребёнком на странице родителя."</p> })}
+                        </section>
+                    }.into_any())
+                }
+                _ => None,
+            }
+        }
+    };
+
     let forms: Vec<_> = Form::STANDARD.iter().map(|f| {
         let (code, set) = (f.code().to_owned(), set.clone());
         let c2 = code.clone();
@@ -468,6 +526,7 @@ pub fn PersonPage() -> impl IntoView {
         })}
         <div class:hidden=move || person.get().is_none()>
             {main}
+            {family}
             {links}
             {mentor}
             {mentee}

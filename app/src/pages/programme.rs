@@ -188,7 +188,7 @@ pub fn EditProgramme() -> impl IntoView {
         let (f1, f2) = (field.clone(), field.clone());
         view! {
             <RowsEditor title=list.title() rows
-                columns=Columns { period: list.has_period(), responsible: list.has_responsible(), statuses: None }
+                columns=Columns { period: list.has_period(), responsible: list.has_responsible(), note: false, statuses: None }
                 on_add=Callback::new(move |row| f1(ProgrammeField::AddRow(list, Box::new(row))))
                 on_edit=Callback::new(move |(id, e)| f2(ProgrammeField::EditRow(list, id, e)))
                 testid=format!("list-{list:?}").to_lowercase() />
