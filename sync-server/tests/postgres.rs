@@ -137,3 +137,72 @@ async fn devices_on_two_relay_instances_converge_and_revocation_reaches_both() {
         relay.wait().unwrap();
     }
 }
+
+/// Erased through one instance: the other, which holds the document in memory, refuses the next
+/// change to it and stores nothing.
+#[tokio::test]
+async fn an_erasure_through_one_instance_holds_on_the_other() {
+    let url = fresh_database().await;
+    let store = Store::open_postgres(&url).await.unwrap();
+    let (_, invitation) = store.create_school("Школа").await.unwrap();
+    let curator = store.redeem(&invitation.code, "планшет").await.unwrap();
+    let (dir_one, dir_two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut one, addr_one) = spawn_relay_with(dir_one.path(), &["--postgres", &url]);
+    let (mut two, addr_two) = spawn_relay_with(dir_two.path(), &["--postgres", &url]);
+
+    let person = DocumentId::random();
+    let mut docs = Docs::new();
+    put(&mut docs, person, "last_name", "Стираемая");
+    let mut a = Client::new(PeerId::new("a"));
+    let mut ws = connect(&addr_one, &curator.token, &mut a, &mut docs).await;
+    exchange_until_synced(&mut ws, &mut a, &mut docs, person).await;
+
+    let status = reqwest::Client::new()
+        .post(format!("http://{addr_two}/api/documents/{person}/erase"))
+        .bearer_auth(&curator.token)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 204);
+    assert!(
+        store
+            .load(&curator.school.id, person)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(store.is_erased(&curator.school.id, person).await.unwrap());
+
+    put(&mut docs, person, "note", "правка после удаления");
+    for msg in a.poll_all(&docs) {
+        futures_util::SinkExt::send(&mut ws, Ws::Binary(msg.encode().into()))
+            .await
+            .unwrap();
+    }
+    let answer = loop {
+        match tokio::time::timeout(PATIENCE, ws.next()).await.unwrap() {
+            Some(Ok(Ws::Binary(frame))) => {
+                break wire::decode(&frame, wire::DEFAULT_MAX_FRAME).unwrap();
+            }
+            Some(Ok(_)) => continue,
+            other => panic!("connection ended: {other:?}"),
+        }
+    };
+    assert!(
+        matches!(answer, Message::DocUnavailable { document_id, .. } if document_id == person),
+        "{answer:?}"
+    );
+    assert!(
+        store
+            .load(&curator.school.id, person)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    for relay in [&mut one, &mut two] {
+        relay.kill().unwrap();
+        relay.wait().unwrap();
+    }
+}

@@ -195,7 +195,14 @@ fn RowLine(row: Row, columns: Columns, on_edit: Callback<(String, RowEdit)>) -> 
     let id = row.id.clone();
     let removed = row.is_removed();
     let edit = move |e: RowEdit| on_edit.run((id.clone(), e));
-    let (e1, e2, e3, e4, e5, e6) = (edit.clone(), edit.clone(), edit.clone(), edit.clone(), edit.clone(), edit);
+    let (e1, e2, e3, e4, e5, e6) = (
+        edit.clone(),
+        edit.clone(),
+        edit.clone(),
+        edit.clone(),
+        edit.clone(),
+        edit,
+    );
     let period = Deadline::from_stored(&row.period).input();
     view! {
         <li class:removed=removed data-testid="row">

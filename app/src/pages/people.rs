@@ -284,9 +284,16 @@ pub fn PersonPage() -> impl IntoView {
             };
             match p.role() {
                 Some(Role::Parent) => {
-                    let students: Vec<(String, String)> = reg.iter()
-                        .filter(|(_, e)| !e.is_removed_or_erased() && e.role() == Some(Role::Student))
-                        .filter_map(|(sid, _)| people.get(sid.as_str()).map(|s| (sid.to_string(), format!("{} — {}", s.full_name(), s.class))))
+                    let students: Vec<(String, String)> = reg
+                        .iter()
+                        .filter(|(_, e)| {
+                            !e.is_removed_or_erased() && e.role() == Some(Role::Student)
+                        })
+                        .filter_map(|(sid, _)| {
+                            people.get(sid.as_str()).map(|s| {
+                                (sid.to_string(), format!("{} — {}", s.full_name(), s.class))
+                            })
+                        })
                         .collect();
                     let (add, remove) = (set.clone(), set.clone());
                     let children: Vec<String> = p.children.keys().cloned().collect();
@@ -313,7 +320,11 @@ pub fn PersonPage() -> impl IntoView {
                     }.into_any())
                 }
                 Some(Role::Student) => {
-                    let parents: Vec<String> = people.iter().filter(|(_, q)| q.children.contains_key(&id)).map(|(pid, _)| pid.clone()).collect();
+                    let parents: Vec<String> = people
+                        .iter()
+                        .filter(|(_, q)| q.children.contains_key(&id))
+                        .map(|(pid, _)| pid.clone())
+                        .collect();
                     Some(view! {
                         <section class="card" data-testid="family">
                             <h2>"Родители (законные представители)"</h2>
