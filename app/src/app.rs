@@ -75,24 +75,35 @@ fn Shell(repo: Repo) -> impl IntoView {
                 <Routes fallback=|| view! { <p>"Страница не найдена."</p> }>
                     <Route path=path!("/") view=pages::Home />
                     <Route path=path!("/programmes/new") view=pages::NewProgramme />
-                    <Route path=path!("/programmes/:id") view=pages::EditProgramme />
+                    <Route path=path!("/programmes/:id") view=|| view! { <Remount><pages::EditProgramme /></Remount> } />
                     <Route path=path!("/join/:code") view=pages::Join />
                     <Route path=path!("/people") view=pages::PeopleList />
                     <Route path=path!("/people/new") view=pages::NewPerson />
-                    <Route path=path!("/people/:id") view=pages::PersonPage />
-                    <Route path=path!("/people/:id/questionnaires/:qid/:stage") view=pages::FillQuestionnaire />
+                    <Route path=path!("/people/:id") view=|| view! { <Remount><pages::PersonPage /></Remount> } />
+                    <Route path=path!("/people/:id/questionnaires/:qid/:stage") view=|| view! { <Remount><pages::FillQuestionnaire /></Remount> } />
                     <Route path=path!("/pairs") view=pages::PairsList />
                     <Route path=path!("/pairs/new") view=pages::NewPair />
-                    <Route path=path!("/pairs/:id") view=pages::PairPage />
-                    <Route path=path!("/meetings/:id") view=pages::MeetingPage />
+                    <Route path=path!("/pairs/:id") view=|| view! { <Remount><pages::PairPage /></Remount> } />
+                    <Route path=path!("/meetings/:id") view=|| view! { <Remount><pages::MeetingPage /></Remount> } />
                     <Route path=path!("/questionnaires") view=pages::Questionnaires />
-                    <Route path=path!("/questionnaires/:id") view=pages::QuestionnairePage />
+                    <Route path=path!("/questionnaires/:id") view=|| view! { <Remount><pages::QuestionnairePage /></Remount> } />
                     <Route path=path!("/roadmap") view=pages::Roadmap />
                     <Route path=path!("/events") view=pages::Events />
                     <Route path=path!("/settings") view=pages::Settings />
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+/// Renders its page afresh when the route's parameters change: following a link from one person (pair,
+/// meeting…) to another keeps the route, and the pages read their id once.
+#[component]
+fn Remount(children: ChildrenFn) -> impl IntoView {
+    let params = leptos_router::hooks::use_params_map();
+    move || {
+        params.track();
+        children()
     }
 }
 
