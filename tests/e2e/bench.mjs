@@ -2,7 +2,10 @@
 //  1. the app's first-load transfer: every wasm, JS and CSS file of dist/, raw, gzip and brotli,
 //     and what the relay actually sends to a browser that accepts brotli;
 //  2. the time from an edit on tablet A to its appearance on tablet B, through the relay
-//     (two Chromium profiles, timed inside the pages with MutationObserver, not by polling).
+//     (two Chromium profiles, timed inside the pages with MutationObserver, not by polling);
+//  3. a school year's worth of data (the demo: 190 people, 25 pairs, ~500 meetings): loading it,
+//     saving it, syncing it to a second tablet, reopening the app, and opening the people and
+//     pairs lists, side by side with the same steps on an empty school (the baseline).
 //
 // Usage: scripts/build && node tests/e2e/bench.mjs [edits=30]
 import { readdirSync, readFileSync, rmSync } from "node:fs";
@@ -98,12 +101,71 @@ async function latency(relay) {
   }
 }
 
+/** Milliseconds from `start()` until `until` resolves (wall clock in this process). */
+async function timed(start, until) {
+  const t = performance.now();
+  await start();
+  await until();
+  return performance.now() - t;
+}
+
+/** Reopening the app and opening the lists, on whatever the tablet holds now. */
+async function screens(t) {
+  const reload = await timed(() => t.page.reload(), () => t.page.locator("[data-testid=school-name]").waitFor());
+  const people = await timed(() => t.page.click("[data-testid=nav-people]"), () => t.page.locator("[data-testid=people-count]").waitFor());
+  const pairs = await timed(() => t.page.click("[data-testid=nav-pairs]"), () => t.page.locator("[data-testid=pair-count]").waitFor());
+  const roadmap = await timed(() => t.page.click("[data-testid=nav-roadmap]"), () => t.page.locator("[data-testid=indicator]").first().waitFor());
+  await t.page.click(".brand");
+  return { reload, people, pairs, roadmap };
+}
+
+async function schoolYear(relay) {
+  const [a, b] = await Promise.all([Tablet.launch("year-A"), Tablet.launch("year-B")]);
+  try {
+    await a.enrollAsCurator(relay, "Школа для замеров года");
+    await b.join(relay, await a.inviteCode(), "Планшет B");
+    await a.waitSynced();
+    const baseline = await screens(a);
+
+    await a.page.click(".settings-link");
+    a.page.once("dialog", (d) => d.accept());
+    const t0 = performance.now();
+    await a.page.click("[data-testid=load-demo]");
+    await a.page.locator("[data-testid=demo-loaded]").waitFor();
+    const loaded = performance.now() - t0;
+    await a.waitSaved();
+    const saved = performance.now() - t0;
+    await b.page.click("[data-testid=nav-people]");
+    await b.page.locator("[data-testid=people-count]", { hasText: "190 человек" }).waitFor({ timeout: 300_000 });
+    const onB = performance.now() - t0;
+    await a.page.click(".brand");
+    await a.waitSynced();
+    const synced = performance.now() - t0;
+    const year = await screens(a);
+    const stored = await a.page.evaluate(async () => (await navigator.storage.estimate()).usage);
+
+    console.log("\n## A school year of data (the demo: 190 people, 25 pairs) (ms)\n");
+    console.log(`load the demo (one tap → shown)     ${pad(loaded.toFixed(0))}`);
+    console.log(`  … saved in IndexedDB               ${pad(saved.toFixed(0))}`);
+    console.log(`  … all 190 people on tablet B       ${pad(onB.toFixed(0))}`);
+    console.log(`  … tablet A synced with the relay   ${pad(synced.toFixed(0))}`);
+    console.log(`storage used by the origin (bytes)   ${pad(stored)}`);
+    console.log(`\n${"step".padEnd(36)}${pad("empty")}${pad("year")}${pad("ratio", 8)}`);
+    for (const k of Object.keys(baseline)) {
+      console.log(`${k.padEnd(36)}${pad(baseline[k].toFixed(0))}${pad(year[k].toFixed(0))}${pad((year[k] / baseline[k]).toFixed(1), 8)}`);
+    }
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+}
+
 const dataDir = tempDir("bench");
 const relay = new Relay(dataDir);
 try {
   await relay.start();
   await transfer(relay);
   await latency(relay);
+  await schoolYear(relay);
 } finally {
   await relay.stop();
   rmSync(dataDir, { recursive: true, force: true });

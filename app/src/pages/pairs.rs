@@ -470,7 +470,7 @@ pub fn MeetingPage() -> impl IntoView {
             </div>
             <CheckField label="Встреча состоялась" name="held" checked=Signal::derive(move || meeting.get().is_some_and(|m| m.held)) on_commit=Callback::new(move |v| held(MeetingField::Held(v))) />
             <TextField label="Тема" name="topic" value=text(|m| m.topic.as_str().to_owned()) on_commit=on(MeetingField::Topic) />
-            <TextField label="Заметки о встрече" name="notes" multiline=true value=text(|m| m.notes.as_str().to_owned()) on_commit=on(MeetingField::Notes) />
+            <TextField label="Заметки о встрече (без персональных данных: они хранятся в документах участников)" name="notes" multiline=true value=text(|m| m.notes.as_str().to_owned()) on_commit=on(MeetingField::Notes) />
         </section>
         <section class="card" data-testid="participants">
             <h2>"Участники и обратная связь"</h2>
