@@ -78,7 +78,12 @@ struct Shared {
     sync_status: RwSignal<SyncStatus>,
     last_synced: RwSignal<Option<i64>>,
     school: RwSignal<Option<DocumentId>>,
+    /// Each person document as last read, with the heads it was read at: the lists of a school
+    /// with hundreds of people re-read only the documents that changed.
+    people_cache: Mutex<PersonCache>,
 }
+
+type PersonCache = BTreeMap<DocumentId, (Vec<automerge::ChangeHash>, Option<model::Person>)>;
 
 /// A cheap handle to the device's documents, shared through Leptos context.
 #[derive(Clone)]
@@ -178,6 +183,7 @@ impl Repo {
             sync_status: RwSignal::new(SyncStatus::Offline),
             last_synced: RwSignal::new(last_synced),
             school: RwSignal::new(school),
+            people_cache: Mutex::new(BTreeMap::new()),
         }));
         leptos::task::spawn_local(repo.clone().write_loop(storage, writer_rx));
         repo.follow_school();
@@ -368,12 +374,28 @@ impl Repo {
     pub fn people(&self) -> BTreeMap<String, model::Person> {
         self.0.revision.track();
         let inner = self.lock();
-        inner
-            .docs
-            .iter()
-            .filter(|(_, e)| e.damaged.is_none())
-            .filter_map(|(id, e)| Some((id.to_string(), model::PersonDoc::read(&e.doc).ok()?)))
-            .collect()
+        let mut cache = self
+            .0
+            .people_cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        cache.retain(|id, _| inner.docs.contains_key(id));
+        let mut out = BTreeMap::new();
+        for (id, e) in inner.docs.iter().filter(|(_, e)| e.damaged.is_none()) {
+            let heads = e.doc.get_heads();
+            let person = match cache.get(id) {
+                Some((at, person)) if *at == heads => person.clone(),
+                _ => {
+                    let person = model::PersonDoc::read(&e.doc).ok();
+                    cache.insert(*id, (heads, person.clone()));
+                    person
+                }
+            };
+            if let Some(person) = person {
+                out.insert(id.to_string(), person);
+            }
+        }
+        out
     }
 
     /// Creates a person: their own document, and their entry in the school's register.
