@@ -4,7 +4,6 @@ use std::collections::BTreeMap;
 
 use autosurgeon::{Hydrate, Reconcile, Text};
 
-use crate::record::Record;
 use crate::{ModelError, RecordId, Row, RowEdit, ValidationError, validate};
 
 pub type PairId = RecordId;
@@ -85,19 +84,10 @@ pub struct Pair {
     pub removed_at: Option<i64>,
 }
 
-impl Record for Pair {
-    const COLLECTION: &'static str = "pairs";
-    const NOT_FOUND: &'static str = "Пара";
-    fn created_at(&self) -> i64 {
-        self.created_at
-    }
-    fn removed_at(&self) -> Option<i64> {
-        self.removed_at
-    }
-    fn set_removed_at(&mut self, at: Option<i64>) {
-        self.removed_at = at;
-    }
-    fn validate(&self) -> Result<(), ValidationError> {
+crate::record::record!(Pair, "pairs", "Пара", check);
+
+impl Pair {
+    fn check(&self) -> Result<(), ValidationError> {
         if self.programme.is_empty() {
             return Err(ValidationError::NoProgramme);
         }
@@ -117,7 +107,7 @@ impl Record for Pair {
 impl Pair {
     /// Pairs whose work is under way (the ones whose participants need signed documents).
     pub fn is_active(&self) -> bool {
-        !self.is_removed() && matches!(self.status.as_str(), "active" | "extended")
+        self.removed_at.is_none() && matches!(self.status.as_str(), "active" | "extended")
     }
 
     pub fn is_group(&self) -> bool {
@@ -315,19 +305,10 @@ pub struct Meeting {
     pub removed_at: Option<i64>,
 }
 
-impl Record for Meeting {
-    const COLLECTION: &'static str = "meetings";
-    const NOT_FOUND: &'static str = "Встреча";
-    fn created_at(&self) -> i64 {
-        self.created_at
-    }
-    fn removed_at(&self) -> Option<i64> {
-        self.removed_at
-    }
-    fn set_removed_at(&mut self, at: Option<i64>) {
-        self.removed_at = at;
-    }
-    fn validate(&self) -> Result<(), ValidationError> {
+crate::record::record!(Meeting, "meetings", "Встреча", check);
+
+impl Meeting {
+    fn check(&self) -> Result<(), ValidationError> {
         if validate::iso(&self.date).is_none() {
             return Err(ValidationError::Date);
         }

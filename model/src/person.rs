@@ -18,7 +18,7 @@ use autosurgeon::{Hydrate, Reconcile, Text, hydrate_prop, reconcile_prop};
 use crate::record::{Read, Write};
 use chrono::NaiveDate;
 
-use crate::record::{Record, damaged};
+use crate::record::damaged;
 use crate::{ModelError, SchemaStatus, ValidationError, validate};
 
 /// The person document's schema.
@@ -91,19 +91,7 @@ pub struct PersonEntry {
     pub erased_at: Option<i64>,
 }
 
-impl Record for PersonEntry {
-    const COLLECTION: &'static str = "people";
-    const NOT_FOUND: &'static str = "Участник";
-    fn created_at(&self) -> i64 {
-        self.created_at
-    }
-    fn removed_at(&self) -> Option<i64> {
-        self.removed_at
-    }
-    fn set_removed_at(&mut self, at: Option<i64>) {
-        self.removed_at = at;
-    }
-}
+crate::record::record!(PersonEntry, "people", "Участник");
 
 impl PersonEntry {
     pub fn role(&self) -> Option<Role> {

@@ -2,7 +2,6 @@ use std::collections::BTreeMap;
 
 use autosurgeon::{Hydrate, Reconcile, Text};
 
-use crate::record::Record;
 use crate::{Form, RecordId, Row};
 
 pub type ProgrammeId = RecordId;
@@ -122,19 +121,10 @@ pub struct Programme {
     pub removed_at: Option<i64>,
 }
 
-impl Record for Programme {
-    const COLLECTION: &'static str = "programmes";
-    const NOT_FOUND: &'static str = "Программа";
-    fn created_at(&self) -> i64 {
-        self.created_at
-    }
-    fn removed_at(&self) -> Option<i64> {
-        self.removed_at
-    }
-    fn set_removed_at(&mut self, at: Option<i64>) {
-        self.removed_at = at;
-    }
-    fn validate(&self) -> Result<(), ValidationError> {
+crate::record::record!(Programme, "programmes", "Программа", check);
+
+impl Programme {
+    fn check(&self) -> Result<(), ValidationError> {
         validate_title(self.title.as_str())?;
         validate_year(&self.academic_year)?;
         Ok(())

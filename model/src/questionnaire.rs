@@ -2,7 +2,6 @@
 
 use autosurgeon::{Hydrate, Reconcile, Text};
 
-use crate::record::Record;
 use crate::{Person, RecordId, ValidationError};
 
 pub type QuestionnaireId = RecordId;
@@ -53,19 +52,10 @@ pub struct Questionnaire {
     pub removed_at: Option<i64>,
 }
 
-impl Record for Questionnaire {
-    const COLLECTION: &'static str = "questionnaires";
-    const NOT_FOUND: &'static str = "Анкета";
-    fn created_at(&self) -> i64 {
-        self.created_at
-    }
-    fn removed_at(&self) -> Option<i64> {
-        self.removed_at
-    }
-    fn set_removed_at(&mut self, at: Option<i64>) {
-        self.removed_at = at;
-    }
-    fn validate(&self) -> Result<(), ValidationError> {
+crate::record::record!(Questionnaire, "questionnaires", "Анкета", check);
+
+impl Questionnaire {
+    fn check(&self) -> Result<(), ValidationError> {
         if self.title.as_str().trim().is_empty() {
             return Err(ValidationError::EmptyText);
         }

@@ -86,6 +86,30 @@ pub trait Record: Hydrate + Reconcile + Clone {
     }
 }
 
+/// Implements [`Record`] for a struct with `created_at: i64` and `removed_at: Option<i64>`,
+/// optionally with a validation: `record!(Pair, "pairs", "Пара", check)` calls `Pair::check`.
+macro_rules! record {
+    ($ty:ty, $collection:literal, $not_found:literal $(, $check:ident)?) => {
+        impl $crate::record::Record for $ty {
+            const COLLECTION: &'static str = $collection;
+            const NOT_FOUND: &'static str = $not_found;
+            fn created_at(&self) -> i64 {
+                self.created_at
+            }
+            fn removed_at(&self) -> Option<i64> {
+                self.removed_at
+            }
+            fn set_removed_at(&mut self, at: Option<i64>) {
+                self.removed_at = at;
+            }
+            $(fn validate(&self) -> Result<(), $crate::ValidationError> {
+                self.$check()
+            })?
+        }
+    };
+}
+pub(crate) use record;
+
 pub(crate) fn damaged(e: impl fmt::Display) -> ModelError {
     ModelError::Damaged(e.to_string())
 }

@@ -2,7 +2,6 @@
 
 use autosurgeon::{Hydrate, Reconcile, Text};
 
-use crate::record::Record;
 use crate::{Pair, Person, PersonEntry, RecordId, Role, ValidationError, validate};
 
 pub const SECTIONS: [&str; 5] = [
@@ -38,19 +37,10 @@ pub struct RoadmapRow {
     pub removed_at: Option<i64>,
 }
 
-impl Record for RoadmapRow {
-    const COLLECTION: &'static str = "roadmap";
-    const NOT_FOUND: &'static str = "Пункт дорожной карты";
-    fn created_at(&self) -> i64 {
-        self.created_at
-    }
-    fn removed_at(&self) -> Option<i64> {
-        self.removed_at
-    }
-    fn set_removed_at(&mut self, at: Option<i64>) {
-        self.removed_at = at;
-    }
-    fn validate(&self) -> Result<(), ValidationError> {
+crate::record::record!(RoadmapRow, "roadmap", "Пункт дорожной карты", check);
+
+impl RoadmapRow {
+    fn check(&self) -> Result<(), ValidationError> {
         if !(1..=5).contains(&self.section) {
             return Err(ValidationError::Section);
         }
@@ -131,19 +121,10 @@ pub struct Event {
     pub removed_at: Option<i64>,
 }
 
-impl Record for Event {
-    const COLLECTION: &'static str = "events";
-    const NOT_FOUND: &'static str = "Мероприятие";
-    fn created_at(&self) -> i64 {
-        self.created_at
-    }
-    fn removed_at(&self) -> Option<i64> {
-        self.removed_at
-    }
-    fn set_removed_at(&mut self, at: Option<i64>) {
-        self.removed_at = at;
-    }
-    fn validate(&self) -> Result<(), ValidationError> {
+crate::record::record!(Event, "events", "Мероприятие", check);
+
+impl Event {
+    fn check(&self) -> Result<(), ValidationError> {
         if self.title.as_str().trim().is_empty() {
             return Err(ValidationError::EmptyText);
         }

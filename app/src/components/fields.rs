@@ -40,6 +40,22 @@ impl Writes {
         self.report(self.repo.change(&self.school, f))
     }
 
+    /// Every record of a kind, removed ones included (reactive; empty before the school arrives).
+    pub fn list<T: model::Record>(&self) -> Vec<(model::RecordId, T)> {
+        self.repo
+            .read(&self.school, model::School::list::<T>)
+            .and_then(|r| r)
+            .unwrap_or_default()
+    }
+
+    /// Records of a kind that are not removed (reactive).
+    pub fn active<T: model::Record>(&self) -> Vec<(model::RecordId, T)> {
+        self.repo
+            .read(&self.school, model::School::active::<T>)
+            .and_then(|r| r)
+            .unwrap_or_default()
+    }
+
     pub fn person(&self, id: &str, field: PersonField) -> bool {
         let Ok(doc) = id.parse::<DocumentId>() else {
             return false;
@@ -67,6 +83,11 @@ impl Writes {
     pub fn fail(&self, message: impl Into<String>) {
         self.notice.0.set(Some(message.into()));
     }
+}
+
+/// What a school's screen shows on a device that has not joined a school yet.
+pub fn not_joined() -> AnyView {
+    view! { <p class="card">"Планшет ещё не подключён к школе."</p> }.into_any()
 }
 
 #[component]

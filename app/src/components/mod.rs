@@ -4,6 +4,6 @@ mod fields;
 mod status;
 
 pub use fields::{
-    CheckField, Columns, Notice, RowsEditor, SelectField, TextField, Writes, options,
+    CheckField, Columns, Notice, RowsEditor, SelectField, TextField, Writes, not_joined, options,
 };
 pub use status::{SaveBanner, StatusBar};

@@ -10,15 +10,14 @@ use model::{
     label, ru, validate,
 };
 
-use crate::components::{CheckField, Columns, RowsEditor, SelectField, TextField, Writes, options};
+use crate::components::{
+    CheckField, Columns, RowsEditor, SelectField, TextField, Writes, not_joined, options,
+};
 use crate::pages::people::{entries, name_of};
 use crate::repo::now_ms;
 
 fn programmes(w: &Writes) -> Vec<(RecordId, Programme)> {
-    w.repo
-        .read(&w.school, School::active::<Programme>)
-        .and_then(|r| r)
-        .unwrap_or_default()
+    w.active::<Programme>()
 }
 
 /// People who can be chosen: (id, «Фамилия Имя Отчество — ученик, 7Б»), by name.
@@ -43,7 +42,7 @@ fn choices(w: &Writes) -> Vec<(String, String)> {
 #[component]
 pub fn PairsList() -> impl IntoView {
     let Some(w) = Writes::get() else {
-        return view! { <p class="card">"Планшет ещё не подключён к школе."</p> }.into_any();
+        return not_joined();
     };
     let query = use_query_map();
     let programme = RwSignal::new(query.read_untracked().get("programme").unwrap_or_default());
@@ -55,10 +54,7 @@ pub fn PairsList() -> impl IntoView {
             let people = w.repo.people();
             let reg = entries(&w.repo, &w.school);
             let (prog, st, q) = (programme.get(), status.get(), search.get());
-            w.repo
-                .read(&w.school, School::active::<Pair>)
-                .and_then(|r| r)
-                .unwrap_or_default()
+            w.active::<Pair>()
                 .into_iter()
                 .filter(|(_, p)| prog.is_empty() || p.programme == prog)
                 .filter(|(_, p)| st.is_empty() || p.status == st)
@@ -131,7 +127,7 @@ pub fn PairsList() -> impl IntoView {
 #[component]
 pub fn NewPair() -> impl IntoView {
     let Some(w) = Writes::get() else {
-        return view! { <p class="card">"Планшет ещё не подключён к школе."</p> }.into_any();
+        return not_joined();
     };
     let navigate = use_navigate();
     let progs = programmes(&w);
@@ -219,7 +215,7 @@ pub fn NewPair() -> impl IntoView {
 pub fn PairPage() -> impl IntoView {
     let params = use_params_map();
     let Some(w) = Writes::get() else {
-        return view! { <p class="card">"Планшет ещё не подключён к школе."</p> }.into_any();
+        return not_joined();
     };
     let id = RecordId::new(params.read_untracked().get("id").unwrap_or_default());
     let pair = {
@@ -391,7 +387,7 @@ pub fn PairPage() -> impl IntoView {
 pub fn MeetingPage() -> impl IntoView {
     let params = use_params_map();
     let Some(w) = Writes::get() else {
-        return view! { <p class="card">"Планшет ещё не подключён к школе."</p> }.into_any();
+        return not_joined();
     };
     let id = RecordId::new(params.read_untracked().get("id").unwrap_or_default());
     let meeting = {

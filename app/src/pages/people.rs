@@ -13,7 +13,7 @@ use model::{
 };
 use sync_core::DocumentId;
 
-use crate::components::{CheckField, SelectField, TextField, Writes};
+use crate::components::{CheckField, SelectField, TextField, Writes, not_joined};
 use crate::repo::{Repo, now_ms};
 
 /// A person's name for lists, or why it cannot be shown.
@@ -47,7 +47,7 @@ fn today() -> String {
 #[component]
 pub fn PeopleList() -> impl IntoView {
     let Some(w) = Writes::get() else {
-        return view! { <p class="card">"Планшет ещё не подключён к школе."</p> }.into_any();
+        return not_joined();
     };
     let query = use_query_map();
     let search = RwSignal::new(String::new());
@@ -195,7 +195,7 @@ pub fn NewPerson() -> impl IntoView {
 pub fn PersonPage() -> impl IntoView {
     let params = use_params_map();
     let Some(w) = Writes::get() else {
-        return view! { <p class="card">"Планшет ещё не подключён к школе."</p> }.into_any();
+        return not_joined();
     };
     let id = params.read_untracked().get("id").unwrap_or_default();
     let person = {
@@ -449,26 +449,16 @@ pub fn PersonPage() -> impl IntoView {
         let (w, id) = (w.clone(), id.clone());
         move || {
             let pairs: Vec<(RecordId, Pair)> = w
-                .repo
-                .read(&w.school, School::active::<Pair>)
-                .and_then(|r| r)
-                .unwrap_or_default()
+                .active::<Pair>()
                 .into_iter()
                 .filter(|(_, p)| p.involves(&id))
                 .collect();
             let meetings: Vec<(RecordId, Meeting)> = w
-                .repo
-                .read(&w.school, School::active::<Meeting>)
-                .and_then(|r| r)
-                .unwrap_or_default()
+                .active::<Meeting>()
                 .into_iter()
                 .filter(|(_, m)| m.attendees.contains_key(&id))
                 .collect();
-            let questionnaires: Vec<(RecordId, Questionnaire)> = w
-                .repo
-                .read(&w.school, School::active::<Questionnaire>)
-                .and_then(|r| r)
-                .unwrap_or_default();
+            let questionnaires: Vec<(RecordId, Questionnaire)> = w.active::<Questionnaire>();
             let p = person.get();
             let id = id.clone();
             view! {
@@ -559,7 +549,7 @@ pub fn PersonPage() -> impl IntoView {
 pub fn FillQuestionnaire() -> impl IntoView {
     let params = use_params_map();
     let Some(w) = Writes::get() else {
-        return view! { <p class="card">"Планшет ещё не подключён к школе."</p> }.into_any();
+        return not_joined();
     };
     let get = |k: &str| params.read_untracked().get(k).unwrap_or_default();
     let (id, qid, stage) = (get("id"), get("qid"), get("stage"));

@@ -6,7 +6,7 @@ use model::{
     ProgrammeList, STAGE_STATUSES, School, ru, validate,
 };
 
-use crate::components::{Columns, RowsEditor, SelectField, TextField, Writes, options};
+use crate::components::{Columns, RowsEditor, SelectField, TextField, Writes, not_joined, options};
 
 use crate::repo::{Repo, now_ms};
 
@@ -89,7 +89,7 @@ pub fn NewProgramme() -> impl IntoView {
 pub fn EditProgramme() -> impl IntoView {
     let params = use_params_map();
     let Some(w) = Writes::get() else {
-        return view! { <p>"Планшет ещё не подключён к школе."</p> }.into_any();
+        return not_joined();
     };
     let id = ProgrammeId::new(params.read_untracked().get("id").unwrap_or_default());
     let programme = {
@@ -104,10 +104,7 @@ pub fn EditProgramme() -> impl IntoView {
     let pairs = {
         let (w, id) = (w.clone(), id.clone());
         Memo::new(move |_| {
-            w.repo
-                .read(&w.school, School::active::<Pair>)
-                .and_then(|r| r)
-                .unwrap_or_default()
+            w.active::<Pair>()
                 .into_iter()
                 .filter(|(_, p)| p.programme == id.as_str())
                 .count()

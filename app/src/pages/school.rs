@@ -10,13 +10,9 @@ use model::{
     RoadmapField, RoadmapRow, SECTIONS, School, compare, compute, missing_documents, ru, validate,
 };
 
-use crate::components::{SelectField, TextField, Writes, options};
+use crate::components::{SelectField, TextField, Writes, not_joined, options};
 use crate::pages::people::{entries, name_of};
 use crate::repo::now_ms;
-
-fn not_joined() -> AnyView {
-    view! { <p class="card">"Планшет ещё не подключён к школе."</p> }.into_any()
-}
 
 #[component]
 pub fn Questionnaires() -> impl IntoView {
@@ -25,12 +21,7 @@ pub fn Questionnaires() -> impl IntoView {
     };
     let list = {
         let w = w.clone();
-        Memo::new(move |_| {
-            w.repo
-                .read(&w.school, School::active::<Questionnaire>)
-                .and_then(|r| r)
-                .unwrap_or_default()
-        })
+        Memo::new(move |_| w.active::<Questionnaire>())
     };
     let title = RwSignal::new(String::new());
     let add = move |ev: leptos::ev::SubmitEvent| {
@@ -158,26 +149,10 @@ pub fn QuestionnairePage() -> impl IntoView {
 fn indicators(w: &Writes) -> Vec<Indicator> {
     let people = entries(&w.repo, &w.school);
     let docs = w.repo.people();
-    let pairs = w
-        .repo
-        .read(&w.school, School::list::<Pair>)
-        .and_then(|r| r)
-        .unwrap_or_default();
-    let meetings = w
-        .repo
-        .read(&w.school, School::list::<Meeting>)
-        .and_then(|r| r)
-        .unwrap_or_default();
-    let events = w
-        .repo
-        .read(&w.school, School::list::<Event>)
-        .and_then(|r| r)
-        .unwrap_or_default();
-    let roadmap = w
-        .repo
-        .read(&w.school, School::list::<RoadmapRow>)
-        .and_then(|r| r)
-        .unwrap_or_default();
+    let pairs = w.list::<Pair>();
+    let meetings = w.list::<Meeting>();
+    let events = w.list::<Event>();
+    let roadmap = w.list::<RoadmapRow>();
     let lookup = |id: &str| docs.get(id).cloned();
     let records = Records {
         people: &people,
@@ -201,12 +176,7 @@ pub fn Roadmap() -> impl IntoView {
     };
     let rows = {
         let w = w.clone();
-        Memo::new(move |_| {
-            w.repo
-                .read(&w.school, School::active::<RoadmapRow>)
-                .and_then(|r| r)
-                .unwrap_or_default()
-        })
+        Memo::new(move |_| w.active::<RoadmapRow>())
     };
     let measures: Vec<(String, String)> =
         std::iter::once((String::new(), "— вручную —".to_owned()))
@@ -241,14 +211,14 @@ pub fn Roadmap() -> impl IntoView {
                         let value = measure.and_then(|m| computed.get().into_iter().find(|i| i.measure == m));
                         view! {
                             <li class="roadmap-row" data-testid="roadmap-row">
-                                <TextField label="Содержание" name="content" value=Signal::derive({ let v = r.content.as_str().to_owned(); move || v.clone() }) on_commit=cb(RoadmapField::Content) />
+                                <TextField label="Содержание" name="content" value=Signal::stored(r.content.as_str().to_owned()) on_commit=cb(RoadmapField::Content) />
                                 <div class="grid3">
-                                    <TextField label="Срок" name="period" value=Signal::derive({ let v = Deadline::from_stored(&r.period).input(); move || v.clone() }) on_commit=cb(RoadmapField::Period) />
-                                    <TextField label="Результат (документ)" name="result" value=Signal::derive({ let v = r.result.as_str().to_owned(); move || v.clone() }) on_commit=cb(RoadmapField::Result) />
-                                    <TextField label="Ответственный" name="responsible" value=Signal::derive({ let v = r.responsible.clone(); move || v.clone() }) on_commit=cb(RoadmapField::Responsible) />
-                                    <TextField label="Показатель" name="indicator" value=Signal::derive({ let v = r.indicator.as_str().to_owned(); move || v.clone() }) on_commit=cb(RoadmapField::Indicator) />
-                                    <SelectField label="Вычисляемый показатель" name="measure" options=measures.clone() value=Signal::derive({ let v = r.measure.clone(); move || v.clone() }) on_commit=cb(RoadmapField::Measure) />
-                                    <SelectField label="Статус" name="status" options=options(&ROW_STATUSES) value=Signal::derive({ let v = r.status.clone(); move || v.clone() }) on_commit=cb(RoadmapField::Status) />
+                                    <TextField label="Срок" name="period" value=Signal::stored(Deadline::from_stored(&r.period).input()) on_commit=cb(RoadmapField::Period) />
+                                    <TextField label="Результат (документ)" name="result" value=Signal::stored(r.result.as_str().to_owned()) on_commit=cb(RoadmapField::Result) />
+                                    <TextField label="Ответственный" name="responsible" value=Signal::stored(r.responsible.clone()) on_commit=cb(RoadmapField::Responsible) />
+                                    <TextField label="Показатель" name="indicator" value=Signal::stored(r.indicator.as_str().to_owned()) on_commit=cb(RoadmapField::Indicator) />
+                                    <SelectField label="Вычисляемый показатель" name="measure" options=measures.clone() value=Signal::stored(r.measure.clone()) on_commit=cb(RoadmapField::Measure) />
+                                    <SelectField label="Статус" name="status" options=options(&ROW_STATUSES) value=Signal::stored(r.status.clone()) on_commit=cb(RoadmapField::Status) />
                                 </div>
                                 {value.map(|v| view! { <p class=if v.met { "ok" } else { "error" } data-testid="row-indicator">{format!("{}: {}", if v.met { "Достигнуто" } else { "Не достигнуто" }, v.display())}</p> })}
                             </li>
@@ -286,11 +256,7 @@ pub fn Events() -> impl IntoView {
     let list = {
         let w = w.clone();
         Memo::new(move |_| {
-            let mut v = w
-                .repo
-                .read(&w.school, School::active::<Event>)
-                .and_then(|r| r)
-                .unwrap_or_default();
+            let mut v = w.active::<Event>();
             v.sort_by(|a, b| a.1.date.cmp(&b.1.date));
             v
         })
@@ -331,11 +297,11 @@ pub fn Events() -> impl IntoView {
                         <li data-testid="event" class="card">
                             <h3>{format!("{} — {}", ru::iso_date(&e.date), e.title.as_str())}</h3>
                             <div class="grid3">
-                                <SelectField label="Вид" name="kind" options=options(&EVENT_KINDS) value=Signal::derive({ let v = e.kind.clone(); move || v.clone() }) on_commit=cb(EventField::Kind) />
-                                <TextField label="Дата" name="date" value=Signal::derive({ let v = validate::input_date(&e.date); move || v.clone() }) on_commit=cb(EventField::Date) />
-                                <TextField label="Место" name="place" value=Signal::derive({ let v = e.place.clone(); move || v.clone() }) on_commit=cb(EventField::Place) />
+                                <SelectField label="Вид" name="kind" options=options(&EVENT_KINDS) value=Signal::stored(e.kind.clone()) on_commit=cb(EventField::Kind) />
+                                <TextField label="Дата" name="date" value=Signal::stored(validate::input_date(&e.date)) on_commit=cb(EventField::Date) />
+                                <TextField label="Место" name="place" value=Signal::stored(e.place.clone()) on_commit=cb(EventField::Place) />
                             </div>
-                            <TextField label="Где опубликовано" name="published" multiline=true value=Signal::derive({ let v = e.published.as_str().to_owned(); move || v.clone() }) on_commit=cb(EventField::Published) />
+                            <TextField label="Где опубликовано" name="published" multiline=true value=Signal::stored(e.published.as_str().to_owned()) on_commit=cb(EventField::Published) />
                         </li>
                     }
                 }).collect_view()}
@@ -363,11 +329,7 @@ pub fn MissingDocumentsPanel() -> impl IntoView {
     let missing = Memo::new(move |_| {
         let people = entries(&w.repo, &w.school);
         let docs = w.repo.people();
-        let pairs = w
-            .repo
-            .read(&w.school, School::list::<Pair>)
-            .and_then(|r| r)
-            .unwrap_or_default();
+        let pairs = w.list::<Pair>();
         let lookup = |id: &str| docs.get(id).cloned();
         let records = Records {
             people: &people,
