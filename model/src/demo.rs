@@ -532,24 +532,21 @@ pub fn populate(
         if pair.status != "active" {
             continue;
         }
-        // The meeting cycle up to today, then the next one planned.
+        // The year's meeting cycle: held up to today (with attendance, notes and feedback),
+        // planned after it.
         let kinds = ["introduction", "trial", "planning"];
         let mut date = day(21 + (n as u64 % 5));
         let mut k = 0usize;
-        let mut planned_one = false;
-        while date < day(265) {
+        let final_day = day(252 + n as u64 % 5);
+        while date <= final_day {
             let kind = if k < 3 {
                 kinds[k]
-            } else if date >= day(250) {
+            } else if date == final_day {
                 "final"
             } else {
                 "working"
             };
             let held = date <= today;
-            if !held && planned_one {
-                break;
-            }
-            planned_one |= !held;
             let mid = RecordId::random();
             let mut m = Meeting::new(&id, kind, &iso(date), tick())?;
             m.held = held;
@@ -601,9 +598,15 @@ pub fn populate(
             School::insert(tx, &mid, &m)?;
             meetings += 1;
             k += 1;
-            date = date
+            let next = date
                 .checked_add_days(Days::new(if k < 3 { 7 } else { 21 }))
-                .unwrap_or(date);
+                .unwrap_or(final_day);
+            // The last working meeting gives way to the final one in May.
+            date = if next > final_day && date < final_day {
+                final_day
+            } else {
+                next
+            };
         }
         // Consents, agreements and questionnaires of the participants (a few left missing, so
         // the curator sees what the app flags).

@@ -776,7 +776,14 @@ fn the_demo_is_a_realistic_year_of_invented_people() {
     };
     assert_eq!((count(Role::Student), count(Role::Teacher)), (150, 20));
     assert_eq!((demo.programmes, demo.pairs), (3, 25));
-    assert!(demo.meetings > 150, "{} meetings", demo.meetings);
+    assert!(demo.meetings > 250, "{} meetings", demo.meetings);
+    assert!(
+        School::list::<Meeting>(&school)
+            .unwrap()
+            .iter()
+            .any(|(_, m)| m.kind == "final"),
+        "the year ends with final meetings"
+    );
     let meetings = School::list::<Meeting>(&school).unwrap();
     assert!(
         meetings
