@@ -411,7 +411,7 @@ pub fn PersonPage() -> impl IntoView {
     let consents = CONSENT_KINDS.iter().map(|(kind, title)| {
         let kind = (*kind).to_owned();
         let (on, by, who) = (RwSignal::new(today()), RwSignal::new(String::new()), RwSignal::new(SIGNER_REPRESENTATIVE.to_owned()));
-        let (k1, k2, k3) = (kind.clone(), kind.clone(), kind.clone());
+        let (k1, k2, k3, k4) = (kind.clone(), kind.clone(), kind.clone(), kind.clone());
         let (s1, s2) = (set.clone(), set.clone());
         let sign = move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
@@ -432,7 +432,8 @@ pub fn PersonPage() -> impl IntoView {
                         None => view! { <p class="error" data-testid="consent-status">"Не подписано"</p> }.into_any(),
                     }
                 }}
-                <form class="add-row" on:submit=sign>
+                <form class="add-row" on:submit=sign
+                    class:hidden=move || person.get().and_then(|p| p.consent(&k4).cloned()).is_some_and(|c| c.is_valid())>
                     <input type="text" name="signed-on" prop:value=move || on.get() on:input=move |ev| on.set(event_target_value(&ev)) />
                     <input type="text" name="signed-by" placeholder="Кто подписал (ФИО)" prop:value=move || by.get() on:input=move |ev| by.set(event_target_value(&ev)) />
                     <select name="signer-role" on:change=move |ev| who.set(event_target_value(&ev))>
@@ -458,7 +459,20 @@ pub fn PersonPage() -> impl IntoView {
                 .into_iter()
                 .filter(|(_, m)| m.attendees.contains_key(&id))
                 .collect();
-            let questionnaires: Vec<(RecordId, Questionnaire)> = w.active::<Questionnaire>();
+            // The questionnaires for the roles this person has in pairs (all, if none yet).
+            let (as_mentor, as_mentee) = (
+                pairs.iter().any(|(_, p)| p.mentors.contains_key(&id)),
+                pairs.iter().any(|(_, p)| p.mentees.contains_key(&id)),
+            );
+            let questionnaires: Vec<(RecordId, Questionnaire)> = w
+                .active::<Questionnaire>()
+                .into_iter()
+                .filter(|(_, q)| match q.audience.as_str() {
+                    "mentor" => as_mentor || !as_mentee,
+                    "mentee" => as_mentee || !as_mentor,
+                    _ => true,
+                })
+                .collect();
             let p = person.get();
             let id = id.clone();
             view! {
