@@ -19,6 +19,7 @@ mod roadmap;
 mod row;
 pub mod ru;
 mod school;
+mod text;
 pub mod validate;
 
 pub use deadline::Deadline;
@@ -47,3 +48,4 @@ pub use roadmap::{
 };
 pub use row::{Row, RowEdit};
 pub use school::{ModelError, ProfileField, SCHEMA_VERSION, SchemaStatus, School};
+pub use text::merge_text;

@@ -264,4 +264,30 @@ describe("the target model on a tablet", () => {
     await a.page.click("[data-testid=nav-pairs]");
     await a.page.locator("[data-testid=pair-count]", { hasText: "26 пар" }).waitFor();
   });
+
+  test("typing is not overwritten by another tablet's edits, and both edits of one text are kept", async () => {
+    for (const t of [a, b]) {
+      await t.page.click(".brand");
+      await t.programmeCard("Служба учебной помощи").first().click();
+      await t.page.locator("textarea[name=note]").waitFor();
+    }
+    const note = (t) => t.page.locator("textarea[name=note]");
+    const title = (t) => t.page.locator("input[name=title]");
+    const before = await note(a).inputValue();
+
+    // A types in the note (not yet left); B renames the programme meanwhile.
+    await note(a).fill(`${before} Взять анкеты.`);
+    await commit(title(b), "Служба учебной помощи «Вместе»");
+    await a.page.waitForFunction(() => document.querySelector("input[name=title]").value.includes("Вместе"));
+    assert.equal(await note(a).inputValue(), `${before} Взять анкеты.`, "A's typing survived B's edit");
+
+    // B edits the same note at its start and leaves the field; then A leaves hers.
+    await commit(note(b), `Важно: ${before}`);
+    await commit(title(b), "Служба учебной помощи «Вместе!»");
+    await a.page.waitForFunction(() => document.querySelector("input[name=title]").value.includes("Вместе!"));
+    await note(a).blur();
+    const merged = `Важно: ${before} Взять анкеты.`;
+    await a.page.waitForFunction((m) => document.querySelector("textarea[name=note]").value === m, merged);
+    await b.page.waitForFunction((m) => document.querySelector("textarea[name=note]").value === m, merged);
+  });
 });

@@ -90,6 +90,12 @@ pub fn not_joined() -> AnyView {
     view! { <p class="card">"Планшет ещё не подключён к школе."</p> }.into_any()
 }
 
+/// A text field bound to a stored value.
+///
+/// While the user types, nothing that arrives from another tablet overwrites the field (a change
+/// to another field, or to this one). When they leave it, their edit is rebased onto the current
+/// value with [`model::merge_text`], so an edit another tablet made to the same text meanwhile is
+/// kept rather than undone.
 #[component]
 pub fn TextField(
     #[prop(into)] label: String,
@@ -99,20 +105,46 @@ pub fn TextField(
     #[prop(optional, into)] placeholder: String,
     #[prop(optional)] multiline: bool,
 ) -> impl IntoView {
-    let input = if multiline {
-        view! {
-            <textarea name=name rows="4" placeholder=placeholder prop:value=move || value.get()
-                on:change=move |ev| on_commit.run(event_target_value(&ev)) />
+    let stored = Memo::new(move |_| value.get());
+    // What the field showed when the user started typing, and whether they have.
+    let base = StoredValue::new(String::new());
+    let dirty = StoredValue::new(false);
+    let input = NodeRef::<leptos::html::Input>::new();
+    let area = NodeRef::<leptos::html::Textarea>::new();
+    let show = move |v: &str| {
+        if let Some(el) = input.get_untracked() {
+            el.set_value(v);
         }
-        .into_any()
-    } else {
-        view! {
-            <input type="text" name=name placeholder=placeholder prop:value=move || value.get()
-                on:change=move |ev| on_commit.run(event_target_value(&ev)) />
+        if let Some(el) = area.get_untracked() {
+            el.set_value(v);
         }
-        .into_any()
     };
-    view! { <label>{label} {input}</label> }
+    Effect::new(move |_| {
+        let v = stored.get();
+        if !dirty.get_value() {
+            show(&v);
+            base.set_value(v);
+        }
+    });
+    let typed = move |_| dirty.set_value(true);
+    let commit = move |ev: leptos::ev::Event| {
+        let mine = event_target_value(&ev);
+        let merged = model::merge_text(&base.get_value(), &mine, &stored.get_untracked());
+        dirty.set_value(false);
+        base.set_value(merged.clone());
+        if merged != mine {
+            show(&merged);
+        }
+        on_commit.run(merged);
+    };
+    let field = if multiline {
+        view! { <textarea node_ref=area name=name rows="4" placeholder=placeholder prop:value=stored.get_untracked() on:input=typed on:change=commit /> }
+            .into_any()
+    } else {
+        view! { <input node_ref=input type="text" name=name placeholder=placeholder prop:value=stored.get_untracked() on:input=typed on:change=commit /> }
+            .into_any()
+    };
+    view! { <label>{label} {field}</label> }
 }
 
 #[component]
