@@ -221,13 +221,12 @@ pub fn RowsEditor(
         text.set(String::new());
         period.set(String::new());
     };
-    let keyed = move || rows.get().into_iter().enumerate().collect::<Vec<_>>();
     view! {
         <section class="rows" data-testid=testid>
             <h3>{title}</h3>
             <ol>
-                <For each=keyed key=|(n, r)| (*n, r.clone().id, format!("{r:?}")) let((_n, row))>
-                    <RowLine row columns on_edit />
+                <For each=move || rows.get() key=|r| r.id.clone() let(row)>
+                    <RowLine id=row.id rows columns on_edit />
                 </For>
             </ol>
             <form class="add-row" on:submit=add>
@@ -243,48 +242,50 @@ pub fn RowsEditor(
     }
 }
 
+/// One row, bound to its own values in the list: a change to another row (or another field of
+/// this one) does not reset what the user is typing.
 #[component]
-fn RowLine(row: Row, columns: Columns, on_edit: Callback<(String, RowEdit)>) -> impl IntoView {
-    let id = row.id.clone();
-    let removed = row.is_removed();
-    let edit = move |e: RowEdit| on_edit.run((id.clone(), e));
-    let (e1, e2, e3, e4, e5, e6) = (
-        edit.clone(),
-        edit.clone(),
-        edit.clone(),
-        edit.clone(),
-        edit.clone(),
-        edit,
+fn RowLine(
+    id: String,
+    rows: Signal<Vec<Row>>,
+    columns: Columns,
+    on_edit: Callback<(String, RowEdit)>,
+) -> impl IntoView {
+    let row = {
+        let id = id.clone();
+        Memo::new(move |_| rows.get().into_iter().find(|r| r.id == id))
+    };
+    let field = move |f: fn(&Row) -> String| {
+        Signal::derive(move || row.get().map(|r| f(&r)).unwrap_or_default())
+    };
+    let removed = move || row.get().is_some_and(|r| r.is_removed());
+    let commit = move |make: fn(String) -> RowEdit| {
+        let id = id.clone();
+        Callback::new(move |v: String| on_edit.run((id.clone(), make(v))))
+    };
+    let (restore, remove) = (
+        commit(|_| RowEdit::Restore),
+        commit(|_| RowEdit::Remove(now_ms())),
     );
-    let period = Deadline::from_stored(&row.period).input();
     view! {
         <li class:removed=removed data-testid="row">
-            <input type="text" name="row-text" prop:value=row.text.as_str().to_owned()
-                on:change=move |ev| e1(RowEdit::Text(event_target_value(&ev))) />
+            <TextField label="" name="row-text" value=field(|r| r.text.as_str().to_owned()) on_commit=commit(RowEdit::Text) />
             {columns.period.then(|| view! {
-                <input type="text" name="row-period" placeholder="Срок" prop:value=period
-                    on:change=move |ev| e2(RowEdit::Period(event_target_value(&ev))) />
+                <TextField label="" name="row-period" placeholder="Срок" value=field(|r| Deadline::from_stored(&r.period).input()) on_commit=commit(RowEdit::Period) />
             })}
             {columns.responsible.then(|| view! {
-                <input type="text" name="row-responsible" placeholder="Ответственный" prop:value=row.responsible.clone()
-                    on:change=move |ev| e3(RowEdit::Responsible(event_target_value(&ev))) />
+                <TextField label="" name="row-responsible" placeholder="Ответственный" value=field(|r| r.responsible.clone()) on_commit=commit(RowEdit::Responsible) />
             })}
-            {columns.statuses.map(|table| {
-                let current = row.status.clone();
-                view! {
-                    <select name="row-status" on:change=move |ev| e4(RowEdit::Status(event_target_value(&ev)))>
-                        {table.iter().map(|(c, l)| view! { <option value=*c selected=current == *c>{*l}</option> }).collect_view()}
-                    </select>
-                }
+            {columns.statuses.map(|table| view! {
+                <SelectField label="" name="row-status" options=options(table) value=field(|r| r.status.clone()) on_commit=commit(RowEdit::Status) />
             })}
             {columns.note.then(|| view! {
-                <input type="text" name="row-note" placeholder="Примечание" prop:value=row.note.as_str().to_owned()
-                    on:change=move |ev| e6(RowEdit::Note(event_target_value(&ev))) />
+                <TextField label="" name="row-note" placeholder="Примечание" value=field(|r| r.note.as_str().to_owned()) on_commit=commit(RowEdit::Note) />
             })}
-            {if removed {
-                view! { <button type="button" on:click=move |_| e5(RowEdit::Restore)>"Вернуть"</button> }.into_any()
+            {move || if removed() {
+                view! { <button type="button" on:click=move |_| restore.run(String::new())>"Вернуть"</button> }.into_any()
             } else {
-                view! { <button type="button" class="danger" aria-label="Удалить строку" on:click=move |_| e5(RowEdit::Remove(now_ms()))>"×"</button> }.into_any()
+                view! { <button type="button" class="danger" aria-label="Удалить строку" on:click=move |_| remove.run(String::new())>"×"</button> }.into_any()
             }}
         </li>
     }

@@ -199,31 +199,20 @@ pub fn Roadmap() -> impl IntoView {
                 period.set(String::new());
             }
         };
+        let ids = move || -> Vec<RecordId> {
+            rows.get()
+                .into_iter()
+                .filter(|(_, r)| r.section == section)
+                .map(|(id, _)| id)
+                .collect()
+        };
         view! {
             <section class="card" data-testid=format!("section-{section}")>
                 <h2>{format!("{section}. {title}")}</h2>
                 <ol>
-                    {move || rows.get().into_iter().filter(|(_, r)| r.section == section).map(|(id, r)| {
-                        let w = w.clone();
-                        let set = move |f: RoadmapField| { w.school(|tx| School::update_roadmap(tx, &id, f)); };
-                        let cb = |make: fn(String) -> RoadmapField| { let set = set.clone(); Callback::new(move |v: String| set(make(v))) };
-                        let measure = model::Measure::from_code(&r.measure);
-                        let value = measure.and_then(|m| computed.get().into_iter().find(|i| i.measure == m));
-                        view! {
-                            <li class="roadmap-row" data-testid="roadmap-row">
-                                <TextField label="Содержание" name="content" value=Signal::stored(r.content.as_str().to_owned()) on_commit=cb(RoadmapField::Content) />
-                                <div class="grid3">
-                                    <TextField label="Срок" name="period" value=Signal::stored(Deadline::from_stored(&r.period).input()) on_commit=cb(RoadmapField::Period) />
-                                    <TextField label="Результат (документ)" name="result" value=Signal::stored(r.result.as_str().to_owned()) on_commit=cb(RoadmapField::Result) />
-                                    <TextField label="Ответственный" name="responsible" value=Signal::stored(r.responsible.clone()) on_commit=cb(RoadmapField::Responsible) />
-                                    <TextField label="Показатель" name="indicator" value=Signal::stored(r.indicator.as_str().to_owned()) on_commit=cb(RoadmapField::Indicator) />
-                                    <SelectField label="Вычисляемый показатель" name="measure" options=measures.clone() value=Signal::stored(r.measure.clone()) on_commit=cb(RoadmapField::Measure) />
-                                    <SelectField label="Статус" name="status" options=options(&ROW_STATUSES) value=Signal::stored(r.status.clone()) on_commit=cb(RoadmapField::Status) />
-                                </div>
-                                {value.map(|v| view! { <p class=if v.met { "ok" } else { "error" } data-testid="row-indicator">{format!("{}: {}", if v.met { "Достигнуто" } else { "Не достигнуто" }, v.display())}</p> })}
-                            </li>
-                        }
-                    }).collect_view()}
+                    <For each=ids key=|id| id.clone() let(id)>
+                        <RoadmapLine id rows computed measures=measures.clone() w=w.clone() />
+                    </For>
                 </ol>
                 <form class="add-row" on:submit=add>
                     <input type="text" name="new-content" placeholder="Мероприятие" prop:value=move || content.get() on:input=move |ev| content.set(event_target_value(&ev)) />
@@ -246,6 +235,53 @@ pub fn Roadmap() -> impl IntoView {
         {sections}
     }
     .into_any()
+}
+
+/// One roadmap row, bound to its own values: another row's change does not reset this one.
+#[component]
+fn RoadmapLine(
+    id: RecordId,
+    rows: Memo<Vec<(RecordId, RoadmapRow)>>,
+    computed: Memo<Vec<Indicator>>,
+    measures: Vec<(String, String)>,
+    w: Writes,
+) -> impl IntoView {
+    let row = {
+        let id = id.clone();
+        Memo::new(move |_| {
+            rows.get()
+                .into_iter()
+                .find(|(r, _)| *r == id)
+                .map(|(_, r)| r)
+        })
+    };
+    let field = move |f: fn(&RoadmapRow) -> String| {
+        Signal::derive(move || row.get().map(|r| f(&r)).unwrap_or_default())
+    };
+    let cb = move |make: fn(String) -> RoadmapField| {
+        let (w, id) = (w.clone(), id.clone());
+        Callback::new(move |v: String| {
+            w.school(|tx| School::update_roadmap(tx, &id, make(v)));
+        })
+    };
+    let value = move || {
+        let measure = Measure::from_code(&row.get()?.measure)?;
+        computed.get().into_iter().find(|i| i.measure == measure)
+    };
+    view! {
+        <li class="roadmap-row" data-testid="roadmap-row">
+            <TextField label="Содержание" name="content" value=field(|r| r.content.as_str().to_owned()) on_commit=cb(RoadmapField::Content) />
+            <div class="grid3">
+                <TextField label="Срок" name="period" value=field(|r| Deadline::from_stored(&r.period).input()) on_commit=cb(RoadmapField::Period) />
+                <TextField label="Результат (документ)" name="result" value=field(|r| r.result.as_str().to_owned()) on_commit=cb(RoadmapField::Result) />
+                <TextField label="Ответственный" name="responsible" value=field(|r| r.responsible.clone()) on_commit=cb(RoadmapField::Responsible) />
+                <TextField label="Показатель" name="indicator" value=field(|r| r.indicator.as_str().to_owned()) on_commit=cb(RoadmapField::Indicator) />
+                <SelectField label="Вычисляемый показатель" name="measure" options=measures value=field(|r| r.measure.clone()) on_commit=cb(RoadmapField::Measure) />
+                <SelectField label="Статус" name="status" options=options(&ROW_STATUSES) value=field(|r| r.status.clone()) on_commit=cb(RoadmapField::Status) />
+            </div>
+            {move || value().map(|v| view! { <p class=if v.met { "ok" } else { "error" } data-testid="row-indicator">{format!("{}: {}", if v.met { "Достигнуто" } else { "Не достигнуто" }, v.display())}</p> })}
+        </li>
+    }
 }
 
 #[component]
