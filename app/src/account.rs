@@ -110,8 +110,9 @@ pub async fn invite(token: &str) -> Result<Invitation, AccountError> {
     .await
 }
 
-pub async fn revoke(token: &str, device: &str) -> Result<(), AccountError> {
-    let response = Request::post(&format!("/api/devices/{device}/revoke"))
+/// A curator's command with no answer but success (`204`) or an error.
+async fn command(token: &str, path: &str) -> Result<(), AccountError> {
+    let response = Request::post(path)
         .header("Authorization", &bearer(token))
         .send()
         .await;
@@ -119,6 +120,10 @@ pub async fn revoke(token: &str, device: &str) -> Result<(), AccountError> {
         Ok(r) if r.ok() => Ok(()),
         other => answer::<serde_json::Value>(other).await.map(|_| ()),
     }
+}
+
+pub async fn revoke(token: &str, device: &str) -> Result<(), AccountError> {
+    command(token, &format!("/api/devices/{device}/revoke")).await
 }
 
 pub async fn set_root(token: &str, doc: &str) -> Result<School, AccountError> {
@@ -132,12 +137,5 @@ pub async fn set_root(token: &str, doc: &str) -> Result<School, AccountError> {
 
 /// Asks the relay to delete a document for good (a person's personal data). Idempotent.
 pub async fn erase(token: &str, doc: &str) -> Result<(), AccountError> {
-    let response = Request::post(&format!("/api/documents/{doc}/erase"))
-        .header("Authorization", &bearer(token))
-        .send()
-        .await;
-    match response {
-        Ok(r) if r.ok() => Ok(()),
-        other => answer::<serde_json::Value>(other).await.map(|_| ()),
-    }
+    command(token, &format!("/api/documents/{doc}/erase")).await
 }

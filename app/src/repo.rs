@@ -81,6 +81,9 @@ struct Shared {
     /// Each person document as last read, with the heads it was read at: the lists of a school
     /// with hundreds of people re-read only the documents that changed.
     people_cache: Mutex<PersonCache>,
+    /// The school document's heads when [`Repo::follow_school`] last read its register: edits to
+    /// other documents (every keystroke committed on a person's page) skip the register.
+    followed: Mutex<Vec<automerge::ChangeHash>>,
 }
 
 type PersonCache = BTreeMap<DocumentId, (Vec<automerge::ChangeHash>, Option<model::Person>)>;
@@ -184,6 +187,7 @@ impl Repo {
             last_synced: RwSignal::new(last_synced),
             school: RwSignal::new(school),
             people_cache: Mutex::new(BTreeMap::new()),
+            followed: Mutex::new(Vec::new()),
         }));
         leptos::task::spawn_local(repo.clone().write_loop(storage, writer_rx));
         repo.follow_school();
@@ -325,6 +329,11 @@ impl Repo {
             if entry.damaged.is_some() {
                 return;
             }
+            let mut followed = self.0.followed.lock().unwrap_or_else(|p| p.into_inner());
+            let heads = entry.doc.get_heads();
+            if *followed == heads && !heads.is_empty() {
+                return;
+            }
             if matches!(
                 model::School::schema_status(&entry.doc),
                 model::SchemaStatus::Older(_)
@@ -339,6 +348,8 @@ impl Repo {
                     }
                 }
             }
+            *followed = entry.doc.get_heads();
+            drop(followed);
             let people = model::School::list::<model::PersonEntry>(&entry.doc).unwrap_or_default();
             for (id, person) in people {
                 let Ok(doc_id) = id.as_str().parse::<DocumentId>() else {
@@ -427,14 +438,9 @@ impl Repo {
     /// Loads the demonstration school year into this school: people's documents and records.
     pub fn load_demo(&self) -> Result<usize, ModelError> {
         let school = self.school().ok_or(ModelError::NotInitialised)?;
-        let mut ids = vec![];
         let today = chrono::Local::now().date_naive();
         let demo = self.change(&school, |tx| {
-            let mut next = || {
-                let id = DocumentId::random();
-                ids.push(id);
-                id.to_string()
-            };
+            let mut next = || DocumentId::random().to_string();
             model::demo::populate(tx, &mut next, today, now_ms())
         })?;
         let mut inner = self.lock();

@@ -6,14 +6,14 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use model::{
     Deadline, MEETING_KINDS, Meeting, MeetingField, PAIR_FORMATS, PAIR_STATUSES, PAIR_TERMS,
-    PHASES, PLAN_STATUSES, Pair, PairDraft, PairField, Programme, RESULT_KINDS, RecordId, School,
-    label, ru, validate,
+    PHASES, PLAN_STATUSES, Pair, PairDraft, PairField, PersonEntry, Programme, RESULT_KINDS,
+    RecordId, School, label, ru, validate,
 };
 
 use crate::components::{
     CheckField, Columns, RowsEditor, SelectField, TextField, Writes, not_joined, options,
 };
-use crate::pages::people::{entries, name_of};
+use crate::pages::people::name_of;
 use crate::repo::now_ms;
 
 fn programmes(w: &Writes) -> Vec<(RecordId, Programme)> {
@@ -23,7 +23,8 @@ fn programmes(w: &Writes) -> Vec<(RecordId, Programme)> {
 /// People who can be chosen: (id, «Фамилия Имя Отчество — ученик, 7Б»), by name.
 fn choices(w: &Writes) -> Vec<(String, String)> {
     let people = w.repo.people();
-    let mut out: Vec<(String, String)> = entries(&w.repo, &w.school)
+    let mut out: Vec<(String, String)> = w
+        .list::<PersonEntry>()
         .into_iter()
         .filter(|(_, e)| !e.is_removed_or_erased())
         .filter_map(|(id, _)| {
@@ -52,7 +53,7 @@ pub fn PairsList() -> impl IntoView {
         let w = w.clone();
         Memo::new(move |_| {
             let people = w.repo.people();
-            let reg = entries(&w.repo, &w.school);
+            let reg = w.list::<PersonEntry>();
             let (prog, st, q) = (programme.get(), status.get(), search.get());
             w.active::<Pair>()
                 .into_iter()
@@ -251,7 +252,7 @@ pub fn PairPage() -> impl IntoView {
                 return ().into_any();
             };
             let people = w.repo.people();
-            let reg = entries(&w.repo, &w.school);
+            let reg = w.list::<PersonEntry>();
             let row = |pid: String, mentor: bool| {
                 let set = set.clone();
                 let name = name_of(&people, &reg, &pid);
@@ -435,7 +436,7 @@ pub fn MeetingPage() -> impl IntoView {
                 return ().into_any();
             };
             let people = w.repo.people();
-            let reg = entries(&w.repo, &w.school);
+            let reg = w.list::<PersonEntry>();
             p.mentors.keys().map(|k| (k.clone(), "наставник")).chain(p.mentees.keys().map(|k| (k.clone(), "наставляемый"))).map(|(pid, role)| {
                 let name = name_of(&people, &reg, &pid);
                 let present = m.attendees.contains_key(&pid);

@@ -34,12 +34,6 @@ pub fn name_of(
         .unwrap_or_else(|| "(данные ещё не получены)".into())
 }
 
-pub fn entries(repo: &Repo, school: &DocumentId) -> Vec<(RecordId, PersonEntry)> {
-    repo.read(school, School::list::<PersonEntry>)
-        .and_then(|r| r)
-        .unwrap_or_default()
-}
-
 fn today() -> String {
     ru::date_numeric(chrono::Local::now().date_naive())
 }
@@ -58,7 +52,8 @@ pub fn PeopleList() -> impl IntoView {
         Memo::new(move |_| {
             let people = w.repo.people();
             let (q, role, base) = (search.get(), role.get(), base.get());
-            let mut out: Vec<(String, Person)> = entries(&w.repo, &w.school)
+            let mut out: Vec<(String, Person)> = w
+                .list::<PersonEntry>()
                 .into_iter()
                 .filter(|(_, e)| !e.is_removed_or_erased())
                 .filter(|(_, e)| role.is_empty() || e.role == role)
@@ -205,7 +200,7 @@ pub fn PersonPage() -> impl IntoView {
     let entry = {
         let (w, id) = (w.clone(), id.clone());
         Memo::new(move |_| {
-            entries(&w.repo, &w.school)
+            w.list::<PersonEntry>()
                 .into_iter()
                 .find(|(e, _)| e.as_str() == id)
                 .map(|(_, e)| e)
@@ -277,7 +272,7 @@ pub fn PersonPage() -> impl IntoView {
         move || {
             let p = person.get()?;
             let people = w.repo.people();
-            let reg = entries(&w.repo, &w.school);
+            let reg = w.list::<PersonEntry>();
             let link = |pid: &str| {
                 let (href, name) = (format!("/people/{pid}"), name_of(&people, &reg, pid));
                 view! { <li data-testid="relative"><A href=href>{name}</A></li> }

@@ -6,12 +6,13 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use model::{
     AUDIENCES, Deadline, EVENT_KINDS, Event, EventField, Indicator, Measure, Meeting, Pair,
-    QUESTION_KINDS, Questionnaire, QuestionnaireField, ROW_STATUSES, RecordId, Records,
-    RoadmapField, RoadmapRow, SECTIONS, School, compare, compute, missing_documents, ru, validate,
+    PersonEntry, QUESTION_KINDS, Questionnaire, QuestionnaireField, ROW_STATUSES, RecordId,
+    Records, RoadmapField, RoadmapRow, SECTIONS, School, compare, compute, missing_documents, ru,
+    validate,
 };
 
 use crate::components::{SelectField, TextField, Writes, not_joined, options};
-use crate::pages::people::{entries, name_of};
+use crate::pages::people::name_of;
 use crate::repo::now_ms;
 
 #[component]
@@ -147,7 +148,7 @@ pub fn QuestionnairePage() -> impl IntoView {
 
 /// The computed indicators of the roadmap, from the records this device holds.
 fn indicators(w: &Writes) -> Vec<Indicator> {
-    let people = entries(&w.repo, &w.school);
+    let people = w.list::<PersonEntry>();
     let docs = w.repo.people();
     let pairs = w.list::<Pair>();
     let meetings = w.list::<Meeting>();
@@ -363,7 +364,7 @@ pub fn MissingDocumentsPanel() -> impl IntoView {
         return ().into_any();
     };
     let missing = Memo::new(move |_| {
-        let people = entries(&w.repo, &w.school);
+        let people = w.list::<PersonEntry>();
         let docs = w.repo.people();
         let pairs = w.list::<Pair>();
         let lookup = |id: &str| docs.get(id).cloned();
