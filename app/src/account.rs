@@ -90,14 +90,51 @@ pub async fn join(code: &str, device_name: &str) -> Result<Joined, AccountError>
     answer(request.send().await).await
 }
 
-pub async fn me(token: &str) -> Result<Me, AccountError> {
+async fn get<T: for<'de> Deserialize<'de>>(token: &str, path: &str) -> Result<T, AccountError> {
     answer(
-        Request::get("/api/me")
+        Request::get(path)
             .header("Authorization", &bearer(token))
             .send()
             .await,
     )
     .await
+}
+
+pub async fn me(token: &str) -> Result<Me, AccountError> {
+    get(token, "/api/me").await
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct Erasure {
+    pub doc: String,
+    pub at: i64,
+}
+
+/// The school's documents erased for good, as the relay recorded them: the only word on
+/// which this device deletes a person's data.
+pub async fn erasures(token: &str) -> Result<Vec<Erasure>, AccountError> {
+    #[derive(Deserialize)]
+    struct List {
+        erased: Vec<Erasure>,
+    }
+    Ok(get::<List>(token, "/api/erasures").await?.erased)
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct Author {
+    /// An automerge actor id, in hex.
+    pub actor: String,
+    pub device: String,
+    pub name: String,
+}
+
+/// Which device of the school wrote each automerge actor's changes (as the relay saw them).
+pub async fn authors(token: &str) -> Result<Vec<Author>, AccountError> {
+    #[derive(Deserialize)]
+    struct List {
+        actors: Vec<Author>,
+    }
+    Ok(get::<List>(token, "/api/actors").await?.actors)
 }
 
 pub async fn invite(token: &str) -> Result<Invitation, AccountError> {

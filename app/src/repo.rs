@@ -5,7 +5,7 @@
 //! "everything since the last successful write", so a failed write is retried by the next one
 //! and nothing is dropped; the failure is shown until a write succeeds.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use automerge::Automerge;
@@ -84,6 +84,20 @@ struct Shared {
     /// The school document's heads when [`Repo::follow_school`] last read its register: edits to
     /// other documents (every keystroke committed on a person's page) skip the register.
     followed: Mutex<Vec<automerge::ChangeHash>>,
+    erasures: Mutex<Erasures>,
+}
+
+/// What this device knows of erasures. A person's document is deleted only when the relay
+/// lists it as erased (`confirmed`), never because of a mark in the school document, which any
+/// device could write.
+#[derive(Default)]
+struct Erasures {
+    /// Erased for good, by the relay's word.
+    confirmed: BTreeSet<DocumentId>,
+    /// Erased by this (curator's) device, not yet confirmed by the relay: retried at every start.
+    pending: BTreeSet<DocumentId>,
+    /// Register marks not confirmed when last asked: a new one makes the device ask again.
+    asked_about: BTreeSet<DocumentId>,
 }
 
 type PersonCache = BTreeMap<DocumentId, (Vec<automerge::ChangeHash>, Option<model::Person>)>;
@@ -126,6 +140,22 @@ const META_LAST_SYNCED: &str = "last_synced";
 const META_TOKEN: &str = "token";
 const META_DEVICE: &str = "device_id";
 const META_ROLE: &str = "role";
+const META_ERASED: &str = "erased";
+const META_PENDING_ERASURES: &str = "pending_erasures";
+
+fn id_list(ids: &BTreeSet<DocumentId>) -> String {
+    ids.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn parse_id_list(list: Option<String>) -> BTreeSet<DocumentId> {
+    list.unwrap_or_default()
+        .split(',')
+        .filter_map(|id| id.parse().ok())
+        .collect()
+}
 
 impl Repo {
     /// Opens the device's database and loads its school, then starts the writer task.
@@ -158,12 +188,22 @@ impl Repo {
             }),
             _ => None,
         };
+        let erasures = Erasures {
+            confirmed: parse_id_list(storage.get_meta(META_ERASED).await?),
+            pending: parse_id_list(storage.get_meta(META_PENDING_ERASURES).await?),
+            asked_about: BTreeSet::new(),
+        };
         let mut docs = BTreeMap::new();
         if let Some(id) = school {
             docs.insert(id, load_entry(&storage, &id).await?);
         }
         // The people's documents (and any other this device holds).
         for id in storage.documents().await? {
+            if erasures.confirmed.contains(&id) || erasures.pending.contains(&id) {
+                // An earlier deletion did not finish.
+                storage.delete(&id).await?;
+                continue;
+            }
             if let std::collections::btree_map::Entry::Vacant(slot) = docs.entry(id) {
                 slot.insert(load_entry(&storage, &id).await?);
             }
@@ -188,6 +228,7 @@ impl Repo {
             school: RwSignal::new(school),
             people_cache: Mutex::new(BTreeMap::new()),
             followed: Mutex::new(Vec::new()),
+            erasures: Mutex::new(erasures),
         }));
         leptos::task::spawn_local(repo.clone().write_loop(storage, writer_rx));
         repo.follow_school();
@@ -314,13 +355,14 @@ impl Repo {
     }
 
     /// Keeps this device's set of documents in step with the school's register: upgrades a
-    /// school document written by an older app, asks the relay for every person's document it
-    /// does not hold yet, and deletes the documents of people whose data was erased.
+    /// school document written by an older app, and asks the relay for every person's document
+    /// it does not hold yet. A person marked erased is not deleted here: the mark only makes
+    /// the device ask the relay ([`Repo::check_erasures`]), whose word alone deletes.
     fn follow_school(&self) {
         let Some(school) = self.0.school.get_untracked() else {
             return;
         };
-        let mut erase = vec![];
+        let mut ask = false;
         {
             let mut inner = self.lock();
             let Some(entry) = inner.docs.get_mut(&school) else {
@@ -351,25 +393,107 @@ impl Repo {
             *followed = entry.doc.get_heads();
             drop(followed);
             let people = model::School::list::<model::PersonEntry>(&entry.doc).unwrap_or_default();
+            let mut erasures = self.0.erasures.lock().unwrap_or_else(|p| p.into_inner());
             for (id, person) in people {
                 let Ok(doc_id) = id.as_str().parse::<DocumentId>() else {
                     continue;
                 };
-                if person.is_erased() {
-                    if inner.docs.remove(&doc_id).is_some() {
-                        erase.push(doc_id);
-                    }
-                } else {
-                    inner.docs.entry(doc_id).or_insert_with(|| Entry {
-                        doc: sync_core::new_document(),
-                        save: SaveState::default(),
-                        damaged: None,
-                    });
+                if erasures.confirmed.contains(&doc_id) || erasures.pending.contains(&doc_id) {
+                    continue;
                 }
+                if person.is_erased() && erasures.asked_about.insert(doc_id) {
+                    ask = true;
+                }
+                inner.docs.entry(doc_id).or_insert_with(|| Entry {
+                    doc: sync_core::new_document(),
+                    save: SaveState::default(),
+                    damaged: None,
+                });
             }
         }
-        for id in erase {
+        if ask {
+            let repo = self.clone();
+            leptos::task::spawn_local(async move { repo.check_erasures().await });
+        }
+    }
+
+    /// Asks the relay which of the school's documents are erased, deletes this device's copies
+    /// of them, and (on a curator's device) takes back erased marks that the relay never
+    /// confirmed and this device is not waiting on: a device without the right to erase wrote
+    /// them. Called when the connection to the relay opens and when a new mark appears.
+    pub async fn check_erasures(&self) {
+        let Some(credentials) = self.credentials() else {
+            return;
+        };
+        let Ok(list) = crate::account::erasures(&credentials.token).await else {
+            return;
+        };
+        let listed: BTreeSet<DocumentId> = list.iter().filter_map(|e| e.doc.parse().ok()).collect();
+        self.apply_erasures(&listed);
+        if credentials.curator {
+            self.take_back_unconfirmed_marks(&listed);
+        }
+    }
+
+    /// Deletes every listed document this device still holds; remembers the list.
+    fn apply_erasures(&self, listed: &BTreeSet<DocumentId>) {
+        let new: Vec<DocumentId> = {
+            let mut erasures = self.0.erasures.lock().unwrap_or_else(|p| p.into_inner());
+            let new: Vec<_> = listed.difference(&erasures.confirmed).copied().collect();
+            erasures.confirmed.extend(new.iter().copied());
+            for id in listed {
+                erasures.pending.remove(id);
+            }
+            if !new.is_empty() {
+                let _ = self
+                    .0
+                    .writer
+                    .unbounded_send(Job::Meta(META_ERASED, id_list(&erasures.confirmed)));
+                let _ = self
+                    .0
+                    .writer
+                    .unbounded_send(Job::Meta(META_PENDING_ERASURES, id_list(&erasures.pending)));
+            }
+            new
+        };
+        if new.is_empty() {
+            return;
+        }
+        {
+            let mut inner = self.lock();
+            for id in &new {
+                inner.docs.remove(id);
+            }
+        }
+        for id in new {
             let _ = self.0.writer.unbounded_send(Job::Delete(id));
+        }
+        self.0.revision.update(|r| *r += 1);
+    }
+
+    fn take_back_unconfirmed_marks(&self, listed: &BTreeSet<DocumentId>) {
+        let Some(school) = self.0.school.get_untracked() else {
+            return;
+        };
+        let pending = self
+            .0
+            .erasures
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .pending
+            .clone();
+        let marked = self
+            .read(&school, model::School::erased)
+            .unwrap_or_default();
+        for id in marked {
+            let Ok(doc_id) = id.as_str().parse::<DocumentId>() else {
+                continue;
+            };
+            if listed.contains(&doc_id) || pending.contains(&doc_id) {
+                continue;
+            }
+            leptos::logging::warn!("an erased mark the relay never confirmed is taken back: {id}");
+            let _ = self.change(&school, |tx| model::School::clear_erased_mark(tx, &id));
         }
     }
 
@@ -478,6 +602,19 @@ impl Repo {
             model::School::erase_person(tx, &model::RecordId::new(id.to_string()), now_ms())
         })
         .map_err(|e| e.to_string())?;
+        // The curator's own decision: deleted here at once, and the relay is asked until it
+        // has done it too (this device's pending list, not the register, says what to retry).
+        {
+            let mut erasures = self.0.erasures.lock().unwrap_or_else(|p| p.into_inner());
+            erasures.pending.insert(id);
+            let _ = self
+                .0
+                .writer
+                .unbounded_send(Job::Meta(META_PENDING_ERASURES, id_list(&erasures.pending)));
+        }
+        self.lock().docs.remove(&id);
+        let _ = self.0.writer.unbounded_send(Job::Delete(id));
+        self.0.revision.update(|r| *r += 1);
         self.erase_on_relay(id).await
     }
 
@@ -487,24 +624,33 @@ impl Repo {
         let credentials = self.credentials().ok_or("Нет учётных данных устройства.")?;
         crate::account::erase(&credentials.token, &id.to_string())
             .await
-            .map_err(|e| e.0)
+            .map_err(|e| e.0)?;
+        self.apply_erasures(&BTreeSet::from([id]));
+        Ok(())
     }
 
-    /// People marked erased in the register (the relay is asked again for each of them when a
-    /// curator's device starts: the call is idempotent).
+    /// Erasures this device decided that the relay has not confirmed yet (asked again at every
+    /// start: the call is idempotent).
     pub fn pending_erasures(&self) -> Vec<DocumentId> {
-        let Some(school) = self.0.school.get_untracked() else {
-            return vec![];
-        };
-        let inner = self.lock();
-        inner
-            .docs
-            .get(&school)
-            .map(|e| model::School::erased(&e.doc))
-            .unwrap_or_default()
+        self.0
+            .erasures
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .pending
             .iter()
-            .filter_map(|id| id.as_str().parse().ok())
+            .copied()
             .collect()
+    }
+
+    /// Whether the relay confirmed that this person's data is erased.
+    pub fn is_erased(&self, id: &DocumentId) -> bool {
+        self.0.revision.track();
+        self.0
+            .erasures
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .confirmed
+            .contains(id)
     }
 
     /// Creates a new school on this device.

@@ -84,6 +84,11 @@ async fn session(repo: &Repo, url: &str, wake: &mut UnboundedReceiver<()>) -> En
             frame = rx.next() => match frame {
                 Some(Ok(Message::Bytes(bytes))) => match repo.on_frame(&bytes) {
                     Ok(frames) => {
+                        if !connected {
+                            // Erasures recorded while this device was away are applied now.
+                            let repo = repo.clone();
+                            leptos::task::spawn_local(async move { repo.check_erasures().await });
+                        }
                         connected = true;
                         frames
                     }

@@ -47,5 +47,7 @@ pub use roadmap::{
     RoadmapField, RoadmapRow, SECTIONS, compute, missing_documents,
 };
 pub use row::{Row, RowEdit};
-pub use school::{ModelError, ProfileField, SCHEMA_VERSION, SchemaStatus, School};
+pub use school::{
+    MAX_SCHEMA_STEP, ModelError, ProfileField, SCHEMA_VERSION, SchemaStatus, School, schema_writer,
+};
 pub use text::merge_text;

@@ -565,6 +565,7 @@ impl PersonDoc {
         match Self::schema_status(tx) {
             SchemaStatus::Current | SchemaStatus::Older(_) => {}
             SchemaStatus::Newer(found) => return Err(ModelError::NewerSchema { found }),
+            SchemaStatus::Suspect(found) => return Err(ModelError::SuspectSchema { found }),
             SchemaStatus::Empty => return Err(ModelError::NotInitialised),
         }
         let mut person = Self::read(tx)?;

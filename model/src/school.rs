@@ -45,6 +45,10 @@ pub enum ModelError {
     Invalid(#[from] ValidationError),
     #[error("Документ создан более новой версией приложения (схема {found}). Обновите приложение.")]
     NewerSchema { found: u64 },
+    #[error(
+        "Документ помечен версией схемы {found}, которой нет ни у одного приложения. Куратор может исправить это на главном экране."
+    )]
+    SuspectSchema { found: u64 },
     #[error("Документ школы ещё не получен с сервера.")]
     NotInitialised,
     #[error("{0} не найдена.")]
@@ -62,7 +66,15 @@ pub enum SchemaStatus {
     Older(u64),
     /// Written by a newer app: show it, do not change it.
     Newer(u64),
+    /// Claims a version no app could have written yet (more than [`MAX_SCHEMA_STEP`] beyond
+    /// this one, or not a number): a device wrote it on purpose or by a fault. Shown read-only
+    /// with the device that wrote it; a curator can set it back ([`School::repair_schema`]).
+    Suspect(u64),
 }
+
+/// How far beyond this build a schema version may plausibly be (a tablet not updated for a
+/// release or two); anything further is [`SchemaStatus::Suspect`].
+pub const MAX_SCHEMA_STEP: u64 = 2;
 
 /// The schema status of any document against the version this build writes for it.
 pub(crate) fn schema_of(doc: &impl Read, current: u64) -> SchemaStatus {
@@ -77,7 +89,19 @@ pub(crate) fn schema_of(doc: &impl Read, current: u64) -> SchemaStatus {
     match found.cmp(&current) {
         std::cmp::Ordering::Less => SchemaStatus::Older(found),
         std::cmp::Ordering::Equal => SchemaStatus::Current,
-        std::cmp::Ordering::Greater => SchemaStatus::Newer(found),
+        std::cmp::Ordering::Greater if found - current <= MAX_SCHEMA_STEP => {
+            SchemaStatus::Newer(found)
+        }
+        std::cmp::Ordering::Greater => SchemaStatus::Suspect(found),
+    }
+}
+
+/// The automerge actor whose write of `schema` is the one read (the device that wrote it is
+/// found through the relay's record of actors).
+pub fn schema_writer(doc: &impl Read) -> Option<automerge::ActorId> {
+    match doc.get(&ROOT, "schema") {
+        Ok(Some((_, automerge::ObjId::Id(_, actor, _)))) => Some(actor),
+        _ => None,
     }
 }
 
@@ -143,7 +167,21 @@ impl School {
                 "документ ещё не обновлён до текущей схемы".into(),
             )),
             SchemaStatus::Newer(found) => Err(ModelError::NewerSchema { found }),
+            SchemaStatus::Suspect(found) => Err(ModelError::SuspectSchema { found }),
             SchemaStatus::Empty => Err(ModelError::NotInitialised),
+        }
+    }
+
+    /// Sets a [`SchemaStatus::Suspect`] version back to this build's; returns whether it did.
+    /// Only for the curator, after seeing which device wrote it. A plausible newer version is
+    /// left alone: the fix for that is updating the app.
+    pub fn repair_schema(tx: &mut impl Write) -> Result<bool, ModelError> {
+        match Self::schema_status(tx) {
+            SchemaStatus::Suspect(_) => {
+                tx.put(ROOT, "schema", SCHEMA_VERSION).map_err(damaged)?;
+                Ok(true)
+            }
+            _ => Ok(false),
         }
     }
 
@@ -177,6 +215,7 @@ impl School {
                 Ok(true)
             }
             SchemaStatus::Newer(found) => Err(ModelError::NewerSchema { found }),
+            SchemaStatus::Suspect(found) => Err(ModelError::SuspectSchema { found }),
             SchemaStatus::Current | SchemaStatus::Empty => Ok(false),
         }
     }
@@ -362,8 +401,9 @@ impl School {
         )
     }
 
-    /// Marks a person's personal data as erased. The caller deletes their document (on this
-    /// device and on the relay); every other device deletes its copy when it sees this mark.
+    /// Marks a person's personal data as erased, for display. The mark itself deletes nothing:
+    /// any device can write it. Devices delete a person's document only when the relay lists
+    /// it as erased (a curator's decision the relay records).
     pub fn erase_person(tx: &mut impl Write, id: &RecordId, now_ms: i64) -> Result<(), ModelError> {
         Self::writable(tx)?;
         record::update::<PersonEntry, _>(tx, id, |e| {
@@ -372,7 +412,18 @@ impl School {
         })
     }
 
-    /// The ids of people whose data was erased: their documents must not be kept.
+    /// Takes back an erased mark the relay never confirmed (written by a device that had no
+    /// right to erase): the person's data is intact and they are shown again.
+    pub fn clear_erased_mark(tx: &mut impl Write, id: &RecordId) -> Result<(), ModelError> {
+        Self::writable(tx)?;
+        record::update::<PersonEntry, _>(tx, id, |e| {
+            e.erased_at = None;
+            Ok(())
+        })
+    }
+
+    /// The ids of people marked erased in the register (a display mark; see
+    /// [`School::erase_person`]).
     pub fn erased(doc: &impl Read) -> Vec<RecordId> {
         record::list::<PersonEntry>(doc)
             .unwrap_or_default()

@@ -57,6 +57,9 @@ impl DocSync {
         data: &[u8],
     ) -> Result<bool, SyncError> {
         let message = sync::Message::decode(data).map_err(|e| SyncError::Decode(e.to_string()))?;
+        // Bounded before automerge inflates anything: a small message must not take gigabytes.
+        crate::inflate::check(message.changes.iter(), crate::inflate::MAX_INFLATED_BYTES)
+            .map_err(|e| SyncError::Decode(e.to_string()))?;
         let before = doc.get_heads();
         let state = self.peers.entry(from.clone()).or_default();
         if let Err(e) = doc.receive_sync_message(state, message) {

@@ -15,6 +15,7 @@ mod doc_sync;
 mod document_id;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod inflate;
 mod peer_id;
 pub mod wire;
 

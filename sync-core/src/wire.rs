@@ -11,6 +11,14 @@ use crate::{DocumentId, PeerId};
 /// The largest frame [`decode`] accepts by default; the relay may choose a smaller one.
 pub const DEFAULT_MAX_FRAME: usize = 16 * 1024 * 1024;
 
+/// The longest peer id, protocol version or storage id accepted. automerge-repo's own ids are
+/// under 64 bytes; a peer-chosen id is echoed in every reply, so it must stay small.
+pub const MAX_ID_LEN: usize = 256;
+/// The longest `error` message accepted (peers' errors are only logged).
+pub const MAX_ERROR_LEN: usize = 4096;
+/// The most protocol versions a `join` may list.
+pub const MAX_VERSIONS: usize = 16;
+
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct PeerMetadata {
     pub storage_id: Option<String>,
@@ -76,6 +84,8 @@ pub enum DecodeError {
     MissingField(&'static str),
     #[error("unknown message type `{0}`")]
     UnknownType(String),
+    #[error("field `{field}` is longer than {limit} bytes")]
+    TooLong { field: &'static str, limit: usize },
     #[error(transparent)]
     DocumentId(#[from] crate::DocumentIdError),
 }
@@ -178,9 +188,11 @@ pub fn decode(frame: &[u8], max_frame: usize) -> Result<Message, DecodeError> {
         return Err(DecodeError::NotAMap);
     };
     let fields = Fields(entries);
-    let kind = fields.text("type")?;
-    let peer = |name| fields.text(name).map(PeerId::new);
-    let doc_id = || -> Result<DocumentId, DecodeError> { Ok(fields.text("documentId")?.parse()?) };
+    let kind = fields.text("type", MAX_ID_LEN)?;
+    let peer = |name| fields.text(name, MAX_ID_LEN).map(PeerId::new);
+    let doc_id = || -> Result<DocumentId, DecodeError> {
+        Ok(fields.text("documentId", MAX_ID_LEN)?.parse()?)
+    };
     Ok(match kind.as_str() {
         "join" => Message::Join {
             sender_id: peer("senderId")?,
@@ -190,11 +202,11 @@ pub fn decode(frame: &[u8], max_frame: usize) -> Result<Message, DecodeError> {
         "peer" => Message::Peer {
             sender_id: peer("senderId")?,
             target_id: peer("targetId")?,
-            selected_protocol_version: fields.text("selectedProtocolVersion")?,
+            selected_protocol_version: fields.text("selectedProtocolVersion", MAX_ID_LEN)?,
             peer_metadata: fields.metadata(),
         },
         "error" => Message::Error {
-            message: fields.text("message")?,
+            message: fields.text("message", MAX_ERROR_LEN)?,
         },
         "leave" => Message::Leave {
             sender_id: peer("senderId")?,
@@ -233,11 +245,15 @@ impl Fields {
             .find_map(|(k, v)| (k.as_text() == Some(name)).then_some(v))
     }
 
-    fn text(&self, name: &'static str) -> Result<String, DecodeError> {
-        self.get(name)
+    fn text(&self, name: &'static str, limit: usize) -> Result<String, DecodeError> {
+        let text = self
+            .get(name)
             .and_then(Value::as_text)
-            .map(str::to_owned)
-            .ok_or(DecodeError::MissingField(name))
+            .ok_or(DecodeError::MissingField(name))?;
+        if text.len() > limit {
+            return Err(DecodeError::TooLong { field: name, limit });
+        }
+        Ok(text.to_owned())
     }
 
     fn text_list(&self, name: &'static str) -> Result<Vec<String>, DecodeError> {
@@ -245,12 +261,21 @@ impl Fields {
             .get(name)
             .and_then(Value::as_array)
             .ok_or(DecodeError::MissingField(name))?;
+        if items.len() > MAX_VERSIONS {
+            return Err(DecodeError::TooLong {
+                field: name,
+                limit: MAX_VERSIONS,
+            });
+        }
         items
             .iter()
-            .map(|v| {
-                v.as_text()
-                    .map(str::to_owned)
-                    .ok_or(DecodeError::MissingField(name))
+            .map(|v| match v.as_text() {
+                Some(t) if t.len() > MAX_ID_LEN => Err(DecodeError::TooLong {
+                    field: name,
+                    limit: MAX_ID_LEN,
+                }),
+                Some(t) => Ok(t.to_owned()),
+                None => Err(DecodeError::MissingField(name)),
             })
             .collect()
     }
@@ -273,9 +298,11 @@ impl Fields {
         };
         let meta = Fields(meta.clone());
         PeerMetadata {
+            // An over-long storage id is dropped: it is metadata the relay does not use.
             storage_id: meta
                 .get("storageId")
                 .and_then(Value::as_text)
+                .filter(|s| s.len() <= MAX_ID_LEN)
                 .map(str::to_owned),
             is_ephemeral: meta.get("isEphemeral").and_then(Value::as_bool),
         }
@@ -393,5 +420,40 @@ mod tests {
             decode(&frame, DEFAULT_MAX_FRAME),
             Err(DecodeError::UnknownType("boom".into()))
         );
+    }
+
+    #[test]
+    fn peer_chosen_strings_are_bounded() {
+        let long = "x".repeat(MAX_ID_LEN + 1);
+        let mut sync = sample_sync();
+        sync.sender_id = PeerId::new(long.clone());
+        assert_eq!(
+            decode(&Message::Sync(sync).encode(), DEFAULT_MAX_FRAME),
+            Err(DecodeError::TooLong {
+                field: "senderId",
+                limit: MAX_ID_LEN
+            })
+        );
+        let join = Message::Join {
+            sender_id: PeerId::new("tablet"),
+            supported_protocol_versions: vec!["1".into(); MAX_VERSIONS + 1],
+            peer_metadata: PeerMetadata::default(),
+        };
+        assert!(matches!(
+            decode(&join.encode(), DEFAULT_MAX_FRAME),
+            Err(DecodeError::TooLong { .. })
+        ));
+        let error = Message::Error {
+            message: "ошибка".repeat(MAX_ERROR_LEN),
+        };
+        assert!(matches!(
+            decode(&error.encode(), DEFAULT_MAX_FRAME),
+            Err(DecodeError::TooLong { .. })
+        ));
+        // At the limit, an id is fine.
+        let mut sync = sample_sync();
+        sync.sender_id = PeerId::new("y".repeat(MAX_ID_LEN));
+        let message = Message::Sync(sync);
+        assert_eq!(decode(&message.encode(), DEFAULT_MAX_FRAME), Ok(message));
     }
 }

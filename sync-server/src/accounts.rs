@@ -321,7 +321,9 @@ impl Store {
             let found: Option<(String, String)> = tx
                 .query_row(
                     "SELECT school_id, role FROM invitations
-                     WHERE code_hash = ?1 AND used_at IS NULL AND expires_at > ?2",
+                     WHERE code_hash = ?1 AND used_at IS NULL AND expires_at > ?2
+                       AND (created_by IS NULL OR created_by NOT IN
+                            (SELECT id FROM devices WHERE revoked_at IS NOT NULL))",
                     params![hash(&code), now_ms()],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )

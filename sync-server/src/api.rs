@@ -21,6 +21,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/devices/{id}/revoke", post(revoke))
         .route("/api/school/root", put(set_root))
         .route("/api/documents/{id}/erase", post(erase))
+        .route("/api/erasures", get(erasures))
+        .route("/api/actors", get(actors))
 }
 
 /// Errors as the app shows them: a Russian sentence; internals go to the log only.
@@ -146,7 +148,9 @@ async fn set_root(
     headers: HeaderMap,
     Json(req): Json<RootRequest>,
 ) -> Result<Json<School>, ApiError> {
-    let device = device(&state, &headers).await?;
+    // Only a curator names the school's document: a staff device joining a new school before
+    // its curator's device has registered it must not be able to choose it.
+    let device = curator(&state, &headers).await?;
     let doc =
         sync_core::DocumentId::parse_url_or_id(&req.doc).map_err(|_| AuthError::NoSuchSchool)?;
     Ok(Json(
@@ -156,6 +160,70 @@ async fn set_root(
             .set_root_doc(&device.school, &doc.to_string())
             .await?,
     ))
+}
+
+fn internal(e: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "api call failed");
+    refusal(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Внутренняя ошибка сервера. Попробуйте позже.",
+    )
+}
+
+#[derive(Serialize)]
+struct Erasure {
+    doc: String,
+    at: i64,
+}
+
+/// The school's erased documents. A device deletes a person's data only when it is listed
+/// here: the relay's word, recorded by a curator's call, never a field of a document that any
+/// device could write.
+async fn erasures(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let device = device(&state, &headers).await?;
+    Ok(match state.hub.store().erasures(&device.school).await {
+        Ok(list) => Json(serde_json::json!({
+            "erased": list
+                .into_iter()
+                .map(|(doc, at)| Erasure { doc, at })
+                .collect::<Vec<_>>()
+        }))
+        .into_response(),
+        Err(e) => internal(e),
+    })
+}
+
+#[derive(Serialize)]
+struct Author {
+    actor: String,
+    device: String,
+    name: String,
+}
+
+/// Which device of the school wrote the changes of each automerge actor (as the relay saw
+/// them arrive), with the device's name: the app names who changed what.
+async fn actors(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let device = device(&state, &headers).await?;
+    let store = state.hub.store();
+    let devices = store.devices(&device.school).await?;
+    Ok(match store.actors(&device.school).await {
+        Ok(list) => {
+            let authors: Vec<Author> = list
+                .into_iter()
+                .map(|(actor, id)| Author {
+                    name: devices
+                        .iter()
+                        .find(|d| d.id.0 == id)
+                        .map(|d| d.name.clone())
+                        .unwrap_or_default(),
+                    actor,
+                    device: id,
+                })
+                .collect();
+            Json(serde_json::json!({ "actors": authors })).into_response()
+        }
+        Err(e) => internal(e),
+    })
 }
 
 fn refusal(status: StatusCode, message: &str) -> Response {

@@ -9,7 +9,9 @@ use crate::accounts::SchoolId;
 use crate::store::{Store, StoreError};
 
 pub(crate) const FORMAT: &str = "nastavnik-school-backup";
-pub(crate) const VERSION: u32 = 1;
+/// Version 2 adds erasure tombstones and the actor → device map; version 1 files (without them)
+/// are still read.
+pub(crate) const VERSION: u32 = 2;
 
 #[derive(Serialize, Deserialize, Debug, PartialEq)]
 pub struct Backup {
@@ -18,6 +20,24 @@ pub struct Backup {
     pub(crate) school: SchoolRow,
     pub(crate) devices: Vec<DeviceRow>,
     pub(crate) chunks: Vec<ChunkRow>,
+    /// Documents erased for good: restored as tombstones, so no device can bring them back.
+    #[serde(default)]
+    pub(crate) erased: Vec<ErasedRow>,
+    #[serde(default)]
+    pub(crate) actors: Vec<ActorRow>,
+}
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+pub(crate) struct ErasedRow {
+    pub(crate) doc_id: String,
+    pub(crate) erased_at: i64,
+}
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+pub(crate) struct ActorRow {
+    pub(crate) actor: String,
+    pub(crate) device_id: String,
+    pub(crate) first_seen: i64,
 }
 
 #[derive(Serialize, Deserialize, Debug, PartialEq)]
@@ -94,7 +114,7 @@ impl Backup {
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, BackupError> {
         let backup: Backup =
             ciborium::de::from_reader(bytes).map_err(|e| BackupError::Format(e.to_string()))?;
-        if backup.format != FORMAT || backup.version != VERSION {
+        if backup.format != FORMAT || !(1..=VERSION).contains(&backup.version) {
             return Err(BackupError::Format(format!(
                 "{} version {}",
                 backup.format, backup.version
@@ -105,6 +125,27 @@ impl Backup {
 
     pub fn school_id(&self) -> &str {
         &self.school.id
+    }
+
+    pub(crate) fn is_erased(&self, doc_id: &str) -> bool {
+        self.erased.iter().any(|e| e.doc_id == doc_id)
+    }
+
+    /// Writes the backup to `path` with owner-only permissions, durably: written beside it,
+    /// flushed to disk, then renamed, so a crash never leaves half a backup under its name.
+    pub fn write_to(&self, path: &std::path::Path) -> std::io::Result<()> {
+        use std::io::Write;
+        let partial = path.with_extension("partial");
+        let _ = std::fs::remove_file(&partial);
+        let mut file = crate::store::create_owner_only(&partial)?;
+        file.write_all(&self.to_bytes())?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&partial, path)?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::File::open(dir)?.sync_all()?;
+        }
+        Ok(())
     }
 
     pub fn document_count(&self) -> usize {
@@ -155,7 +196,19 @@ impl Store {
                 })?;
                 rows.collect::<Result<Vec<_>, _>>()?
             };
-            Ok(Backup { format: FORMAT.into(), version: VERSION, school: school_row, devices, chunks })
+            let erased = {
+                let mut stmt = tx.prepare("SELECT doc_id, erased_at FROM erased WHERE school_id = ?1")?;
+                let rows = stmt.query_map([&school], |r| Ok(ErasedRow { doc_id: r.get(0)?, erased_at: r.get(1)? }))?;
+                rows.collect::<Result<Vec<_>, _>>()?
+            };
+            let actors = {
+                let mut stmt = tx.prepare("SELECT actor, device_id, first_seen FROM actors WHERE school_id = ?1")?;
+                let rows = stmt.query_map([&school], |r| {
+                    Ok(ActorRow { actor: r.get(0)?, device_id: r.get(1)?, first_seen: r.get(2)? })
+                })?;
+                rows.collect::<Result<Vec<_>, _>>()?
+            };
+            Ok(Backup { format: FORMAT.into(), version: VERSION, school: school_row, devices, chunks, erased, actors })
         })
         .await
     }
@@ -184,7 +237,20 @@ impl Store {
                     params![d.id, s.id, d.name, d.role, d.secret_hash, d.created_at, d.revoked_at],
                 )?;
             }
-            for c in &backup.chunks {
+            for e in &backup.erased {
+                tx.execute(
+                    "INSERT OR IGNORE INTO erased (school_id, doc_id, erased_at) VALUES (?1, ?2, ?3)",
+                    params![s.id, e.doc_id, e.erased_at],
+                )?;
+            }
+            for a in &backup.actors {
+                tx.execute(
+                    "INSERT OR IGNORE INTO actors (school_id, actor, device_id, first_seen) VALUES (?1, ?2, ?3, ?4)",
+                    params![s.id, a.actor, a.device_id, a.first_seen],
+                )?;
+            }
+            // An erased document is never restored, whatever the file holds.
+            for c in backup.chunks.iter().filter(|c| !backup.is_erased(&c.doc_id)) {
                 tx.execute(
                     "INSERT OR IGNORE INTO chunks (school_id, doc_id, kind, key, data) VALUES (?1, ?2, ?3, ?4, ?5)",
                     params![s.id, c.doc_id, c.kind, c.key, c.data],

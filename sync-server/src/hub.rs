@@ -20,18 +20,10 @@ use automerge::Automerge;
 use sync_core::chunks::{self, SaveState};
 use sync_core::wire::{Message, SyncData};
 use sync_core::{DocSync, DocumentId, PeerId};
-use tokio::sync::mpsc;
 
 use crate::accounts::{Device, DeviceId, SchoolId};
+use crate::outbox::Outbox;
 use crate::store::{Store, StoreError};
-
-/// What a connection's writer task sends.
-#[derive(Debug)]
-pub enum Outgoing {
-    Frame(Vec<u8>),
-    /// Send this error message, then close.
-    Close(String),
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ConnId(u64);
@@ -45,12 +37,15 @@ impl ConnId {
 }
 
 struct Conn {
-    remote: PeerId,
+    /// The peer's own name, once it sent `join`; replies are addressed to it.
+    remote: Option<PeerId>,
     device: DeviceId,
     school: SchoolId,
     revoked: bool,
-    tx: mpsc::UnboundedSender<Outgoing>,
+    outbox: Outbox,
     docs: HashSet<DocumentId>,
+    /// Automerge actors whose changes this connection brought and the store already knows.
+    actors: HashSet<automerge::ActorId>,
 }
 
 /// A document as the relay knows it: which school's, and which id.
@@ -85,26 +80,34 @@ pub enum HubError {
     Revoked,
     #[error("a connection may follow at most {0} documents")]
     TooManyFollowed(u64),
+    #[error("this device already has {0} open connections")]
+    TooManyConnections(usize),
 }
 
 pub struct Hub {
     me: PeerId,
     store: Store,
     max_documents: u64,
+    max_connections_per_device: usize,
     next_conn: AtomicU64,
     docs: Mutex<HashMap<DocKey, Slot>>,
     conns: Mutex<HashMap<ConnId, Conn>>,
+    /// Devices revoked while this relay ran: a connection authenticated just before its
+    /// device's revocation is refused when it registers.
+    revoked: Mutex<HashSet<DeviceId>>,
 }
 
 impl Hub {
-    pub fn new(store: Store, max_documents: u64) -> Self {
+    pub fn new(store: Store, max_documents: u64, max_connections_per_device: usize) -> Self {
         Self {
             me: PeerId::random("relay"),
             store,
             max_documents,
+            max_connections_per_device,
             next_conn: AtomicU64::new(1),
             docs: Mutex::new(HashMap::new()),
             conns: Mutex::new(HashMap::new()),
+            revoked: Mutex::new(HashSet::new()),
         }
     }
 
@@ -116,40 +119,64 @@ impl Hub {
         &self.store
     }
 
-    pub fn connect(
-        &self,
-        device: &Device,
-        remote: PeerId,
-        tx: mpsc::UnboundedSender<Outgoing>,
-    ) -> ConnId {
+    /// Registers a connection of an authenticated device as soon as its socket opens, before
+    /// its `join`: a revocation reaches every connection of the device, joined or not.
+    ///
+    /// A device may have a few connections open at once (tabs, reconnects racing the old
+    /// socket's close); beyond that the new one is refused, so one stolen credential holds at
+    /// most that many connections' buffers.
+    pub fn connect(&self, device: &Device, outbox: Outbox) -> Result<ConnId, HubError> {
+        // Lock order: connections, then revoked devices (as in `revoke`).
+        let mut conns = lock(&self.conns);
+        if lock(&self.revoked).contains(&device.id) {
+            return Err(HubError::Revoked);
+        }
+        if conns.values().filter(|c| c.device == device.id).count()
+            >= self.max_connections_per_device
+        {
+            return Err(HubError::TooManyConnections(
+                self.max_connections_per_device,
+            ));
+        }
         let id = ConnId(self.next_conn.fetch_add(1, Ordering::Relaxed));
         let conn = Conn {
-            remote,
+            remote: None,
             device: device.id.clone(),
             school: device.school.clone(),
             revoked: false,
-            tx,
+            outbox,
             docs: HashSet::new(),
+            actors: HashSet::new(),
         };
-        lock(&self.conns).insert(id, conn);
-        id
+        conns.insert(id, conn);
+        Ok(id)
+    }
+
+    /// The connection's `join`: from now on replies are addressed to `remote`.
+    pub fn join(&self, conn: ConnId, remote: PeerId) -> Result<(), HubError> {
+        match lock(&self.conns).get_mut(&conn) {
+            Some(c) if !c.revoked => {
+                c.remote = Some(remote);
+                Ok(())
+            }
+            _ => Err(HubError::Revoked),
+        }
     }
 
     /// Cuts a revoked device off: its open connections are closed now, and any message still
     /// in flight from it is refused.
     pub fn revoke(&self, device: &DeviceId) {
-        for conn in lock(&self.conns)
-            .values_mut()
-            .filter(|c| c.device == *device)
-        {
+        let mut conns = lock(&self.conns);
+        lock(&self.revoked).insert(device.clone());
+        for conn in conns.values_mut().filter(|c| c.device == *device) {
             conn.revoked = true;
-            let _ = conn.tx.send(Outgoing::Close(HubError::Revoked.to_string()));
+            conn.outbox.close(HubError::Revoked.to_string());
         }
     }
 
-    fn school_of(&self, conn: ConnId) -> Result<SchoolId, HubError> {
+    fn school_of(&self, conn: ConnId) -> Result<(SchoolId, DeviceId), HubError> {
         match lock(&self.conns).get(&conn) {
-            Some(c) if !c.revoked => Ok(c.school.clone()),
+            Some(c) if !c.revoked => Ok((c.school.clone(), c.device.clone())),
             _ => Err(HubError::Revoked),
         }
     }
@@ -206,9 +233,12 @@ impl Hub {
         msg: SyncData,
         is_request: bool,
     ) -> Result<(), HubError> {
-        let key = (self.school_of(conn)?, msg.document_id);
+        let (school, device) = self.school_of(conn)?;
+        let key = (school, msg.document_id);
         let slot = self.slot(key.clone());
-        let result = self.sync_locked(&slot, &key.0, conn, msg, is_request).await;
+        let result = self
+            .sync_locked(&slot, &key.0, &device, conn, msg, is_request)
+            .await;
         drop(slot);
         self.evict_if_idle(key);
         result
@@ -218,6 +248,7 @@ impl Hub {
         &self,
         slot: &Slot,
         school: &SchoolId,
+        device: &DeviceId,
         conn: ConnId,
         msg: SyncData,
         is_request: bool,
@@ -263,14 +294,18 @@ impl Hub {
         // subscribed, and gets the document as soon as someone brings it (as automerge-repo's
         // own servers behave). It learns nothing it did not ask about.
         let peer = conn.session_peer();
-        if let Err(source) = loaded.sync.receive(&mut loaded.doc, &peer, &msg.data) {
-            // The document may hold part of the bad message: forget it, storage is the truth.
-            *guard = None;
-            return Err(HubError::BadSync {
-                doc: doc_id,
-                source,
-            });
-        }
+        let before = loaded.doc.get_heads();
+        let changed = match loaded.sync.receive(&mut loaded.doc, &peer, &msg.data) {
+            Ok(changed) => changed,
+            Err(source) => {
+                // The document may hold part of the bad message: forget it, storage is the truth.
+                *guard = None;
+                return Err(HubError::BadSync {
+                    doc: doc_id,
+                    source,
+                });
+            }
+        };
         if is_request && !loaded.claimed && loaded.doc.get_heads().is_empty() {
             self.unavailable(conn, doc_id);
             return Ok(());
@@ -300,8 +335,53 @@ impl Hub {
             }
             loaded.known_keys.push(pending.chunk.key.clone());
         }
+        if changed {
+            self.record_authors(school, device, conn, &loaded.doc, &before)
+                .await;
+        }
         self.send_updates(doc_id, loaded);
         Ok(())
+    }
+
+    /// Remembers which device first brought each automerge actor's changes, so that the app
+    /// can say which device made a change («изменено: Планшет куратора»). Only the changes'
+    /// actor ids are read, never their contents. A device cannot claim another device's actor:
+    /// the first device to bring an actor keeps it.
+    async fn record_authors(
+        &self,
+        school: &SchoolId,
+        device: &DeviceId,
+        conn: ConnId,
+        doc: &Automerge,
+        before: &[automerge::ChangeHash],
+    ) {
+        let mut actors: Vec<automerge::ActorId> = doc
+            .get_changes(before)
+            .iter()
+            .map(|c| c.actor_id().clone())
+            .collect();
+        actors.sort();
+        actors.dedup();
+        {
+            let conns = lock(&self.conns);
+            let Some(c) = conns.get(&conn) else { return };
+            actors.retain(|a| !c.actors.contains(a));
+        }
+        if actors.is_empty() {
+            return;
+        }
+        let hex: Vec<String> = actors.iter().map(|a| a.to_hex_string()).collect();
+        if let Err(e) = self.store.record_actors(school, device, &hex).await {
+            tracing::warn!(error = %e, "cannot record which device wrote changes");
+            return;
+        }
+        if let Some(c) = lock(&self.conns).get_mut(&conn) {
+            // Bounded like everything per connection: a flood of fresh actors is recorded
+            // each time rather than remembered.
+            if c.actors.len() < 1024 {
+                c.actors.extend(actors);
+            }
+        }
     }
 
     fn unavailable(&self, conn: ConnId, doc_id: DocumentId) {
@@ -325,10 +405,16 @@ impl Hub {
         let mut guard = slot.lock().await;
         self.store.erase(school, doc_id, now_ms).await?;
         *guard = None;
-        for c in lock(&self.conns).values_mut() {
-            if c.school == *school {
-                c.docs.remove(&doc_id);
+        let mut followers = vec![];
+        for (id, c) in lock(&self.conns).iter_mut() {
+            if c.school == *school && c.docs.remove(&doc_id) {
+                followers.push(*id);
             }
+        }
+        // Those who followed it hear at once that it is gone; they ask the relay's list of
+        // erasures (`GET /api/erasures`) before deleting their copy.
+        for conn in followers {
+            self.unavailable(conn, doc_id);
         }
         drop(guard);
         drop(slot);
@@ -438,9 +524,11 @@ impl Hub {
 
     fn send(&self, conn: ConnId, make: impl FnOnce(PeerId) -> Message) {
         let conns = lock(&self.conns);
-        if let Some(c) = conns.get(&conn) {
-            // A closed receiver means the connection is going away; its disconnect cleans up.
-            let _ = c.tx.send(Outgoing::Frame(make(c.remote.clone()).encode()));
+        if let Some(c) = conns.get(&conn)
+            && let Some(remote) = &c.remote
+        {
+            // A full queue closes the connection; its disconnect cleans up.
+            c.outbox.send(make(remote.clone()).encode());
         }
     }
 }

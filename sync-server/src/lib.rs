@@ -9,12 +9,16 @@ pub mod assets;
 pub mod backup;
 pub mod hub;
 pub mod metrics;
+pub mod outbox;
 pub mod pg;
 pub mod store;
 mod ws;
 
+pub use ws::Timeouts;
+
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{Query, Request, State, WebSocketUpgrade};
@@ -37,16 +41,43 @@ pub struct Config {
     pub max_messages_per_second: u32,
     /// Documents one school may keep on this relay.
     pub max_documents_per_school: u64,
+    /// What may wait to be sent to one connection before it is closed as not reading.
+    pub outbox: outbox::Limits,
+    /// Deadlines of a sync connection: `join`, pings, silence.
+    pub timeouts: ws::Timeouts,
+    /// Open sync connections one device may have at once.
+    pub max_connections_per_device: usize,
+    /// Open TCP connections the relay accepts at once (beyond them a new one is closed at once).
+    pub max_connections: usize,
+    /// How long a client may take to send a request's headers, and an API call to complete.
+    pub request_timeout: Duration,
 }
+
+/// The largest sync frame by default. A school's largest document (the school document of a
+/// year, with every pair and meeting) is a few hundred kilobytes compressed; its first sync is
+/// one frame. Four megabytes leaves a wide margin.
+pub const DEFAULT_MAX_FRAME: usize = 4 * 1024 * 1024;
 
 impl Config {
     /// The defaults `main` uses, serving the app from `app_dir`.
     pub fn new(app_dir: PathBuf) -> Self {
         Self {
             app_dir,
-            max_frame: 16 * 1024 * 1024,
+            max_frame: DEFAULT_MAX_FRAME,
             max_messages_per_second: 200,
             max_documents_per_school: 10_000,
+            outbox: outbox::Limits {
+                frames: 1024,
+                bytes: 2 * DEFAULT_MAX_FRAME,
+            },
+            timeouts: ws::Timeouts {
+                join: Duration::from_secs(10),
+                ping: Duration::from_secs(20),
+                idle: Duration::from_secs(60),
+            },
+            max_connections_per_device: 8,
+            max_connections: 8192,
+            request_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -61,7 +92,11 @@ pub struct AppState {
 impl AppState {
     pub fn new(store: Store, config: Config) -> Self {
         Self {
-            hub: Arc::new(Hub::new(store, config.max_documents_per_school)),
+            hub: Arc::new(Hub::new(
+                store,
+                config.max_documents_per_school,
+                config.max_connections_per_device,
+            )),
             config: Arc::new(config),
             metrics: Arc::new(metrics::Metrics::new()),
         }
@@ -77,14 +112,98 @@ pub fn app(state: AppState) -> Router {
     let static_files = tower::ServiceBuilder::new()
         .layer(CompressionLayer::new())
         .service(static_files);
+    let api = api::routes().layer(tower_http::timeout::TimeoutLayer::with_status_code(
+        axum::http::StatusCode::REQUEST_TIMEOUT,
+        state.config.request_timeout,
+    ));
     Router::new()
         .route("/sync", get(sync))
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(metrics))
-        .merge(api::routes())
+        .merge(api)
         .fallback_service(static_files)
         .layer(middleware::from_fn(cache_headers))
         .with_state(state)
+}
+
+/// Serves `router` on `listener` until `shutdown` resolves, then lets open requests finish.
+///
+/// Every connection must send its request headers within `config.request_timeout` (a
+/// slowloris holding half-open connections is cut off), and at most `config.max_connections`
+/// are open at once: beyond that a new connection is closed at once, so the relay keeps its
+/// file descriptors and `/healthz` keeps answering. Sync sockets have their own deadlines
+/// ([`Timeouts`]).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    config: &Config,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+
+    let slots = Arc::new(tokio::sync::Semaphore::new(config.max_connections));
+    let (stopping, stop) = tokio::sync::watch::channel(false);
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(config.request_timeout);
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors or a connection reset before accept: wait a
+                    // moment rather than spin.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let Ok(slot) = slots.clone().try_acquire_owned() else {
+            tracing::warn!("connection cap reached; a new connection is closed");
+            drop(stream);
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let service = TowerToHyperService::new(router.clone());
+        let connection = http
+            .serve_connection(TokioIo::new(stream), service)
+            .with_upgrades();
+        let mut stop = stop.clone();
+        tokio::spawn(async move {
+            tokio::pin!(connection);
+            let stopped = async move {
+                let _ = stop.wait_for(|s| *s).await;
+            };
+            tokio::select! {
+                _ = connection.as_mut() => {}
+                () = stopped => {
+                    // Finish the request in progress, then close.
+                    connection.as_mut().graceful_shutdown();
+                    let _ = connection.await;
+                }
+            }
+            drop(slot);
+        });
+    }
+    drop(listener);
+    let _ = stopping.send(true);
+    // Open requests finish (sync sockets are already upgraded and end with the process).
+    let all = u32::try_from(config.max_connections).unwrap_or(u32::MAX);
+    let _ = tokio::time::timeout(Duration::from_secs(10), slots.acquire_many(all)).await;
+}
+
+/// Raises this process's soft limit on open files to its hard limit.
+pub fn raise_open_files_limit() {
+    #[cfg(unix)]
+    if let Ok((soft, hard)) = rlimit::Resource::NOFILE.get()
+        && soft < hard
+    {
+        let _ = rlimit::Resource::NOFILE.set(hard, hard);
+    }
 }
 
 #[derive(serde::Deserialize)]

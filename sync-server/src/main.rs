@@ -24,8 +24,34 @@ struct Args {
     #[arg(long, env = "NASTAVNIK_APP", default_value = "dist")]
     app: PathBuf,
     /// Largest accepted WebSocket frame, in bytes.
-    #[arg(long, env = "NASTAVNIK_MAX_FRAME", default_value_t = 16 * 1024 * 1024)]
+    #[arg(long, env = "NASTAVNIK_MAX_FRAME", default_value_t = sync_server::DEFAULT_MAX_FRAME)]
     max_frame: usize,
+    /// Open connections accepted at once; beyond that a new one is closed at once.
+    #[arg(long, env = "NASTAVNIK_MAX_CONNECTIONS", default_value_t = 8192)]
+    max_connections: usize,
+    /// Open sync connections one device may have at once.
+    #[arg(
+        long,
+        env = "NASTAVNIK_MAX_CONNECTIONS_PER_DEVICE",
+        default_value_t = 8
+    )]
+    max_connections_per_device: usize,
+    /// Seconds a client has to send a request's headers, and an API call to complete.
+    #[arg(long, env = "NASTAVNIK_REQUEST_TIMEOUT", default_value_t = 10)]
+    request_timeout_secs: u64,
+    /// Seconds a sync connection has to send `join`.
+    #[arg(long, env = "NASTAVNIK_JOIN_TIMEOUT", default_value_t = 10)]
+    join_timeout_secs: u64,
+    /// Seconds between the relay's pings on a sync connection.
+    #[arg(long, env = "NASTAVNIK_PING_INTERVAL", default_value_t = 20)]
+    ping_interval_secs: u64,
+    /// Seconds of silence (not even a pong) after which a sync connection is closed.
+    #[arg(long, env = "NASTAVNIK_IDLE_TIMEOUT", default_value_t = 60)]
+    idle_timeout_secs: u64,
+    /// Print the link that joins a device with this invitation code, at the address the relay
+    /// actually listens on (used by `scripts/start`).
+    #[arg(long, hide = true)]
+    announce_invitation: Option<String>,
     /// Sustained messages per second one connection may send.
     #[arg(long, env = "NASTAVNIK_MAX_MESSAGES_PER_SECOND", default_value_t = 200)]
     max_messages_per_second: u32,
@@ -139,10 +165,7 @@ async fn school(store: Store, command: &SchoolCommand) -> Result<(), Box<dyn std
         }
         SchoolCommand::Backup { school, out } => {
             let backup = store.backup(&SchoolId(school.clone())).await?;
-            // Written beside the target and renamed: a crash never leaves half a backup.
-            let partial = out.with_extension("partial");
-            std::fs::write(&partial, backup.to_bytes())?;
-            std::fs::rename(&partial, out)?;
+            backup.write_to(out)?;
             println!(
                 "backed up school {} ({} documents) to {}",
                 school,
@@ -165,21 +188,46 @@ async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     if !args.app.join("index.html").exists() {
         tracing::warn!(app = %args.app.display(), "no built app here: only /sync will work");
     }
+    let secs = std::time::Duration::from_secs;
     let config = Config {
         max_frame: args.max_frame,
         max_messages_per_second: args.max_messages_per_second,
         max_documents_per_school: args.max_documents_per_school,
+        max_connections: args.max_connections,
+        max_connections_per_device: args.max_connections_per_device,
+        request_timeout: secs(args.request_timeout_secs),
+        timeouts: sync_server::Timeouts {
+            join: secs(args.join_timeout_secs),
+            ping: secs(args.ping_interval_secs),
+            idle: secs(args.idle_timeout_secs),
+        },
         ..Config::new(args.app)
     };
-    let state = AppState::new(store, config);
+    sync_server::raise_open_files_limit();
+    let state = AppState::new(store, config.clone());
     state.hub.follow_other_instances();
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    let addr = listener.local_addr()?;
     // Tests and scripts read this line to learn the port when listening on :0.
-    println!("listening on http://{}", listener.local_addr()?);
-    tracing::info!(addr = %listener.local_addr()?, "relay started");
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    println!("listening on http://{addr}");
+    if let Some(code) = &args.announce_invitation {
+        // An address on all interfaces is reached from this machine as localhost.
+        let host = if addr.ip().is_unspecified() {
+            format!("127.0.0.1:{}", addr.port())
+        } else {
+            addr.to_string()
+        };
+        println!("\nОткройте на планшете куратора: http://{host}/join/{code}");
+        if addr.ip().is_unspecified() {
+            println!(
+                "(с планшета в сети школы: http://<адрес этого компьютера>:{}/join/{code})",
+                addr.port()
+            );
+        }
+        println!();
+    }
+    tracing::info!(%addr, "relay started");
+    sync_server::serve(listener, app(state), &config, shutdown_signal()).await;
     Ok(())
 }
 

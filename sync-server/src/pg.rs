@@ -12,7 +12,7 @@ use tokio_postgres::NoTls;
 use crate::accounts::{
     self, AuthError, Device, DeviceId, Invitation, Joined, Role, School, SchoolId,
 };
-use crate::backup::{Backup, BackupError, ChunkRow, DeviceRow, SchoolRow};
+use crate::backup::{ActorRow, Backup, BackupError, ChunkRow, DeviceRow, ErasedRow, SchoolRow};
 use crate::store::StoreError;
 
 /// The channel announcing document writes; the payload is `<school id>/<document id>`.
@@ -37,7 +37,15 @@ CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks (school_id, doc_id);
 CREATE TABLE IF NOT EXISTS erased (
     school_id TEXT NOT NULL, doc_id TEXT NOT NULL, erased_at BIGINT NOT NULL,
     PRIMARY KEY (school_id, doc_id));
+CREATE TABLE IF NOT EXISTS actors (
+    school_id TEXT NOT NULL, actor TEXT NOT NULL, device_id TEXT NOT NULL,
+    first_seen BIGINT NOT NULL, PRIMARY KEY (school_id, actor));
 ";
+
+/// Serialises every write of one document (a chunk write, an erasure) across instances, for
+/// the rest of the transaction: an erasure can never be overtaken by a write that checked the
+/// tombstone before it existed.
+const LOCK_DOCUMENT: &str = "SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || $2, 0))";
 
 #[derive(Clone)]
 pub struct Pg {
@@ -198,6 +206,9 @@ impl Pg {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(pg_err)?;
         let doc = doc.to_string();
+        tx.execute(LOCK_DOCUMENT, &[&school.0, &doc])
+            .await
+            .map_err(pg_err)?;
         if tx
             .query_opt(
                 "SELECT 1 FROM erased WHERE school_id = $1 AND doc_id = $2",
@@ -271,6 +282,9 @@ impl Pg {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(pg_err)?;
         let doc = doc.to_string();
+        tx.execute(LOCK_DOCUMENT, &[&school.0, &doc])
+            .await
+            .map_err(pg_err)?;
         tx.execute(
             "DELETE FROM chunks WHERE school_id = $1 AND doc_id = $2",
             &[&school.0, &doc],
@@ -312,6 +326,48 @@ impl Pg {
             .await
             .map_err(pg_err)?;
         Ok(row.is_some())
+    }
+
+    pub async fn erasures(&self, school: &SchoolId) -> Result<Vec<(String, i64)>, StoreError> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT doc_id, erased_at FROM erased WHERE school_id = $1 ORDER BY erased_at",
+                &[&school.0],
+            )
+            .await
+            .map_err(pg_err)?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    pub async fn record_actors(
+        &self,
+        school: &SchoolId,
+        device: &DeviceId,
+        actors: &[String],
+    ) -> Result<(), StoreError> {
+        let client = self.client().await?;
+        client
+            .execute(
+                "INSERT INTO actors (school_id, actor, device_id, first_seen)
+                 SELECT $1, a, $2, $3 FROM unnest($4::text[]) AS a ON CONFLICT DO NOTHING",
+                &[&school.0, &device.0, &accounts::now_ms(), &actors],
+            )
+            .await
+            .map_err(pg_err)?;
+        Ok(())
+    }
+
+    pub async fn actors(&self, school: &SchoolId) -> Result<Vec<(String, String)>, StoreError> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT actor, device_id FROM actors WHERE school_id = $1 ORDER BY first_seen",
+                &[&school.0],
+            )
+            .await
+            .map_err(pg_err)?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
     pub async fn document_count(&self) -> Result<u64, StoreError> {
@@ -418,6 +474,8 @@ impl Pg {
             .query_opt(
                 "UPDATE invitations SET used_at = $1
                  WHERE code_hash = $2 AND used_at IS NULL AND expires_at > $1
+                   AND (created_by IS NULL OR created_by NOT IN
+                        (SELECT id FROM devices WHERE revoked_at IS NOT NULL))
                  RETURNING school_id, role",
                 &[&accounts::now_ms(), &accounts::hash(&code)],
             )
@@ -587,6 +645,33 @@ impl Pg {
                 data: r.get(3),
             })
             .collect();
+        let erased = tx
+            .query(
+                "SELECT doc_id, erased_at FROM erased WHERE school_id = $1",
+                &[&school.0],
+            )
+            .await
+            .map_err(backup_err)?
+            .iter()
+            .map(|r| ErasedRow {
+                doc_id: r.get(0),
+                erased_at: r.get(1),
+            })
+            .collect();
+        let actors = tx
+            .query(
+                "SELECT actor, device_id, first_seen FROM actors WHERE school_id = $1",
+                &[&school.0],
+            )
+            .await
+            .map_err(backup_err)?
+            .iter()
+            .map(|r| ActorRow {
+                actor: r.get(0),
+                device_id: r.get(1),
+                first_seen: r.get(2),
+            })
+            .collect();
         tx.commit().await.map_err(backup_err)?;
         Ok(Backup {
             format: crate::backup::FORMAT.into(),
@@ -594,6 +679,8 @@ impl Pg {
             school: school_row,
             devices,
             chunks,
+            erased,
+            actors,
         })
     }
 
@@ -624,7 +711,28 @@ impl Pg {
             .await
             .map_err(backup_err)?;
         }
-        for c in &backup.chunks {
+        for e in &backup.erased {
+            tx.execute(
+                "INSERT INTO erased (school_id, doc_id, erased_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                &[&s.id, &e.doc_id, &e.erased_at],
+            )
+            .await
+            .map_err(backup_err)?;
+        }
+        for a in &backup.actors {
+            tx.execute(
+                "INSERT INTO actors (school_id, actor, device_id, first_seen) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                &[&s.id, &a.actor, &a.device_id, &a.first_seen],
+            )
+            .await
+            .map_err(backup_err)?;
+        }
+        // An erased document is never restored, whatever the file holds.
+        for c in backup
+            .chunks
+            .iter()
+            .filter(|c| !backup.is_erased(&c.doc_id))
+        {
             tx.execute(
                 "INSERT INTO chunks (school_id, doc_id, kind, key, data) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
                 &[&s.id, &c.doc_id, &c.kind, &c.key, &c.data],

@@ -66,16 +66,33 @@ CREATE TABLE IF NOT EXISTS erased (
     erased_at  INTEGER NOT NULL,
     PRIMARY KEY (school_id, doc_id)
 );
+CREATE TABLE IF NOT EXISTS actors (
+    school_id   TEXT NOT NULL,
+    actor       TEXT NOT NULL,
+    device_id   TEXT NOT NULL,
+    first_seen  INTEGER NOT NULL,
+    PRIMARY KEY (school_id, actor)
+);
 ";
 
 impl Store {
     /// Opens (creating if needed) `relay.sqlite3` in `dir`.
     pub fn open_dir(dir: &Path) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(dir).map_err(|source| StoreError::DataDir {
+        let data_dir = |source| StoreError::DataDir {
             path: dir.display().to_string(),
             source,
-        })?;
-        let conn = Connection::open(dir.join("relay.sqlite3"))?;
+        };
+        std::fs::create_dir_all(dir).map_err(data_dir)?;
+        // Children's personal data: the directory and the database are the relay user's only.
+        owner_only(dir, 0o700).map_err(data_dir)?;
+        let path = dir.join("relay.sqlite3");
+        if !path.exists() {
+            // Created empty with owner-only permissions before SQLite opens it; its WAL and
+            // shared-memory files inherit the database file's permissions.
+            create_owner_only(&path).map_err(data_dir)?;
+        }
+        owner_only(&path, 0o600).map_err(data_dir)?;
+        let conn = Connection::open(&path)?;
         // WAL with FULL sync: a reply is sent only after its write reached the disk.
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
@@ -277,6 +294,65 @@ impl Store {
             .await
     }
 
+    /// The school's erased documents with the time of erasure: what every device deletes.
+    pub async fn erasures(&self, school: &SchoolId) -> Result<Vec<(String, i64)>, StoreError> {
+        if let Some(pg) = self.postgres() {
+            return pg.erasures(school).await;
+        }
+        let school = school.0.clone();
+        self.run(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT doc_id, erased_at FROM erased WHERE school_id = ?1 ORDER BY erased_at",
+            )?;
+            let rows = stmt.query_map([&school], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    /// Records that `device` brought changes of these automerge actors (hex); an actor
+    /// already recorded keeps its first device.
+    pub async fn record_actors(
+        &self,
+        school: &SchoolId,
+        device: &crate::accounts::DeviceId,
+        actors: &[String],
+    ) -> Result<(), StoreError> {
+        if let Some(pg) = self.postgres() {
+            return pg.record_actors(school, device, actors).await;
+        }
+        let (school, device, actors) = (school.0.clone(), device.0.clone(), actors.to_vec());
+        let now = crate::accounts::now_ms();
+        self.run(move |conn| {
+            let tx = conn.transaction()?;
+            for actor in &actors {
+                tx.execute(
+                    "INSERT OR IGNORE INTO actors (school_id, actor, device_id, first_seen) VALUES (?1, ?2, ?3, ?4)",
+                    params![school, actor, device, now],
+                )?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Every automerge actor of the school with the device that first brought its changes.
+    pub async fn actors(&self, school: &SchoolId) -> Result<Vec<(String, String)>, StoreError> {
+        if let Some(pg) = self.postgres() {
+            return pg.actors(school).await;
+        }
+        let school = school.0.clone();
+        self.run(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT actor, device_id FROM actors WHERE school_id = ?1 ORDER BY first_seen",
+            )?;
+            let rows = stmt.query_map([&school], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
     pub async fn document_count(&self) -> Result<u64, StoreError> {
         if let Some(pg) = self.postgres() {
             return pg.document_count().await;
@@ -290,6 +366,30 @@ impl Store {
         })
         .await
     }
+}
+
+/// Sets a file's or directory's permissions (Unix); elsewhere nothing to do.
+pub(crate) fn owner_only(path: &Path, mode: u32) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+    Ok(())
+}
+
+/// Creates a new file readable and writable by its owner only.
+pub(crate) fn create_owner_only(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
 }
 
 fn is_erased_sqlite(conn: &Connection, school: &str, doc: &str) -> Result<bool, StoreError> {

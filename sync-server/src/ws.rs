@@ -1,17 +1,19 @@
 //! One WebSocket connection speaking the automerge-repo protocol, version "1".
 
+use std::time::Duration;
+
 use axum::extract::ws::{Message as WsMessage, WebSocket};
 use futures_util::{SinkExt, StreamExt};
 use sync_core::PROTOCOL_VERSION;
 use sync_core::wire::{self, Message, PeerMetadata};
-use tokio::sync::mpsc;
 
 use crate::AppState;
 use crate::accounts::{AuthError, Device};
-use crate::hub::{ConnId, Outgoing};
+use crate::hub::ConnId;
+use crate::outbox::{self, Outbox};
 
 /// How long a refused peer has to acknowledge the close before the socket is dropped.
-const CLOSING_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+const CLOSING_GRACE: Duration = Duration::from_secs(2);
 
 /// A token bucket: `rate` messages a second on average, bursts of up to twice that.
 struct RateLimit {
@@ -59,6 +61,17 @@ async fn refuse(mut socket: WebSocket, reason: String) {
     .await;
 }
 
+/// Deadlines of one connection.
+#[derive(Clone, Copy, Debug)]
+pub struct Timeouts {
+    /// A connection must send `join` within this time.
+    pub join: Duration,
+    /// The relay pings this often; a peer that sends nothing at all (not even the pong) for
+    /// [`Timeouts::idle`] is closed, and so is one stuck in the middle of a frame.
+    pub ping: Duration,
+    pub idle: Duration,
+}
+
 pub async fn serve(socket: WebSocket, state: AppState, device: Result<Device, AuthError>) {
     let device = match device {
         Ok(device) => device,
@@ -68,61 +81,110 @@ pub async fn serve(socket: WebSocket, state: AppState, device: Result<Device, Au
             return refuse(socket, e.to_string()).await;
         }
     };
+    let (outbox, mut inbox, closed) = outbox::channel(state.config.outbox);
+    // Registered before `join`: a revocation closes this connection whatever it has sent.
+    let conn = match state.hub.connect(&device, outbox.clone()) {
+        Ok(conn) => conn,
+        Err(e) => {
+            state.metrics.refused_connections.inc();
+            return refuse(socket, e.to_string()).await;
+        }
+    };
     let (mut sink, mut stream) = socket.split();
-    let (tx, mut rx) = mpsc::unbounded_channel::<Outgoing>();
     state.metrics.connections.inc();
     let sent = state.metrics.bytes_sent.clone();
+    let timeouts = state.config.timeouts;
 
-    // The writer owns the sink: frames go out in the order the hub queued them.
+    // The writer owns the sink: frames go out in the order the hub queued them, pings between
+    // them; on a close it sends the reason as the protocol's `error` and closes the socket.
+    let mut writer_closed = closed.clone();
     let writer = tokio::spawn(async move {
-        while let Some(out) = rx.recv().await {
-            match out {
-                Outgoing::Frame(frame) => {
-                    sent.inc_by(frame.len() as u64);
-                    if sink.send(WsMessage::Binary(frame.into())).await.is_err() {
-                        break;
-                    }
-                }
-                Outgoing::Close(reason) => {
+        let mut ping = tokio::time::interval(timeouts.ping);
+        ping.tick().await;
+        loop {
+            tokio::select! {
+                biased;
+                reason = writer_closed.wait() => {
+                    let Some(reason) = reason else { break };
+                    // What was queued before the close goes out first, in order; a peer that
+                    // does not read gets no more than the grace period for it.
+                    let _ = tokio::time::timeout(CLOSING_GRACE, async {
+                        while let Some(frame) = inbox.try_recv() {
+                            if sink.send(WsMessage::Binary(frame.into())).await.is_err() {
+                                break;
+                            }
+                        }
+                    })
+                    .await;
                     let frame = Message::Error { message: reason }.encode();
                     let _ = sink.send(WsMessage::Binary(frame.into())).await;
                     let _ = sink.close().await;
                     break;
                 }
+                frame = inbox.recv() => {
+                    let Some(frame) = frame else { break };
+                    sent.inc_by(frame.len() as u64);
+                    if sink.send(WsMessage::Binary(frame.into())).await.is_err() {
+                        break;
+                    }
+                }
+                _ = ping.tick() => {
+                    if sink.send(WsMessage::Ping(Vec::new().into())).await.is_err() {
+                        break;
+                    }
+                }
             }
         }
     });
 
-    let mut conn: Option<ConnId> = None;
+    let mut joined = false;
     let mut limit = RateLimit::new(state.config.max_messages_per_second);
-    let mut refusal: Option<String> = None;
-    while let Some(frame) = stream.next().await {
+    let join_deadline = tokio::time::Instant::now() + timeouts.join;
+    let mut reader_closed = closed.clone();
+    loop {
+        let deadline = if joined {
+            tokio::time::Instant::now() + timeouts.idle
+        } else {
+            join_deadline.min(tokio::time::Instant::now() + timeouts.idle)
+        };
+        let frame = tokio::select! {
+            biased;
+            _ = reader_closed.wait() => break,
+            frame = stream.next() => frame,
+            () = tokio::time::sleep_until(deadline) => {
+                outbox.close(if joined {
+                    "the connection was silent for too long".into()
+                } else {
+                    "no `join` in time".into()
+                });
+                break;
+            }
+        };
         let bytes = match frame {
-            Ok(WsMessage::Binary(bytes)) => bytes,
-            Ok(WsMessage::Close(_)) | Err(_) => break,
-            Ok(WsMessage::Ping(_) | WsMessage::Pong(_)) => continue,
-            Ok(WsMessage::Text(_)) => {
-                refusal = Some("text frames are not part of the protocol".into());
+            Some(Ok(WsMessage::Binary(bytes))) => bytes,
+            Some(Ok(WsMessage::Close(_))) | Some(Err(_)) | None => break,
+            Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => continue,
+            Some(Ok(WsMessage::Text(_))) => {
+                outbox.close("text frames are not part of the protocol".into());
                 break;
             }
         };
         state.metrics.bytes_received.inc_by(bytes.len() as u64);
         if !limit.allow() {
-            refusal = Some("too many messages: slow down".into());
+            outbox.close("too many messages: slow down".into());
             break;
         }
-        match handle_frame(&state, &device, &tx, &mut conn, &bytes).await {
+        match handle_frame(&state, conn, &mut joined, &outbox, &bytes).await {
             Ok(true) => {}
             Ok(false) => break,
             Err(reason) => {
-                refusal = Some(reason);
+                outbox.close(reason);
                 break;
             }
         }
     }
-    if let Some(reason) = refusal {
-        tracing::info!(?conn, %reason, "closing connection");
-        let _ = tx.send(Outgoing::Close(reason));
+    if let Some(reason) = closed.reason() {
+        tracing::info!(?conn, reason = %log_text(&reason), "closing connection");
         // Complete the closing handshake: discard what the peer still sends until its Close,
         // so the `error` message is not lost to a connection reset. Bounded, for peers that
         // never answer.
@@ -135,31 +197,44 @@ pub async fn serve(socket: WebSocket, state: AppState, device: Result<Device, Au
         })
         .await;
     }
-    if let Some(conn) = conn {
-        state.hub.disconnect(conn).await;
-    }
-    drop(tx);
+    state.hub.disconnect(conn).await;
+    // The writer stops once the close is sent, or when the last handle on the queue is gone.
+    drop(outbox);
     let _ = writer.await;
     state.metrics.connections.dec();
+}
+
+/// Peer-chosen text as it may appear in a log line: bounded, with control characters escaped.
+pub(crate) fn log_text(text: &str) -> String {
+    const MAX: usize = 200;
+    let mut out: String = text
+        .chars()
+        .take(MAX)
+        .flat_map(char::escape_debug)
+        .collect();
+    if text.chars().count() > MAX {
+        out.push('…');
+    }
+    out
 }
 
 /// Returns `Ok(false)` when the peer left, `Err(reason)` when the connection must be closed.
 async fn handle_frame(
     state: &AppState,
-    device: &Device,
-    tx: &mpsc::UnboundedSender<Outgoing>,
-    conn: &mut Option<ConnId>,
+    conn: ConnId,
+    joined: &mut bool,
+    outbox: &Outbox,
     bytes: &[u8],
 ) -> Result<bool, String> {
     let message = wire::decode(bytes, state.config.max_frame).map_err(|e| e.to_string())?;
-    match (message, *conn) {
+    match (message, *joined) {
         (
             Message::Join {
                 sender_id,
                 supported_protocol_versions,
                 ..
             },
-            None,
+            false,
         ) => {
             if !supported_protocol_versions
                 .iter()
@@ -169,8 +244,11 @@ async fn handle_frame(
                     "unsupported protocol versions {supported_protocol_versions:?}"
                 ));
             }
-            let id = state.hub.connect(device, sender_id.clone(), tx.clone());
-            *conn = Some(id);
+            state
+                .hub
+                .join(conn, sender_id.clone())
+                .map_err(|e| e.to_string())?;
+            *joined = true;
             let peer = Message::Peer {
                 sender_id: state.hub.peer_id().clone(),
                 target_id: sender_id,
@@ -180,35 +258,35 @@ async fn handle_frame(
                     is_ephemeral: Some(false),
                 },
             };
-            let _ = tx.send(Outgoing::Frame(peer.encode()));
+            outbox.send(peer.encode());
             Ok(true)
         }
-        (Message::Join { .. }, Some(_)) => Err("join sent twice".into()),
-        (other, None) => Err(format!("`{}` before `join`", other.kind())),
-        (Message::Request(sync), Some(id)) => {
+        (Message::Join { .. }, true) => Err("join sent twice".into()),
+        (other, false) => Err(format!("`{}` before `join`", other.kind())),
+        (Message::Request(sync), true) => {
             let _timer = state.metrics.sync_seconds.start_timer();
             state
                 .hub
-                .sync(id, sync, true)
+                .sync(conn, sync, true)
                 .await
                 .map_err(|e| e.to_string())?;
             Ok(true)
         }
-        (Message::Sync(sync), Some(id)) => {
+        (Message::Sync(sync), true) => {
             let _timer = state.metrics.sync_seconds.start_timer();
             state
                 .hub
-                .sync(id, sync, false)
+                .sync(conn, sync, false)
                 .await
                 .map_err(|e| e.to_string())?;
             Ok(true)
         }
-        (Message::Leave { .. }, Some(_)) => Ok(false),
-        (Message::Error { message }, Some(_)) => {
-            tracing::info!(%message, "peer reported an error");
+        (Message::Leave { .. }, true) => Ok(false),
+        (Message::Error { message }, true) => {
+            tracing::info!(message = %log_text(&message), "peer reported an error");
             Ok(false)
         }
-        (Message::Ignored { .. } | Message::DocUnavailable { .. }, Some(_)) => Ok(true),
-        (Message::Peer { .. }, Some(_)) => Err("`peer` is the relay's message".into()),
+        (Message::Ignored { .. } | Message::DocUnavailable { .. }, true) => Ok(true),
+        (Message::Peer { .. }, true) => Err("`peer` is the relay's message".into()),
     }
 }

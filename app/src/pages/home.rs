@@ -29,10 +29,71 @@ pub fn Home() -> impl IntoView {
                     <ProgrammeList school />
                 }
                 .into_any(),
+                Ok(SchemaStatus::Suspect(version)) => view! {
+                    <SuspectSchema school version />
+                    <ProgrammeList school />
+                }
+                .into_any(),
                 Ok(_) => view! { <crate::pages::MissingDocumentsPanel /> <ProgrammeList school /> }.into_any(),
                 Err(e) => view! { <section class="card error"><p>{e.to_string()}</p></section> }.into_any(),
             }
         }
+    }
+}
+
+/// The school document claims a schema no app has: shown read-only, with the device that
+/// wrote the claim (from the relay's record of which device brought which changes); the
+/// curator sets it back with one tap.
+#[component]
+fn SuspectSchema(school: DocumentId, version: u64) -> impl IntoView {
+    let repo = expect_context::<Repo>();
+    let writer = untrack(|| repo.read(&school, model::schema_writer))
+        .ok()
+        .flatten()
+        .map(|actor| actor.to_hex_string());
+    let credentials = untrack(|| repo.credentials());
+    let curator = credentials.as_ref().is_some_and(|c| c.curator);
+    let token = credentials.map(|c| c.token);
+    let device = LocalResource::new(move || {
+        let (writer, token) = (writer.clone(), token.clone());
+        async move {
+            let (Some(writer), Some(token)) = (writer, token) else {
+                return Err(());
+            };
+            let authors = account::authors(&token).await.map_err(|_| ())?;
+            Ok(authors
+                .into_iter()
+                .find(|a| a.actor == writer)
+                .map(|a| a.name))
+        }
+    });
+    let error = RwSignal::new(None::<String>);
+    let repair = {
+        let repo = repo.clone();
+        move |_| match repo.change(&school, School::repair_schema) {
+            Ok(_) => {
+                // Marks the same device may have written are checked against the relay again.
+                let repo = repo.clone();
+                leptos::task::spawn_local(async move { repo.check_erasures().await });
+            }
+            Err(e) => error.set(Some(e.to_string())),
+        }
+    };
+    view! {
+        <section class="card error" data-testid="suspect-schema">
+            <h1>"Документ школы помечен неверной версией"</h1>
+            <p>{format!("Версии схемы {version} нет ни у одного приложения. Изменения остановлены, данные школы не тронуты.")}</p>
+            <p data-testid="schema-writer">{move || match device.get() {
+                None => "Выясняем, какое устройство это записало…".to_owned(),
+                Some(Ok(Some(name))) => format!("Это записало устройство «{name}». Если это не ваше устройство, отключите его в «Настройках»."),
+                Some(Ok(None)) => "Устройство, которое это записало, сервер не знает.".to_owned(),
+                Some(Err(())) => "Нет связи с сервером: устройство, которое это записало, станет известно позже.".to_owned(),
+            }}</p>
+            {curator.then(|| view! {
+                <button type="button" data-testid="repair-schema" on:click=repair.clone()>"Исправить версию документа"</button>
+            })}
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+        </section>
     }
 }
 
@@ -108,6 +169,13 @@ async fn join_school(repo: &Repo, code: &str, device_name: &str) -> Result<(), S
         .and_then(|d| DocumentId::parse_url_or_id(d).ok());
     match root {
         Some(root) => repo.join_school(root),
+        None if !joined.device.is_curator() => {
+            return Err(
+                "Школа ещё не подключена на планшете куратора. Подключите сначала его, \
+                        затем этот планшет."
+                    .into(),
+            );
+        }
         None => {
             let id = repo
                 .create_school(&joined.school.name)
