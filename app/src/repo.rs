@@ -485,16 +485,28 @@ impl Repo {
         let marked = self
             .read(&school, model::School::erased)
             .unwrap_or_default();
-        for id in marked {
-            let Ok(doc_id) = id.as_str().parse::<DocumentId>() else {
-                continue;
-            };
-            if listed.contains(&doc_id) || pending.contains(&doc_id) {
-                continue;
-            }
-            leptos::logging::warn!("an erased mark the relay never confirmed is taken back: {id}");
-            let _ = self.change(&school, |tx| model::School::clear_erased_mark(tx, &id));
+        let forged: Vec<model::RecordId> = marked
+            .into_iter()
+            .filter(|id| {
+                id.as_str()
+                    .parse::<DocumentId>()
+                    .is_ok_and(|d| !listed.contains(&d) && !pending.contains(&d))
+            })
+            .collect();
+        if forged.is_empty() {
+            return;
         }
+        leptos::logging::warn!(
+            "{} erased marks the relay never confirmed are taken back",
+            forged.len()
+        );
+        // One change for all of them; refused (and left for later) while the document is
+        // read-only, e.g. under a suspect schema.
+        let _ = self.change(&school, |tx| {
+            forged
+                .iter()
+                .try_for_each(|id| model::School::clear_erased_mark(tx, id))
+        });
     }
 
     /// Reads a person's document (reactive, like [`Repo::read`]).

@@ -434,28 +434,6 @@ async fn erasures_are_listed_by_the_relay_and_survive_backup_and_restore() {
     common::exchange_until_synced(&mut ws, &mut client, &mut docs, person).await;
 
     let http = reqwest::Client::new();
-    let list = |token: String| {
-        let http = http.clone();
-        let url = format!("http://{}/api/erasures", relay.addr);
-        async move {
-            let text = http
-                .get(url)
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
-            let body: serde_json::Value = serde_json::from_str(&text).unwrap();
-            body["erased"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|e| e["doc"].as_str().unwrap().to_owned())
-                .collect::<Vec<_>>()
-        }
-    };
     let erase = |token: &str| {
         http.post(format!(
             "http://{}/api/documents/{person}/erase",
@@ -466,11 +444,11 @@ async fn erasures_are_listed_by_the_relay_and_survive_backup_and_restore() {
     };
     assert_eq!(erase(&staff.token).await.unwrap().status(), 403);
     assert!(
-        list(staff.token.clone()).await.is_empty(),
+        erasures(&relay.addr, &staff.token).await.is_empty(),
         "a staff device erased nothing"
     );
     assert_eq!(erase(&curator.token).await.unwrap().status(), 204);
-    assert_eq!(list(staff.token.clone()).await, vec![person.to_string()]);
+    assert_eq!(erasures(&relay.addr, &staff.token).await, vec![person.to_string()]);
 
     // Backup and restore into another relay: the tombstone comes along.
     let file = data.path().join("school.backup");
@@ -500,7 +478,7 @@ async fn erasures_are_listed_by_the_relay_and_survive_backup_and_restore() {
         .await
         .unwrap();
     let relay = start(other.path(), &[]).await;
-    assert_eq!(list(staff.token.clone()).await, vec![person.to_string()]);
+    assert_eq!(erasures(&relay.addr, &staff.token).await, vec![person.to_string()]);
     // An offline tablet still holding the person's document brings it back: refused.
     let mut client = Client::new(PeerId::new("offline"));
     let mut docs = common::Docs::new();
@@ -560,6 +538,26 @@ async fn changes_are_attributed_to_the_device_that_brought_them() {
             && a["name"] == "наставник"),
         "{body}"
     );
+}
+
+/// The relay's list of the school's erased documents, as a device reads it.
+async fn erasures(addr: &str, token: &str) -> Vec<String> {
+    let text = reqwest::Client::new()
+        .get(format!("http://{addr}/api/erasures"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let body: serde_json::Value = serde_json::from_str(&text).unwrap();
+    body["erased"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["doc"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 /// A WebSocket opened by hand on a TCP stream: the handshake, and nothing read after it.
