@@ -189,6 +189,7 @@ fn an_empty_document_waits_for_the_school_to_arrive() {
 /// known, and a curator's repair sets it back on both replicas; the data was never touched.
 #[test]
 fn a_suspect_schema_names_its_writer_and_can_be_repaired() {
+    use automerge::transaction::Transactable;
     let (mut a, mut b, id) = two_replicas();
     edit(&mut b, |tx| {
         tx.put(automerge::ROOT, "schema", 99_u64)
@@ -201,12 +202,12 @@ fn a_suspect_schema_names_its_writer_and_can_be_repaired() {
     let err = School::update_programme(&mut tx, &id, ProgrammeField::Note("y".into())).unwrap_err();
     assert_eq!(err, ModelError::SuspectSchema { found: 99 });
     tx.rollback();
-    // A plausible newer version is not "repaired": that one needs an app update.
     edit(&mut a, |tx| School::repair_schema(tx).map(|_| ()));
     assert_eq!(School::schema_status(&a), SchemaStatus::Current);
     b.merge(&mut a).unwrap();
     assert_eq!(School::schema_status(&b), SchemaStatus::Current);
     assert!(School::programme(&b, &id).is_ok());
+    // A plausible newer version is not "repaired": that one needs an app update.
     edit(&mut a, |tx| {
         tx.put(automerge::ROOT, "schema", SCHEMA_VERSION + 1)
             .map_err(|e| ModelError::Damaged(e.to_string()))

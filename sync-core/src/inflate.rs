@@ -110,7 +110,9 @@ fn skip_list(bytes: &[u8], item: Option<usize>) -> Option<&[u8]> {
 }
 
 /// Column metadata: (specification, length) pairs.
-fn columns(bytes: &[u8]) -> Option<(Vec<(u32, usize)>, &[u8])> {
+type Columns = Vec<(u32, usize)>;
+
+fn columns(bytes: &[u8]) -> Option<(Columns, &[u8])> {
     let (count, mut rest) = uleb(bytes)?;
     let mut out = Vec::new();
     for _ in 0..count {

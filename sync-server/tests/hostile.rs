@@ -448,7 +448,10 @@ async fn erasures_are_listed_by_the_relay_and_survive_backup_and_restore() {
         "a staff device erased nothing"
     );
     assert_eq!(erase(&curator.token).await.unwrap().status(), 204);
-    assert_eq!(erasures(&relay.addr, &staff.token).await, vec![person.to_string()]);
+    assert_eq!(
+        erasures(&relay.addr, &staff.token).await,
+        vec![person.to_string()]
+    );
 
     // Backup and restore into another relay: the tombstone comes along.
     let file = data.path().join("school.backup");
@@ -478,7 +481,10 @@ async fn erasures_are_listed_by_the_relay_and_survive_backup_and_restore() {
         .await
         .unwrap();
     let relay = start(other.path(), &[]).await;
-    assert_eq!(erasures(&relay.addr, &staff.token).await, vec![person.to_string()]);
+    assert_eq!(
+        erasures(&relay.addr, &staff.token).await,
+        vec![person.to_string()]
+    );
     // An offline tablet still holding the person's document brings it back: refused.
     let mut client = Client::new(PeerId::new("offline"));
     let mut docs = common::Docs::new();

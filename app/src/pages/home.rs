@@ -70,7 +70,7 @@ fn SuspectSchema(school: DocumentId, version: u64) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let repair = {
         let repo = repo.clone();
-        move |_| match repo.change(&school, School::repair_schema) {
+        move |_| match repo.change(&school, |tx| School::repair_schema(tx)) {
             Ok(_) => {
                 // Marks the same device may have written are checked against the relay again.
                 let repo = repo.clone();
