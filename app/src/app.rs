@@ -125,10 +125,9 @@ fn register_root(repo: Repo) {
         {
             let _ = crate::account::set_root(&credentials.token, &school.to_string()).await;
         }
-        // Erasures decided while the relay could not be reached are completed now.
-        for id in repo.pending_erasures() {
-            let _ = repo.erase_on_relay(id).await;
-        }
+        // Erasures decided while the relay could not be reached are completed now, and those
+        // recorded while this device was away are applied.
+        repo.check_erasures().await;
     });
 }
 

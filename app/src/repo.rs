@@ -425,13 +425,19 @@ impl Repo {
         let Some(credentials) = self.credentials() else {
             return;
         };
+        if credentials.curator {
+            // Erasures this device decided while the relay could not be reached.
+            for id in self.pending_erasures() {
+                let _ = crate::account::erase(&credentials.token, &id.to_string()).await;
+            }
+        }
         let Ok(list) = crate::account::erasures(&credentials.token).await else {
             return;
         };
         let listed: BTreeSet<DocumentId> = list.iter().filter_map(|e| e.doc.parse().ok()).collect();
         self.apply_erasures(&listed);
         if credentials.curator {
-            self.take_back_unconfirmed_marks(&listed);
+            self.align_erased_marks(&listed);
         }
     }
 
@@ -471,7 +477,10 @@ impl Repo {
         self.0.revision.update(|r| *r += 1);
     }
 
-    fn take_back_unconfirmed_marks(&self, listed: &BTreeSet<DocumentId>) {
+    /// Makes the register's display marks agree with the relay: a mark the relay never
+    /// confirmed (and this device is not waiting on) is taken back; a confirmed erasure whose
+    /// mark another curator's device took back too early gets it again.
+    fn align_erased_marks(&self, listed: &BTreeSet<DocumentId>) {
         let Some(school) = self.0.school.get_untracked() else {
             return;
         };
@@ -486,13 +495,37 @@ impl Repo {
             .read(&school, model::School::erased)
             .unwrap_or_default();
         let forged: Vec<model::RecordId> = marked
-            .into_iter()
+            .iter()
             .filter(|id| {
                 id.as_str()
                     .parse::<DocumentId>()
                     .is_ok_and(|d| !listed.contains(&d) && !pending.contains(&d))
             })
+            .cloned()
             .collect();
+        let registered = self
+            .read(&school, |d| {
+                model::School::list::<model::PersonEntry>(d).unwrap_or_default()
+            })
+            .unwrap_or_default();
+        let unmarked: Vec<model::RecordId> = registered
+            .into_iter()
+            .filter(|(id, e)| {
+                !e.is_erased()
+                    && id
+                        .as_str()
+                        .parse::<DocumentId>()
+                        .is_ok_and(|d| listed.contains(&d))
+            })
+            .map(|(id, _)| id)
+            .collect();
+        if !unmarked.is_empty() {
+            let _ = self.change(&school, |tx| {
+                unmarked
+                    .iter()
+                    .try_for_each(|id| model::School::erase_person(tx, id, now_ms()))
+            });
+        }
         if forged.is_empty() {
             return;
         }
@@ -823,6 +856,19 @@ impl Repo {
         };
         if events.iter().any(|e| matches!(e, ClientEvent::Changed(_))) {
             self.changed();
+        }
+        // The relay no longer has a document this device holds with content: it may have
+        // been erased just now (the relay tells every follower). Ask for the list.
+        let gone = {
+            let inner = self.lock();
+            events.iter().any(|e| {
+                matches!(e, ClientEvent::Unavailable(id)
+                    if inner.docs.get(id).is_some_and(|d| !d.doc.get_heads().is_empty()))
+            })
+        };
+        if gone {
+            let repo = self.clone();
+            leptos::task::spawn_local(async move { repo.check_erasures().await });
         }
         Ok(self.poll_frames())
     }
