@@ -93,7 +93,7 @@ describe("a hostile staff device", () => {
     await page.locator("[data-testid=people-count]", { hasText: count }).waitFor();
     await curator.waitSynced();
     const repaired = handle.doc();
-    assert.equal(repaired.schema, 2);
+    assert.equal(Number(repaired.schema), 2);
     assert.equal(
       Object.values(repaired.people).filter((p) => p.erased_at != null).length,
       0,
