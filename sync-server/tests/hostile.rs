@@ -96,13 +96,18 @@ impl Relay {
         let mut docs = common::Docs::new();
         let mut ws = common::connect(&self.addr, &who.token, &mut client, &mut docs).await;
         let doc = DocumentId::random();
-        let mut d = sync_core::new_document();
-        let mut tx = d.transaction();
-        tx.put(automerge::ROOT, "k", "v").unwrap();
-        tx.commit();
-        docs.insert(doc, d);
+        docs.insert(doc, doc_with("k", "v"));
         common::exchange_until_synced(&mut ws, &mut client, &mut docs, doc).await;
     }
+}
+
+/// A new document holding one key.
+fn doc_with(key: &str, value: &str) -> automerge::Automerge {
+    let mut doc = sync_core::new_document();
+    let mut tx = doc.transaction();
+    tx.put(automerge::ROOT, key, value).unwrap();
+    tx.commit();
+    doc
 }
 
 /// Next decoded message, or `None` once the relay closed the connection.
@@ -426,10 +431,7 @@ async fn erasures_are_listed_by_the_relay_and_survive_backup_and_restore() {
     let mut client = Client::new(PeerId::new("a"));
     let mut docs = common::Docs::new();
     let mut ws = common::connect(&relay.addr, &curator.token, &mut client, &mut docs).await;
-    let mut doc = sync_core::new_document();
-    let mut tx = doc.transaction();
-    tx.put(automerge::ROOT, "name", "Ученица").unwrap();
-    tx.commit();
+    let doc = doc_with("name", "Ученица");
     docs.insert(person, doc.clone());
     common::exchange_until_synced(&mut ws, &mut client, &mut docs, person).await;
 
@@ -517,10 +519,7 @@ async fn changes_are_attributed_to_the_device_that_brought_them() {
     let curator = relay.school().await;
     let staff = relay.staff(&curator).await;
     let doc_id = DocumentId::random();
-    let mut doc = sync_core::new_document();
-    let mut tx = doc.transaction();
-    tx.put(automerge::ROOT, "k", "v").unwrap();
-    tx.commit();
+    let doc = doc_with("k", "v");
     let actor = doc.get_actor().to_hex_string();
     let mut client = Client::new(PeerId::new("s"));
     let mut docs = common::Docs::new();
