@@ -3,7 +3,7 @@
 // - Navigations: network first (a new build is picked up at once), the cached shell offline.
 // - Trunk's hashed assets (name-<16 hex>.ext): cache first; they never change.
 // - Everything else of ours: network first, falling back to the cache.
-// - The sync socket and other origins are never touched.
+// - The sync socket, /api/* and other origins are never touched.
 const CACHE = "nastavnik-shell-v1";
 const HASHED = /-[0-9a-f]{16}(_bg)?\.(js|wasm|css)$/;
 
@@ -63,7 +63,8 @@ self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
-  if (url.pathname === "/sync" || url.pathname === "/healthz") return;
+  // The sync socket, the relay's API (credentials, live answers) and health are never cached.
+  if (url.pathname === "/sync" || url.pathname === "/healthz" || url.pathname.startsWith("/api/")) return;
   if (request.mode === "navigate") {
     // Every route of the app is the same shell.
     event.respondWith(networkFirst(request, "/"));

@@ -280,8 +280,15 @@ impl Repo {
         {
             return;
         }
-        if let Some(url) = crate::sync::default_url(&credentials.token) {
-            crate::sync::start(self.clone(), url);
+        // A device of a school keeps the school's only unsynced copy at times: ask the browser
+        // not to evict it.
+        leptos::task::spawn_local(async {
+            let persistent = crate::storage::request_persistence().await;
+            leptos::logging::log!("persistent storage: {persistent:?}");
+        });
+        if let Some(url) = crate::sync::default_url() {
+            let token = credentials.token.clone();
+            crate::sync::start(self.clone(), crate::sync::Endpoint { url, token });
         }
     }
 

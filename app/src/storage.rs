@@ -205,3 +205,20 @@ impl Storage {
         Ok(ids)
     }
 }
+
+/// Asks the browser to keep this origin's storage under storage pressure (it may otherwise
+/// evict IndexedDB of a site the user has not "installed"). Returns whether storage is now
+/// persistent; `None` where the browser has no Storage API.
+pub async fn request_persistence() -> Option<bool> {
+    let storage = web_sys::window()?.navigator().storage();
+    if let Ok(promise) = storage.persisted()
+        && let Ok(already) = wasm_bindgen_futures::JsFuture::from(promise).await
+        && already.as_bool() == Some(true)
+    {
+        return Some(true);
+    }
+    let granted = wasm_bindgen_futures::JsFuture::from(storage.persist().ok()?)
+        .await
+        .ok()?;
+    granted.as_bool()
+}

@@ -14,34 +14,46 @@ const MAX_RETRY_MS: u32 = 8_000;
 /// How often a document the relay did not have is asked for again.
 const RETRY_UNAVAILABLE_MS: u32 = 3_000;
 
-/// The relay's sync endpoint on the host that served the app. The device credential travels
-/// in the query: browsers cannot set headers on a WebSocket.
-pub fn default_url(token: &str) -> Option<String> {
+/// The relay's sync endpoint on the host that served the app.
+pub fn default_url() -> Option<String> {
     let location = web_sys::window()?.location();
     let scheme = if location.protocol().ok()? == "https:" {
         "wss"
     } else {
         "ws"
     };
-    let token = String::from(js_sys::encode_uri_component(token));
-    Some(format!(
-        "{scheme}://{}/sync?token={token}",
-        location.host().ok()?
-    ))
+    Some(format!("{scheme}://{}/sync", location.host().ok()?))
 }
 
-pub fn start(repo: Repo, url: String) {
+/// Where and as whom to sync. The credential travels as a WebSocket subprotocol
+/// (`nastavnik.token.<token>`), never in the URL, where proxies and access logs keep it:
+/// browsers cannot set headers on a WebSocket, but they can offer protocols.
+pub struct Endpoint {
+    pub url: String,
+    pub token: String,
+}
+
+impl Endpoint {
+    fn protocols(&self) -> [String; 2] {
+        [
+            "nastavnik".into(),
+            format!("nastavnik.token.{}", self.token),
+        ]
+    }
+}
+
+pub fn start(repo: Repo, endpoint: Endpoint) {
     let Some(wake) = repo.take_sync_wake() else {
         return;
     };
-    leptos::task::spawn_local(run(repo, url, wake));
+    leptos::task::spawn_local(run(repo, endpoint, wake));
 }
 
-async fn run(repo: Repo, url: String, mut wake: UnboundedReceiver<()>) {
+async fn run(repo: Repo, endpoint: Endpoint, mut wake: UnboundedReceiver<()>) {
     let mut delay = FIRST_RETRY_MS;
     loop {
         repo.set_sync_status(SyncStatus::Connecting);
-        let outcome = session(&repo, &url, &mut wake).await;
+        let outcome = session(&repo, &endpoint, &mut wake).await;
         repo.disconnected();
         match outcome {
             Ended::Refused(reason) => repo.set_sync_status(SyncStatus::Refused(reason)),
@@ -64,8 +76,10 @@ enum Ended {
     Refused(String),
 }
 
-async fn session(repo: &Repo, url: &str, wake: &mut UnboundedReceiver<()>) -> Ended {
-    let Ok(ws) = WebSocket::open(url) else {
+async fn session(repo: &Repo, endpoint: &Endpoint, wake: &mut UnboundedReceiver<()>) -> Ended {
+    let protocols = endpoint.protocols();
+    let protocols = [protocols[0].as_str(), protocols[1].as_str()];
+    let Ok(ws) = WebSocket::open_with_protocols(&endpoint.url, &protocols) else {
         return Ended::Lost {
             was_connected: false,
         };

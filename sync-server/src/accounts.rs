@@ -97,6 +97,10 @@ pub enum AuthError {
     NoSuchSchool,
     #[error("Устройство не найдено.")]
     NoSuchDevice,
+    #[error("Приглашение не найдено.")]
+    NoSuchInvitation,
+    #[error("Слишком много попыток ввести код приглашения. Подождите минуту.")]
+    TooManyAttempts,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -111,10 +115,11 @@ pub(crate) fn hash(secret: &str) -> Vec<u8> {
     Sha256::digest(secret.as_bytes()).to_vec()
 }
 
+/// 32 bytes from the operating system's random source (every bit random, unlike a UUID's).
 pub(crate) fn random_bytes() -> [u8; 32] {
     let mut out = [0u8; 32];
-    out[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
-    out[16..].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+    // The OS source failing is not something the relay can work around safely.
+    getrandom::fill(&mut out).expect("the operating system's random source is unavailable");
     out
 }
 
@@ -125,6 +130,10 @@ pub(crate) fn new_code() -> String {
         .take(CODE_LEN)
         .map(|b| CODE_ALPHABET[(b & 31) as usize] as char)
         .collect()
+}
+
+pub(crate) fn new_invitation_id() -> String {
+    hex::encode(&random_bytes()[..16])
 }
 
 /// «ABCDE-FGHJK», how a code is shown; [`normalize_code`] undoes it.
@@ -171,9 +180,34 @@ CREATE TABLE IF NOT EXISTS invitations (
     created_by  TEXT,
     created_at  INTEGER NOT NULL,
     expires_at  INTEGER NOT NULL,
-    used_at     INTEGER
+    used_at     INTEGER,
+    id          TEXT
 );
 ";
+
+/// Adds what later versions need to an older database (idempotent).
+pub(crate) fn migrate(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    let has_id = conn
+        .prepare("SELECT 1 FROM pragma_table_info('invitations') WHERE name = 'id'")?
+        .exists([])?;
+    if !has_id {
+        conn.execute_batch("ALTER TABLE invitations ADD COLUMN id TEXT")?;
+    }
+    // Invitations made before they had an id get one, so a curator can cancel them.
+    conn.execute_batch("UPDATE invitations SET id = lower(hex(randomblob(16))) WHERE id IS NULL")
+}
+
+/// An invitation not yet used, as the curator's list shows it (never its code).
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct OpenInvitation {
+    pub id: String,
+    pub role: Role,
+    /// The device that made it (none for the operator's invitations).
+    pub created_by: Option<String>,
+    pub created_by_name: Option<String>,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
 
 /// A device credential as issued: shown to the device once, stored only as a hash.
 #[derive(Clone, Debug, Serialize)]
@@ -185,6 +219,8 @@ pub struct Joined {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Invitation {
+    /// What the curator's list and `DELETE /api/invitations/{id}` name it by.
+    pub id: String,
     pub code: String,
     pub expires_at: i64,
 }
@@ -225,21 +261,24 @@ fn insert_invitation(
     created_by: Option<&DeviceId>,
 ) -> Result<Invitation, AuthError> {
     let code = new_code();
+    let id = new_invitation_id();
     let now = now_ms();
     let expires_at = now + INVITATION_TTL_MS;
     conn.execute(
-        "INSERT INTO invitations (code_hash, school_id, role, created_by, created_at, expires_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO invitations (code_hash, school_id, role, created_by, created_at, expires_at, id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
             hash(&code),
             school.0,
             role.as_str(),
             created_by.map(|d| d.0.clone()),
             now,
-            expires_at
+            expires_at,
+            id
         ],
     )?;
     Ok(Invitation {
+        id,
         code: display_code(&code),
         expires_at,
     })
@@ -305,6 +344,54 @@ impl Store {
         self.run_auth(move |conn| {
             school_by_id(conn, &school)?;
             insert_invitation(conn, &school, role, by.as_ref())
+        })
+        .await
+    }
+
+    /// The school's open invitations: not used, not expired, made by a device not revoked.
+    pub async fn invitations(&self, school: &SchoolId) -> Result<Vec<OpenInvitation>, AuthError> {
+        if let Some(pg) = self.postgres() {
+            return pg.invitations(school).await;
+        }
+        let school = school.0.clone();
+        self.run_auth(move |conn| {
+            let mut stmt = conn.prepare(
+                "SELECT i.id, i.role, i.created_by, d.name, i.created_at, i.expires_at
+                 FROM invitations i LEFT JOIN devices d ON d.id = i.created_by
+                 WHERE i.school_id = ?1 AND i.used_at IS NULL AND i.expires_at > ?2
+                   AND (i.created_by IS NULL OR d.revoked_at IS NULL)
+                 ORDER BY i.created_at",
+            )?;
+            let rows = stmt.query_map(params![school, now_ms()], |r| {
+                Ok(OpenInvitation {
+                    id: r.get(0)?,
+                    role: Role::parse(&r.get::<_, String>(1)?),
+                    created_by: r.get(2)?,
+                    created_by_name: r.get(3)?,
+                    created_at: r.get(4)?,
+                    expires_at: r.get(5)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    /// Cancels an open invitation of `school`; one of another school is "not found".
+    pub async fn cancel_invitation(&self, school: &SchoolId, id: &str) -> Result<(), AuthError> {
+        if let Some(pg) = self.postgres() {
+            return pg.cancel_invitation(school, id).await;
+        }
+        let (school, id) = (school.0.clone(), id.to_owned());
+        self.run_auth(move |conn| {
+            let deleted = conn.execute(
+                "DELETE FROM invitations WHERE school_id = ?1 AND id = ?2 AND used_at IS NULL",
+                params![school, id],
+            )?;
+            if deleted == 0 {
+                return Err(AuthError::NoSuchInvitation);
+            }
+            Ok(())
         })
         .await
     }

@@ -17,7 +17,11 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/join", post(join))
         .route("/api/me", get(me))
-        .route("/api/invitations", post(invite))
+        .route("/api/invitations", post(invite).get(invitations))
+        .route(
+            "/api/invitations/{id}",
+            axum::routing::delete(cancel_invitation),
+        )
         .route("/api/devices/{id}/revoke", post(revoke))
         .route("/api/school/root", put(set_root))
         .route("/api/documents/{id}/erase", post(erase))
@@ -40,7 +44,10 @@ impl IntoResponse for ApiError {
             AuthError::BadInvitation => StatusCode::BAD_REQUEST,
             AuthError::BadCredential => StatusCode::UNAUTHORIZED,
             AuthError::Revoked | AuthError::NotCurator => StatusCode::FORBIDDEN,
-            AuthError::NoSuchSchool | AuthError::NoSuchDevice => StatusCode::NOT_FOUND,
+            AuthError::NoSuchSchool | AuthError::NoSuchDevice | AuthError::NoSuchInvitation => {
+                StatusCode::NOT_FOUND
+            }
+            AuthError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
             AuthError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let message = if status == StatusCode::INTERNAL_SERVER_ERROR {
@@ -82,8 +89,15 @@ struct JoinRequest {
 
 async fn join(
     State(state): State<AppState>,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     Json(req): Json<JoinRequest>,
 ) -> Result<Json<Joined>, ApiError> {
+    if !state
+        .join_attempts
+        .allow(peer.map(|axum::Extension(info)| info))
+    {
+        return Err(AuthError::TooManyAttempts.into());
+    }
     let joined = state
         .hub
         .store()
@@ -123,6 +137,32 @@ async fn invite(
         .invite(&curator.school, Role::Staff, Some(&curator.id))
         .await?;
     Ok(Json(invitation))
+}
+
+/// The school's open invitations (not used, not expired), for the curator to review.
+async fn invitations(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let curator = curator(&state, &headers).await?;
+    let open = state.hub.store().invitations(&curator.school).await?;
+    Ok(Json(serde_json::json!({ "invitations": open })))
+}
+
+/// Cancels an open invitation of the curator's school: its code no longer joins anyone.
+async fn cancel_invitation(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let curator = curator(&state, &headers).await?;
+    state
+        .hub
+        .store()
+        .cancel_invitation(&curator.school, &id)
+        .await?;
+    tracing::info!(school = %curator.school, "invitation cancelled");
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn revoke(

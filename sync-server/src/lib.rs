@@ -11,6 +11,7 @@ pub mod hub;
 pub mod metrics;
 pub mod outbox;
 pub mod pg;
+pub mod security;
 pub mod store;
 mod ws;
 
@@ -51,6 +52,8 @@ pub struct Config {
     pub max_connections: usize,
     /// How long a client may take to send a request's headers, and an API call to complete.
     pub request_timeout: Duration,
+    /// Invitation redemptions (`/api/join`) one client address may attempt per minute.
+    pub join_attempts_per_minute: u32,
 }
 
 /// The largest sync frame by default. A school's largest document (the school document of a
@@ -78,6 +81,7 @@ impl Config {
             max_connections_per_device: 8,
             max_connections: 8192,
             request_timeout: Duration::from_secs(10),
+            join_attempts_per_minute: 30,
         }
     }
 }
@@ -87,6 +91,8 @@ pub struct AppState {
     pub hub: Arc<Hub>,
     pub config: Arc<Config>,
     pub metrics: Arc<metrics::Metrics>,
+    /// Attempts to redeem an invitation, per client address.
+    pub join_attempts: Arc<security::JoinLimiter>,
 }
 
 impl AppState {
@@ -97,6 +103,7 @@ impl AppState {
                 config.max_documents_per_school,
                 config.max_connections_per_device,
             )),
+            join_attempts: Arc::new(security::JoinLimiter::new(config.join_attempts_per_minute)),
             config: Arc::new(config),
             metrics: Arc::new(metrics::Metrics::new()),
         }
@@ -119,10 +126,21 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/sync", get(sync))
         .route("/healthz", get(|| async { "ok" }))
-        .route("/metrics", get(metrics))
         .merge(api)
         .fallback_service(static_files)
         .layer(middleware::from_fn(cache_headers))
+        .layer(middleware::from_fn_with_state(
+            Arc::new(security::Headers::for_app(&state.config.app_dir)),
+            security::headers,
+        ))
+        .with_state(state)
+}
+
+/// The operator's router: `/metrics` (Prometheus text). Served on its own listener
+/// (`--metrics-listen`), never on the public one: the figures are for the operator only.
+pub fn metrics_app(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics))
         .with_state(state)
 }
 
@@ -149,7 +167,7 @@ pub async fn serve(
         .header_read_timeout(config.request_timeout);
     tokio::pin!(shutdown);
     loop {
-        let (stream, _) = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
                 Err(e) => {
@@ -168,7 +186,19 @@ pub async fn serve(
             continue;
         };
         let _ = stream.set_nodelay(true);
-        let service = TowerToHyperService::new(router.clone());
+        // The peer's address, for the per-address limit of `/api/join`.
+        let service = TowerToHyperService::new(
+            tower::ServiceBuilder::new()
+                .map_request(
+                    move |mut request: axum::http::Request<hyper::body::Incoming>| {
+                        request
+                            .extensions_mut()
+                            .insert(axum::extract::ConnectInfo(peer));
+                        request
+                    },
+                )
+                .service(router.clone()),
+        );
         let connection = http
             .serve_connection(TokioIo::new(stream), service)
             .with_upgrades();
@@ -211,22 +241,38 @@ struct SyncQuery {
     token: Option<String>,
 }
 
-/// The credential travels in the URL (`/sync?token=…`): browsers cannot set headers on a
-/// WebSocket. A bad one is refused inside the socket, with the protocol's `error` message.
+/// The WebSocket subprotocol the app speaks; it carries the credential as a second offered
+/// protocol, `nastavnik.token.<token>`, so the credential is not in the URL, where proxies
+/// and access logs keep it. The relay selects `nastavnik`, never echoing the credential.
+pub const SYNC_PROTOCOL: &str = "nastavnik";
+const TOKEN_PROTOCOL_PREFIX: &str = "nastavnik.token.";
+
+/// Where the credential of a sync connection travels: the app offers it as a subprotocol;
+/// automerge-repo clients, which can set neither headers nor protocols, keep `?token=…`;
+/// other clients may send `Authorization: Bearer …`. A bad one is refused inside the socket,
+/// with the protocol's `error` message.
 async fn sync(
     ws: WebSocketUpgrade,
     State(state): State<AppState>,
     Query(query): Query<SyncQuery>,
     headers: axum::http::HeaderMap,
 ) -> Response {
-    let token = query
-        .token
+    let from_protocol = headers
+        .get_all(axum::http::header::SEC_WEBSOCKET_PROTOCOL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .find_map(|p| p.trim().strip_prefix(TOKEN_PROTOCOL_PREFIX))
+        .map(str::to_owned);
+    let token = from_protocol
         .as_deref()
+        .or(query.token.as_deref())
         .or_else(|| api::bearer(&headers))
         .unwrap_or_default();
     let device = state.hub.store().authenticate(token).await;
     let max = state.config.max_frame;
-    ws.max_message_size(max)
+    ws.protocols([SYNC_PROTOCOL])
+        .max_message_size(max)
         .max_frame_size(max)
         .on_upgrade(move |socket| ws::serve(socket, state, device))
         .into_response()
@@ -252,7 +298,7 @@ async fn metrics(State(state): State<AppState>) -> Response {
 async fn cache_headers(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let mut response = next.run(request).await;
-    if path != "/sync" && path != "/metrics" {
+    if path != "/sync" {
         assets::cache_control(&path, &mut response);
     }
     response

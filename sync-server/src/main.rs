@@ -52,6 +52,13 @@ struct Args {
     /// actually listens on (used by `scripts/start`).
     #[arg(long, hide = true)]
     announce_invitation: Option<String>,
+    /// Address of the operator's `/metrics` listener (Prometheus). Without it, no metrics are
+    /// served; they are never served on the public `--listen` address.
+    #[arg(long, env = "NASTAVNIK_METRICS_LISTEN")]
+    metrics_listen: Option<SocketAddr>,
+    /// Invitation codes one client address may try per minute (`/api/join`).
+    #[arg(long, env = "NASTAVNIK_JOIN_ATTEMPTS_PER_MINUTE", default_value_t = 30)]
+    join_attempts_per_minute: u32,
     /// Sustained messages per second one connection may send.
     #[arg(long, env = "NASTAVNIK_MAX_MESSAGES_PER_SECOND", default_value_t = 200)]
     max_messages_per_second: u32,
@@ -196,6 +203,7 @@ async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         max_connections: args.max_connections,
         max_connections_per_device: args.max_connections_per_device,
         request_timeout: secs(args.request_timeout_secs),
+        join_attempts_per_minute: args.join_attempts_per_minute,
         timeouts: sync_server::Timeouts {
             join: secs(args.join_timeout_secs),
             ping: secs(args.ping_interval_secs),
@@ -206,6 +214,20 @@ async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     sync_server::raise_open_files_limit();
     let state = AppState::new(store, config.clone());
     state.hub.follow_other_instances();
+    if let Some(metrics_addr) = args.metrics_listen {
+        let metrics_listener = tokio::net::TcpListener::bind(metrics_addr).await?;
+        // Printed before the `listening on` line, which scripts and tests wait for.
+        println!(
+            "metrics on http://{}/metrics",
+            metrics_listener.local_addr()?
+        );
+        let metrics_app = sync_server::metrics_app(state.clone());
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(metrics_listener, metrics_app).await {
+                tracing::error!(error = %e, "the metrics listener stopped");
+            }
+        });
+    }
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     let addr = listener.local_addr()?;
     // Tests and scripts read this line to learn the port when listening on :0.

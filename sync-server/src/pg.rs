@@ -30,6 +30,8 @@ CREATE INDEX IF NOT EXISTS devices_by_school ON devices (school_id);
 CREATE TABLE IF NOT EXISTS invitations (
     code_hash BYTEA PRIMARY KEY, school_id TEXT NOT NULL REFERENCES schools (id), role TEXT NOT NULL,
     created_by TEXT, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, used_at BIGINT);
+ALTER TABLE invitations ADD COLUMN IF NOT EXISTS id TEXT;
+UPDATE invitations SET id = md5(random()::text || clock_timestamp()::text) WHERE id IS NULL;
 CREATE TABLE IF NOT EXISTS chunks (
     seq BIGSERIAL PRIMARY KEY, school_id TEXT NOT NULL, doc_id TEXT NOT NULL, kind TEXT NOT NULL,
     key TEXT NOT NULL, data BYTEA NOT NULL, UNIQUE (school_id, doc_id, kind, key));
@@ -389,16 +391,18 @@ impl Pg {
         created_by: Option<&DeviceId>,
     ) -> Result<Invitation, AuthError> {
         let code = accounts::new_code();
+        let id = accounts::new_invitation_id();
         let now = accounts::now_ms();
         let expires_at = now + accounts::INVITATION_TTL_MS;
         tx.execute(
-            "INSERT INTO invitations (code_hash, school_id, role, created_by, created_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-            &[&accounts::hash(&code), &school.0, &role.as_str(), &created_by.map(|d| d.0.clone()), &now, &expires_at],
+            "INSERT INTO invitations (code_hash, school_id, role, created_by, created_at, expires_at, id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[&accounts::hash(&code), &school.0, &role.as_str(), &created_by.map(|d| d.0.clone()), &now, &expires_at, &id],
         )
         .await
         .map_err(auth_err)?;
         Ok(Invitation {
+            id,
             code: accounts::display_code(&code),
             expires_at,
         })
@@ -462,6 +466,50 @@ impl Pg {
         self.school(school).await?;
         let client = self.client().await?;
         Self::insert_invitation(&client, school, role, by).await
+    }
+
+    pub async fn invitations(
+        &self,
+        school: &SchoolId,
+    ) -> Result<Vec<accounts::OpenInvitation>, AuthError> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT i.id, i.role, i.created_by, d.name, i.created_at, i.expires_at
+                 FROM invitations i LEFT JOIN devices d ON d.id = i.created_by
+                 WHERE i.school_id = $1 AND i.used_at IS NULL AND i.expires_at > $2
+                   AND (i.created_by IS NULL OR d.revoked_at IS NULL)
+                 ORDER BY i.created_at",
+                &[&school.0, &accounts::now_ms()],
+            )
+            .await
+            .map_err(auth_err)?;
+        Ok(rows
+            .iter()
+            .map(|r| accounts::OpenInvitation {
+                id: r.get(0),
+                role: Role::parse(r.get::<_, &str>(1)),
+                created_by: r.get(2),
+                created_by_name: r.get(3),
+                created_at: r.get(4),
+                expires_at: r.get(5),
+            })
+            .collect())
+    }
+
+    pub async fn cancel_invitation(&self, school: &SchoolId, id: &str) -> Result<(), AuthError> {
+        let client = self.client().await?;
+        let deleted = client
+            .execute(
+                "DELETE FROM invitations WHERE school_id = $1 AND id = $2 AND used_at IS NULL",
+                &[&school.0, &id],
+            )
+            .await
+            .map_err(auth_err)?;
+        if deleted == 0 {
+            return Err(AuthError::NoSuchInvitation);
+        }
+        Ok(())
     }
 
     pub async fn redeem(&self, code: &str, device_name: &str) -> Result<Joined, AuthError> {

@@ -101,6 +101,7 @@ impl Store {
         conn.pragma_update(None, "secure_delete", "ON")?;
         conn.execute_batch(SCHEMA)?;
         conn.execute_batch(crate::accounts::SCHEMA)?;
+        crate::accounts::migrate(&conn)?;
         Ok(Self {
             backend: Backend::Sqlite(Arc::new(Mutex::new(conn))),
         })

@@ -162,7 +162,16 @@ pub async fn serve(socket: WebSocket, state: AppState, device: Result<Device, Au
         };
         let bytes = match frame {
             Some(Ok(WsMessage::Binary(bytes))) => bytes,
-            Some(Ok(WsMessage::Close(_))) | Some(Err(_)) | None => break,
+            Some(Ok(WsMessage::Close(_))) | None => break,
+            Some(Err(e)) => {
+                // A frame over the limit, or a broken one: say why before closing (a peer
+                // that is gone never reads it).
+                outbox.close(format!(
+                    "cannot read the frame: {}",
+                    log_text(&e.to_string())
+                ));
+                break;
+            }
             Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => continue,
             Some(Ok(WsMessage::Text(_))) => {
                 outbox.close("text frames are not part of the protocol".into());

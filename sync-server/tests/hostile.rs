@@ -620,3 +620,188 @@ async fn closed_within(tcp: &mut tokio::net::TcpStream, limit: Duration) -> bool
     .await
     .is_ok()
 }
+
+/// Curators see the school's open invitations (never their codes) and cancel one: its code
+/// joins nobody. A staff device can do neither, and no curator reaches another school's.
+#[tokio::test]
+async fn curators_list_and_cancel_open_invitations() {
+    let data = tempfile::tempdir().unwrap();
+    let relay = start(data.path(), &[]).await;
+    let curator = relay.school().await;
+    let staff = relay.staff(&curator).await;
+    let other = relay.school().await;
+    let http = reqwest::Client::new();
+    let api = |path: &str| format!("http://{}{path}", relay.addr);
+    let made: serde_json::Value = serde_json::from_str(
+        &http
+            .post(api("/api/invitations"))
+            .bearer_auth(&curator.token)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    let code = made["code"].as_str().unwrap().to_owned();
+    let id = made["id"].as_str().unwrap().to_owned();
+
+    let listed = http
+        .get(api("/api/invitations"))
+        .bearer_auth(&curator.token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let body: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    let open = body["invitations"].as_array().unwrap();
+    assert_eq!(open.len(), 1, "{listed}");
+    assert_eq!(open[0]["id"], id.as_str());
+    assert_eq!(open[0]["created_by_name"], "куратор");
+    assert!(!listed.contains(&code.replace('-', "")) && !listed.contains(&code));
+
+    let status = |r: reqwest::Response| r.status().as_u16();
+    let listed_by_staff = http
+        .get(api("/api/invitations"))
+        .bearer_auth(&staff.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(status(listed_by_staff), 403);
+    let cancelled_by_other_school = http
+        .delete(api(&format!("/api/invitations/{id}")))
+        .bearer_auth(&other.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(status(cancelled_by_other_school), 404);
+    let cancelled = http
+        .delete(api(&format!("/api/invitations/{id}")))
+        .bearer_auth(&curator.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(status(cancelled), 204);
+    assert!(relay.store.redeem(&code, "планшет").await.is_err());
+    assert!(
+        relay
+            .store
+            .invitations(&curator.school)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+/// Guessing invitation codes is limited per client address, with a Russian answer.
+#[tokio::test]
+async fn join_attempts_are_limited_per_address() {
+    let data = tempfile::tempdir().unwrap();
+    let relay = start(data.path(), &["--join-attempts-per-minute", "5"]).await;
+    let http = reqwest::Client::new();
+    let mut statuses = Vec::new();
+    for _ in 0..7 {
+        let response = http
+            .post(format!("http://{}/api/join", relay.addr))
+            .header("content-type", "application/json")
+            .body(r#"{"code": "AAAAA-AAAAA", "device_name": "x"}"#)
+            .send()
+            .await
+            .unwrap();
+        statuses.push(response.status().as_u16());
+        if response.status().as_u16() == 429 {
+            let text = response.text().await.unwrap();
+            assert!(text.contains("Слишком много попыток"), "{text}");
+        }
+    }
+    assert_eq!(statuses, [400, 400, 400, 400, 400, 429, 429]);
+}
+
+/// Every response carries the security headers; the policy allows the app's own inline
+/// start-up script by hash and WebAssembly, nothing from elsewhere, and no framing.
+#[tokio::test]
+async fn responses_carry_security_headers() {
+    let data = tempfile::tempdir().unwrap();
+    let app = data.path().join("no-app");
+    std::fs::create_dir_all(&app).unwrap();
+    std::fs::write(
+        app.join("index.html"),
+        "<html><script type=\"module\">start()</script></html>",
+    )
+    .unwrap();
+    let relay = start(data.path(), &[]).await;
+    for path in ["/", "/healthz", "/api/me"] {
+        let response = reqwest::get(format!("http://{}{path}", relay.addr))
+            .await
+            .unwrap();
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .unwrap_or_else(|| panic!("{path}: no {name}"))
+                .to_str()
+                .unwrap()
+                .to_owned()
+        };
+        let csp = header("content-security-policy");
+        assert!(
+            csp.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-"),
+            "{csp}"
+        );
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert!(!csp.contains("'unsafe-eval'"), "{csp}");
+        assert_eq!(header("x-content-type-options"), "nosniff");
+        assert_eq!(header("referrer-policy"), "no-referrer");
+    }
+}
+
+/// A frame over the limit gets the protocol's `error` naming the reason, then the close.
+#[tokio::test]
+async fn an_oversized_frame_is_answered_with_an_error() {
+    let data = tempfile::tempdir().unwrap();
+    let relay = start(data.path(), &["--max-frame", "65536"]).await;
+    let curator = relay.school().await;
+    let mut ws = relay.socket(&curator.token).await;
+    ws.send(join_frame("big")).await.unwrap();
+    assert!(matches!(
+        next_message(&mut ws).await,
+        Some(Message::Peer { .. })
+    ));
+    let _ = ws.send(Ws::Binary(vec![0u8; 200_000].into())).await;
+    let reason = refusal(&mut ws).await;
+    assert!(reason.contains("cannot read the frame"), "{reason}");
+}
+
+/// The app's credential travels as a WebSocket subprotocol, not in the URL; the relay selects
+/// the plain protocol and never echoes the credential.
+#[tokio::test]
+async fn the_credential_can_travel_as_a_subprotocol() {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let data = tempfile::tempdir().unwrap();
+    let relay = start(data.path(), &[]).await;
+    let curator = relay.school().await;
+    let mut request = format!("ws://{}/sync", relay.addr)
+        .into_client_request()
+        .unwrap();
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        format!("nastavnik, nastavnik.token.{}", curator.token)
+            .parse()
+            .unwrap(),
+    );
+    let (mut ws, response) = tokio_tungstenite::connect_async(request).await.unwrap();
+    assert_eq!(
+        response.headers()["sec-websocket-protocol"]
+            .to_str()
+            .unwrap(),
+        "nastavnik"
+    );
+    ws.send(join_frame("app")).await.unwrap();
+    assert!(matches!(
+        next_message(&mut ws).await,
+        Some(Message::Peer { .. })
+    ));
+}

@@ -725,7 +725,12 @@ fn empty_sync_message() -> Vec<u8> {
 #[tokio::test]
 async fn metrics_count_connections_bytes_documents_and_sync_latency() {
     let data = tempfile::tempdir().unwrap();
-    let relay = start_relay(data.path(), "127.0.0.1:0").await;
+    let relay = start_relay_with(
+        data.path(),
+        "127.0.0.1:0",
+        &["--metrics-listen", "127.0.0.1:0"],
+    )
+    .await;
     let curator = relay.new_school("Школа №1").await;
     let mut a = Device::connect(&relay, "a", &curator).await;
     let doc = DocumentId::random();
@@ -733,7 +738,18 @@ async fn metrics_count_connections_bytes_documents_and_sync_latency() {
     a.sync_until(|d| d.synced(doc)).await;
     assert_refused(&relay, "bad").await;
 
-    let text = reqwest::get(relay.http("/metrics"))
+    // Not on the public listener: there `/metrics` is only the app's shell route.
+    let public = reqwest::get(relay.http("/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !public.contains("nastavnik_"),
+        "metrics leak publicly: {public}"
+    );
+    let text = reqwest::get(relay.process.metrics_url())
         .await
         .unwrap()
         .text()

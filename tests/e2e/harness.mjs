@@ -134,11 +134,18 @@ export class Tablet {
     const page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(60_000);
     page.on("pageerror", (e) => console.error(`[${name}] page error: ${e.message}`));
-    return new Tablet(name, dir, context, page);
+    const tablet = new Tablet(name, dir, context, page);
+    // What the tests check of every tablet: the URLs of its sockets (no credential in them) and
+    // what the content-security policy refused (nothing).
+    page.on("websocket", (ws) => tablet.socketUrls.push(ws.url()));
+    page.on("console", (m) => {
+      if (m.text().includes("Content Security Policy")) tablet.cspViolations.push(m.text());
+    });
+    return tablet;
   }
 
   constructor(name, dir, context, page) {
-    Object.assign(this, { name, dir, context, page });
+    Object.assign(this, { name, dir, context, page, socketUrls: [], cspViolations: [] });
   }
 
   async close() {

@@ -37,6 +37,13 @@ describe("the local-first loop", () => {
     assert.deepEqual(navigations, [], "B did not reload or navigate");
     assert.equal(await b.programmeCard("Служба учебной помощи").locator("[data-testid=programme-form]").textContent(), "ученик – ученик");
     await Promise.all([a.waitSynced(), b.waitSynced()]);
+    // The app ran under the relay's content-security policy without a refusal, and its
+    // credential never travelled in a socket's URL (proxies log URLs).
+    for (const tablet of [a, b]) {
+      assert.deepEqual(tablet.cspViolations, [], `${tablet.name}: CSP refusals`);
+      assert.ok(tablet.socketUrls.length > 0, `${tablet.name} opened a sync socket`);
+      for (const url of tablet.socketUrls) assert.doesNotMatch(url, /token/, `${tablet.name}: ${url}`);
+    }
   });
 
   test("edits made on both tablets while the relay is down all survive its restart", async () => {

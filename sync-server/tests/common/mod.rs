@@ -37,7 +37,14 @@ pub fn spawn_relay(data: &Path) -> (RelayProcess, String) {
 
 /// A relay process that is killed when dropped, so a failing test never leaves one running
 /// (an orphan would hold the test runner's output open).
-pub struct RelayProcess(Child);
+pub struct RelayProcess(Child, Option<String>);
+
+impl RelayProcess {
+    /// The operator's metrics URL, when started with `--metrics-listen`.
+    pub fn metrics_url(&self) -> &str {
+        self.1.as_deref().expect("started with --metrics-listen")
+    }
+}
 
 impl std::ops::Deref for RelayProcess {
     type Target = Child;
@@ -76,16 +83,18 @@ pub fn spawn_relay_at(data: &Path, listen: &str, extra: &[&str]) -> (RelayProces
         .stdout(Stdio::piped())
         .spawn()
         .expect("the relay binary starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .expect("the relay prints its address")
-        .to_owned();
-    (RelayProcess(child), addr)
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut metrics = None;
+    let addr = loop {
+        let mut line = String::new();
+        assert!(stdout.read_line(&mut line).unwrap() > 0, "the relay exited");
+        if let Some(url) = line.trim().strip_prefix("metrics on ") {
+            metrics = Some(url.to_owned());
+        } else if let Some(addr) = line.trim().strip_prefix("listening on http://") {
+            break addr.to_owned();
+        }
+    };
+    (RelayProcess(child, metrics), addr)
 }
 
 pub async fn connect(
