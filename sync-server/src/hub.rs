@@ -78,8 +78,6 @@ pub enum HubError {
     },
     #[error("Это устройство отключено куратором школы.")]
     Revoked,
-    #[error("a connection may follow at most {0} documents")]
-    TooManyFollowed(u64),
     #[error("this device already has {0} open connections")]
     TooManyConnections(usize),
 }
@@ -87,7 +85,7 @@ pub enum HubError {
 pub struct Hub {
     me: PeerId,
     store: Store,
-    max_documents: u64,
+    quota: crate::store::Quota,
     max_connections_per_device: usize,
     next_conn: AtomicU64,
     docs: Mutex<HashMap<DocKey, Slot>>,
@@ -98,11 +96,15 @@ pub struct Hub {
 }
 
 impl Hub {
-    pub fn new(store: Store, max_documents: u64, max_connections_per_device: usize) -> Self {
+    pub fn new(
+        store: Store,
+        quota: crate::store::Quota,
+        max_connections_per_device: usize,
+    ) -> Self {
         Self {
             me: PeerId::random("relay"),
             store,
-            max_documents,
+            quota,
             max_connections_per_device,
             next_conn: AtomicU64::new(1),
             docs: Mutex::new(HashMap::new()),
@@ -285,8 +287,11 @@ impl Hub {
         if let Some(c) = lock(&self.conns).get_mut(&conn) {
             // A connection never needs to follow more documents than its school may keep;
             // asking for endless random ids must not grow the relay's memory.
-            if !c.docs.contains(&doc_id) && c.docs.len() as u64 >= self.max_documents {
-                return Err(HubError::TooManyFollowed(self.max_documents));
+            // Beyond that a new document is ignored, not the connection closed: a device at
+            // its school's cap goes on syncing the documents it has.
+            if !c.docs.contains(&doc_id) && c.docs.len() as u64 >= self.quota.max_documents {
+                tracing::warn!(?conn, doc = %doc_id, "follows too many documents; one more ignored");
+                return Ok(());
             }
             c.docs.insert(doc_id);
         }
@@ -315,19 +320,37 @@ impl Hub {
                 .store
                 .save(
                     school,
+                    device,
                     doc_id,
                     &pending,
                     &loaded.known_keys,
-                    self.max_documents,
+                    &self.quota,
                 )
                 .await
             {
+                // What this message brought is forgotten; storage is the truth.
                 *guard = None;
-                if matches!(e, StoreError::Erased) {
-                    self.unavailable(conn, doc_id);
-                    return Ok(());
+                match e {
+                    StoreError::Erased => {
+                        self.unavailable(conn, doc_id);
+                        return Ok(());
+                    }
+                    // Over a quota: this one document is refused, the connection (and every
+                    // other document on it) goes on. The device keeps its changes and offers
+                    // them again on its next connection.
+                    StoreError::TooManyDocuments(_)
+                    | StoreError::SchoolFull(_)
+                    | StoreError::DeviceQuota(_) => {
+                        tracing::warn!(%school, %device, doc = %doc_id, reason = %e, "write refused");
+                        // Not followed either: a device at its school's cap keeps its connection
+                        // however many new documents it offers.
+                        if let Some(c) = lock(&self.conns).get_mut(&conn) {
+                            c.docs.remove(&doc_id);
+                        }
+                        return Ok(());
+                    }
+                    e => return Err(e.into()),
                 }
-                return Err(e.into());
             }
             loaded.save.committed(&pending);
             if pending.replaces_all {

@@ -40,8 +40,8 @@ pub struct Config {
     pub max_frame: usize,
     /// Sustained messages per second one connection may send (bursts of twice as many).
     pub max_messages_per_second: u32,
-    /// Documents one school may keep on this relay.
-    pub max_documents_per_school: u64,
+    /// What one school and one device may write.
+    pub quota: store::Quota,
     /// What may wait to be sent to one connection before it is closed as not reading.
     pub outbox: outbox::Limits,
     /// Deadlines of a sync connection: `join`, pings, silence.
@@ -68,7 +68,7 @@ impl Config {
             app_dir,
             max_frame: DEFAULT_MAX_FRAME,
             max_messages_per_second: 200,
-            max_documents_per_school: 10_000,
+            quota: store::Quota::default(),
             outbox: outbox::Limits {
                 frames: 1024,
                 bytes: 2 * DEFAULT_MAX_FRAME,
@@ -100,7 +100,7 @@ impl AppState {
         Self {
             hub: Arc::new(Hub::new(
                 store,
-                config.max_documents_per_school,
+                config.quota,
                 config.max_connections_per_device,
             )),
             join_attempts: Arc::new(security::JoinLimiter::new(config.join_attempts_per_minute)),

@@ -69,6 +69,19 @@ struct Args {
         default_value_t = 10_000
     )]
     max_documents_per_school: u64,
+    /// Bytes one school's documents may take on this relay.
+    #[arg(long, env = "NASTAVNIK_MAX_SCHOOL_BYTES", default_value_t = 256 * 1024 * 1024)]
+    max_school_bytes: u64,
+    /// Bytes of growth one device may cause in a day.
+    #[arg(long, env = "NASTAVNIK_MAX_DEVICE_BYTES_PER_DAY", default_value_t = 64 * 1024 * 1024)]
+    max_device_bytes_per_day: u64,
+    /// New documents one device may bring in a day.
+    #[arg(
+        long,
+        env = "NASTAVNIK_MAX_DEVICE_DOCUMENTS_PER_DAY",
+        default_value_t = 2_000
+    )]
+    max_device_documents_per_day: u64,
     /// PostgreSQL connection string (`postgres://user:password@host/db`): several relay
     /// instances share it. Without it the relay uses its embedded SQLite database in `--data`.
     #[arg(long, env = "NASTAVNIK_POSTGRES")]
@@ -199,7 +212,12 @@ async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let config = Config {
         max_frame: args.max_frame,
         max_messages_per_second: args.max_messages_per_second,
-        max_documents_per_school: args.max_documents_per_school,
+        quota: sync_server::store::Quota {
+            max_documents: args.max_documents_per_school,
+            max_school_bytes: args.max_school_bytes,
+            max_device_bytes_per_day: args.max_device_bytes_per_day,
+            max_device_documents_per_day: args.max_device_documents_per_day,
+        },
         max_connections: args.max_connections,
         max_connections_per_device: args.max_connections_per_device,
         request_timeout: secs(args.request_timeout_secs),

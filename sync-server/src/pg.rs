@@ -13,7 +13,7 @@ use crate::accounts::{
     self, AuthError, Device, DeviceId, Invitation, Joined, Role, School, SchoolId,
 };
 use crate::backup::{ActorRow, Backup, BackupError, ChunkRow, DeviceRow, ErasedRow, SchoolRow};
-use crate::store::StoreError;
+use crate::store::{Quota, StoreError, Usage, charge_device_sql, day_of};
 
 /// The channel announcing document writes; the payload is `<school id>/<document id>`.
 pub const DOCS_CHANNEL: &str = "nastavnik_docs";
@@ -39,6 +39,9 @@ CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks (school_id, doc_id);
 CREATE TABLE IF NOT EXISTS erased (
     school_id TEXT NOT NULL, doc_id TEXT NOT NULL, erased_at BIGINT NOT NULL,
     PRIMARY KEY (school_id, doc_id));
+CREATE TABLE IF NOT EXISTS device_usage (
+    device_id TEXT NOT NULL, day BIGINT NOT NULL, bytes BIGINT NOT NULL, docs BIGINT NOT NULL,
+    PRIMARY KEY (device_id, day));
 CREATE TABLE IF NOT EXISTS actors (
     school_id TEXT NOT NULL, actor TEXT NOT NULL, device_id TEXT NOT NULL,
     first_seen BIGINT NOT NULL, PRIMARY KEY (school_id, actor));
@@ -200,10 +203,11 @@ impl Pg {
     pub async fn save(
         &self,
         school: &SchoolId,
+        device: &DeviceId,
         doc: DocumentId,
         save: &PendingSave,
         replaces: &[String],
-        max_documents: u64,
+        quota: &Quota,
     ) -> Result<(), StoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(pg_err)?;
@@ -222,15 +226,49 @@ impl Pg {
         {
             return Err(StoreError::Erased);
         }
-        let exists = tx
-            .query_opt(
-                "SELECT 1 FROM chunks WHERE school_id = $1 AND doc_id = $2 LIMIT 1",
+        let sizes: Vec<(String, i32)> = tx
+            .query(
+                "SELECT key, length(data) FROM chunks WHERE school_id = $1 AND doc_id = $2",
                 &[&school.0, &doc],
             )
             .await
             .map_err(pg_err)?
-            .is_some();
-        if !exists {
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        let today = day_of(accounts::now_ms());
+        let device_row = tx
+            .query_opt(
+                "SELECT bytes, docs FROM device_usage WHERE device_id = $1 AND day = $2",
+                &[&device.0, &today],
+            )
+            .await
+            .map_err(pg_err)?;
+        let (device_bytes_today, device_documents_today) = device_row
+            .map(|r| (r.get::<_, i64>(0) as u64, r.get::<_, i64>(1) as u64))
+            .unwrap_or_default();
+        let school_bytes: i64 = tx
+            .query_one(
+                "SELECT COALESCE(SUM(length(data)), 0)::BIGINT FROM chunks WHERE school_id = $1",
+                &[&school.0],
+            )
+            .await
+            .map_err(pg_err)?
+            .get(0);
+        let replaces: &[String] = if save.replaces_all { replaces } else { &[] };
+        let mut usage = Usage {
+            new_document: sizes.is_empty(),
+            school_bytes: school_bytes as u64,
+            replaced_bytes: sizes
+                .iter()
+                .filter(|(key, _)| replaces.contains(key) && *key != save.chunk.key)
+                .map(|(_, size)| *size as u64)
+                .sum(),
+            device_bytes_today,
+            device_documents_today,
+            ..Usage::default()
+        };
+        if usage.new_document {
             let count: i64 = tx
                 .query_one(
                     "SELECT COUNT(DISTINCT doc_id) FROM chunks WHERE school_id = $1",
@@ -239,20 +277,17 @@ impl Pg {
                 .await
                 .map_err(pg_err)?
                 .get(0);
-            if count as u64 >= max_documents {
-                return Err(StoreError::TooManyDocuments(count as u64));
-            }
+            usage.school_documents = count as u64;
         }
-        if save.replaces_all {
-            let others: Vec<&String> = replaces.iter().filter(|k| **k != save.chunk.key).collect();
-            for key in others {
-                tx.execute(
-                    "DELETE FROM chunks WHERE school_id = $1 AND doc_id = $2 AND key = $3",
-                    &[&school.0, &doc, key],
-                )
-                .await
-                .map_err(pg_err)?;
-            }
+        let bytes = save.chunk.data.len() as u64;
+        quota.admit(&usage, bytes)?;
+        for key in replaces.iter().filter(|k| **k != save.chunk.key) {
+            tx.execute(
+                "DELETE FROM chunks WHERE school_id = $1 AND doc_id = $2 AND key = $3",
+                &[&school.0, &doc, key],
+            )
+            .await
+            .map_err(pg_err)?;
         }
         tx.execute(
             "INSERT INTO chunks (school_id, doc_id, kind, key, data) VALUES ($1, $2, $3, $4, $5)
@@ -264,6 +299,13 @@ impl Pg {
                 &save.chunk.key,
                 &save.chunk.data,
             ],
+        )
+        .await
+        .map_err(pg_err)?;
+        let (grown, new_docs) = Quota::charge(&usage, bytes);
+        tx.execute(
+            &charge_device_sql(false),
+            &[&device.0, &today, &grown, &new_docs],
         )
         .await
         .map_err(pg_err)?;

@@ -27,6 +27,12 @@ pub enum StoreError {
     UnknownKind { doc: String, kind: String },
     #[error("the school already has {0} documents, the most this relay allows")]
     TooManyDocuments(u64),
+    #[error(
+        "the school's documents would exceed {0} bytes, the most this relay keeps for a school"
+    )]
+    SchoolFull(u64),
+    #[error("this device has written its quota for today ({0})")]
+    DeviceQuota(String),
     #[error("PostgreSQL: {0}")]
     Postgres(String),
     #[error("the document was erased; it is never stored again")]
@@ -66,6 +72,13 @@ CREATE TABLE IF NOT EXISTS erased (
     erased_at  INTEGER NOT NULL,
     PRIMARY KEY (school_id, doc_id)
 );
+CREATE TABLE IF NOT EXISTS device_usage (
+    device_id  TEXT NOT NULL,
+    day        INTEGER NOT NULL,
+    bytes      INTEGER NOT NULL,
+    docs       INTEGER NOT NULL,
+    PRIMARY KEY (device_id, day)
+);
 CREATE TABLE IF NOT EXISTS actors (
     school_id   TEXT NOT NULL,
     actor       TEXT NOT NULL,
@@ -74,6 +87,103 @@ CREATE TABLE IF NOT EXISTS actors (
     PRIMARY KEY (school_id, actor)
 );
 ";
+
+/// What one school and one device may write. The rule is written once, here ([`Quota::admit`]);
+/// each database measures [`Usage`] inside the writing transaction and applies it there.
+#[derive(Clone, Copy, Debug)]
+pub struct Quota {
+    /// Documents one school may keep.
+    pub max_documents: u64,
+    /// Bytes one school's documents may take.
+    pub max_school_bytes: u64,
+    /// Bytes of growth one device may cause in a day (UTC).
+    pub max_device_bytes_per_day: u64,
+    /// New documents one device may bring in a day.
+    pub max_device_documents_per_day: u64,
+}
+
+impl Default for Quota {
+    /// Generous for a school (a year of the demo school is about 3 MB in 191 documents), small
+    /// next to a region's disk.
+    fn default() -> Self {
+        Self {
+            max_documents: 10_000,
+            max_school_bytes: 256 * 1024 * 1024,
+            max_device_bytes_per_day: 64 * 1024 * 1024,
+            max_device_documents_per_day: 2_000,
+        }
+    }
+}
+
+/// What a write finds, measured inside its transaction.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Usage {
+    /// The document has no chunk yet.
+    pub new_document: bool,
+    /// Documents the school keeps (measured only for a new document).
+    pub school_documents: u64,
+    pub school_bytes: u64,
+    /// Bytes of the chunks this write replaces (a compaction).
+    pub replaced_bytes: u64,
+    pub device_bytes_today: u64,
+    pub device_documents_today: u64,
+}
+
+impl Quota {
+    /// Whether a write of `bytes` is admitted; a compaction is charged only what it adds.
+    pub fn admit(&self, usage: &Usage, bytes: u64) -> Result<(), StoreError> {
+        if usage.new_document {
+            if usage.school_documents >= self.max_documents {
+                return Err(StoreError::TooManyDocuments(usage.school_documents));
+            }
+            if usage.device_documents_today >= self.max_device_documents_per_day {
+                return Err(StoreError::DeviceQuota(format!(
+                    "{} new documents",
+                    self.max_device_documents_per_day
+                )));
+            }
+        }
+        let growth = bytes.saturating_sub(usage.replaced_bytes);
+        if growth > 0 && usage.school_bytes + growth > self.max_school_bytes {
+            return Err(StoreError::SchoolFull(self.max_school_bytes));
+        }
+        if growth > 0 && usage.device_bytes_today + growth > self.max_device_bytes_per_day {
+            return Err(StoreError::DeviceQuota(format!(
+                "{} bytes",
+                self.max_device_bytes_per_day
+            )));
+        }
+        Ok(())
+    }
+
+    /// What a device is charged for an admitted write.
+    pub fn charge(usage: &Usage, bytes: u64) -> (i64, i64) {
+        let growth = bytes.saturating_sub(usage.replaced_bytes);
+        (
+            i64::try_from(growth).unwrap_or(i64::MAX),
+            i64::from(usage.new_document),
+        )
+    }
+}
+
+/// The UTC day of a time in milliseconds, as device usage is counted.
+pub(crate) fn day_of(ms: i64) -> i64 {
+    ms.div_euclid(86_400_000)
+}
+
+/// Adds an admitted write to the device's usage of the day (same SQL in both databases).
+const CHARGE_DEVICE: &str =
+    "INSERT INTO device_usage (device_id, day, bytes, docs) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (device_id, day) DO UPDATE
+     SET bytes = device_usage.bytes + excluded.bytes, docs = device_usage.docs + excluded.docs";
+
+pub(crate) fn charge_device_sql(sqlite: bool) -> String {
+    if sqlite {
+        CHARGE_DEVICE.replace('$', "?")
+    } else {
+        CHARGE_DEVICE.to_owned()
+    }
+}
 
 impl Store {
     /// Opens (creating if needed) `relay.sqlite3` in `dir`.
@@ -177,51 +287,75 @@ impl Store {
         .await
     }
 
-    /// Writes one pending save. A document's first write counts against `max_documents`.
+    /// Writes one pending save that `device`'s sync brought, within `quota`.
     ///
     /// A compacting snapshot removes exactly the chunks named in `replaces`: the ones its writer
     /// had incorporated. Another relay instance may have added a chunk meanwhile; it survives.
     pub async fn save(
         &self,
         school: &SchoolId,
+        device: &crate::accounts::DeviceId,
         doc: DocumentId,
         save: &PendingSave,
         replaces: &[String],
-        max_documents: u64,
+        quota: &Quota,
     ) -> Result<(), StoreError> {
         if let Some(pg) = self.postgres() {
-            return pg.save(school, doc, save, replaces, max_documents).await;
+            return pg.save(school, device, doc, save, replaces, quota).await;
         }
-        let (school, doc) = (school.0.clone(), doc.to_string());
+        let (school, device, doc) = (school.0.clone(), device.0.clone(), doc.to_string());
         let chunk = save.chunk.clone();
         let replaces: Vec<String> = if save.replaces_all {
             replaces.to_vec()
         } else {
             vec![]
         };
+        let quota = *quota;
         self.run(move |conn| {
             let tx = conn.transaction()?;
             if is_erased_sqlite(&tx, &school, &doc)? {
                 return Err(StoreError::Erased);
             }
-            let exists = tx
+            let sizes: Vec<(String, u64)> = tx
+                .prepare_cached(
+                    "SELECT key, length(data) FROM chunks WHERE school_id = ?1 AND doc_id = ?2",
+                )?
+                .query_map([&school, &doc], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            let today = day_of(crate::accounts::now_ms());
+            let (device_bytes_today, device_documents_today): (u64, u64) = tx
                 .query_row(
-                    "SELECT 1 FROM chunks WHERE school_id = ?1 AND doc_id = ?2 LIMIT 1",
-                    [&school, &doc],
-                    |_| Ok(()),
+                    "SELECT bytes, docs FROM device_usage WHERE device_id = ?1 AND day = ?2",
+                    params![device, today],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?
-                .is_some();
-            if !exists {
-                let count: u64 = tx.query_row(
+                .unwrap_or_default();
+            let mut usage = Usage {
+                new_document: sizes.is_empty(),
+                school_bytes: tx.query_row(
+                    "SELECT COALESCE(SUM(length(data)), 0) FROM chunks WHERE school_id = ?1",
+                    [&school],
+                    |r| r.get(0),
+                )?,
+                replaced_bytes: sizes
+                    .iter()
+                    .filter(|(key, _)| replaces.contains(key) && *key != chunk.key)
+                    .map(|(_, size)| size)
+                    .sum(),
+                device_bytes_today,
+                device_documents_today,
+                ..Usage::default()
+            };
+            if usage.new_document {
+                usage.school_documents = tx.query_row(
                     "SELECT COUNT(DISTINCT doc_id) FROM chunks WHERE school_id = ?1",
                     [&school],
                     |r| r.get(0),
                 )?;
-                if count >= max_documents {
-                    return Err(StoreError::TooManyDocuments(count));
-                }
             }
+            let bytes = chunk.data.len() as u64;
+            quota.admit(&usage, bytes)?;
             for key in replaces.iter().filter(|k| **k != chunk.key) {
                 tx.execute(
                     "DELETE FROM chunks WHERE school_id = ?1 AND doc_id = ?2 AND key = ?3",
@@ -231,6 +365,11 @@ impl Store {
             tx.execute(
                 "INSERT OR IGNORE INTO chunks (school_id, doc_id, kind, key, data) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![school, doc, chunk.kind.as_str(), chunk.key, chunk.data],
+            )?;
+            let (grown, new_docs) = Quota::charge(&usage, bytes);
+            tx.execute(
+                &charge_device_sql(true),
+                params![device, today, grown, new_docs],
             )?;
             tx.commit()?;
             Ok(())

@@ -805,3 +805,84 @@ async fn the_credential_can_travel_as_a_subprotocol() {
         Some(Message::Peer { .. })
     ));
 }
+
+/// A document with `bytes` of incompressible text under one key.
+fn big_doc(bytes: usize) -> automerge::Automerge {
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let text: String = (0..bytes)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            char::from(b'a' + (state % 26) as u8)
+        })
+        .collect();
+    doc_with("blob", &text)
+}
+
+/// One device writing without end is stopped by its daily quota, one document at a time:
+/// its connection stays, and the curator's tablet of the same school keeps syncing.
+#[tokio::test]
+async fn a_device_flooding_the_relay_is_stopped_by_its_quota_and_the_school_goes_on() {
+    let data = tempfile::tempdir().unwrap();
+    let relay = start(
+        data.path(),
+        &[
+            "--max-device-bytes-per-day",
+            "300000",
+            "--max-school-bytes",
+            "2000000",
+        ],
+    )
+    .await;
+    let curator = relay.school().await;
+    let staff = relay.staff(&curator).await;
+    let mut client = Client::new(PeerId::new("flood"));
+    let mut docs = common::Docs::new();
+    let mut ws = common::connect(&relay.addr, &staff.token, &mut client, &mut docs).await;
+    // Within the quota: stored.
+    let small = DocumentId::random();
+    docs.insert(small, big_doc(100_000));
+    common::exchange_until_synced(&mut ws, &mut client, &mut docs, small).await;
+    // Over it: refused, nothing stored, and the connection goes on.
+    let flood = DocumentId::random();
+    docs.insert(flood, big_doc(400_000));
+    for msg in client.poll_all(&docs) {
+        ws.send(Ws::Binary(msg.encode().into())).await.unwrap();
+    }
+    let probe = DocumentId::random();
+    docs.insert(probe, doc_with("k", "v"));
+    common::exchange_until_synced(&mut ws, &mut client, &mut docs, probe).await;
+    assert!(!relay.store.exists(&staff.school, flood).await.unwrap());
+    assert!(relay.store.exists(&staff.school, small).await.unwrap());
+    // The curator's device has its own quota.
+    relay.still_serves(&curator).await;
+}
+
+/// A school's documents together stay within the school's byte quota.
+#[tokio::test]
+async fn a_school_cannot_exceed_its_byte_quota() {
+    let data = tempfile::tempdir().unwrap();
+    // 100,000 random letters take about 60 kB compressed.
+    let relay = start(data.path(), &["--max-school-bytes", "150000"]).await;
+    let curator = relay.school().await;
+    let staff = relay.staff(&curator).await;
+    let mut stored = 0;
+    for who in [&curator, &staff, &curator] {
+        let mut client = Client::new(PeerId::new("writer"));
+        let mut docs = common::Docs::new();
+        let mut ws = common::connect(&relay.addr, &who.token, &mut client, &mut docs).await;
+        let big = DocumentId::random();
+        docs.insert(big, big_doc(100_000));
+        for msg in client.poll_all(&docs) {
+            ws.send(Ws::Binary(msg.encode().into())).await.unwrap();
+        }
+        let probe = DocumentId::random();
+        docs.insert(probe, doc_with("k", "v"));
+        common::exchange_until_synced(&mut ws, &mut client, &mut docs, probe).await;
+        if relay.store.exists(&who.school, big).await.unwrap() {
+            stored += 1;
+        }
+    }
+    assert_eq!(stored, 2, "the third document is over the quota");
+}
