@@ -493,16 +493,17 @@ impl Store {
         .await
     }
 
+    /// Documents stored for all schools (the same id in two schools is two documents).
     pub async fn document_count(&self) -> Result<u64, StoreError> {
         if let Some(pg) = self.postgres() {
             return pg.document_count().await;
         }
         self.run(|conn| {
-            Ok(
-                conn.query_row("SELECT COUNT(DISTINCT doc_id) FROM chunks", [], |r| {
-                    r.get(0)
-                })?,
-            )
+            Ok(conn.query_row(
+                "SELECT COUNT(*) FROM (SELECT DISTINCT school_id, doc_id FROM chunks)",
+                [],
+                |r| r.get(0),
+            )?)
         })
         .await
     }
