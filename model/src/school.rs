@@ -1,7 +1,7 @@
 //! The school document: the root every device of a school shares.
 //!
 //! ```text
-//! { schema: 2, kind: "school", name: Text, profile: { address, director, curator, phone },
+//! { schema: 2, kind: "school", name: Text, profile: { full_name, address, director, … },
 //!   programmes: { <id>: Programme }, people: { <person doc id>: PersonEntry },
 //!   pairs: { <id>: Pair }, meetings: { <id>: Meeting }, questionnaires: { <id>: Questionnaire },
 //!   roadmap: { <id>: RoadmapRow }, events: { <id>: Event }, variants: { "<form>/<name>": ms } }
@@ -105,37 +105,96 @@ pub fn schema_writer(doc: &impl Read) -> Option<automerge::ActorId> {
     }
 }
 
-/// The school's profile fields.
+/// The school's profile fields: what its documents need on the letterhead, in the approval
+/// blocks and under orders, entered once in «Настройки». The short name is the school's name
+/// ([`School::name`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProfileField {
+    FullName,
+    Founder,
     Address,
-    Director,
-    Curator,
+    Locality,
     Phone,
+    Email,
+    Inn,
+    Ogrn,
+    Director,
+    DirectorPosition,
+    Deputy,
+    DeputyPosition,
+    Curator,
+    CuratorPosition,
+    /// The preamble of orders; empty means the standard one (citing Р-145).
+    OrderPreamble,
+    /// The legal wording of the consent to personal-data processing; empty means the standard one.
+    ConsentText,
 }
 
 impl ProfileField {
-    pub const ALL: [ProfileField; 4] = [
+    pub const ALL: [ProfileField; 16] = [
+        ProfileField::FullName,
+        ProfileField::Founder,
         ProfileField::Address,
-        ProfileField::Director,
-        ProfileField::Curator,
+        ProfileField::Locality,
         ProfileField::Phone,
+        ProfileField::Email,
+        ProfileField::Inn,
+        ProfileField::Ogrn,
+        ProfileField::Director,
+        ProfileField::DirectorPosition,
+        ProfileField::Deputy,
+        ProfileField::DeputyPosition,
+        ProfileField::Curator,
+        ProfileField::CuratorPosition,
+        ProfileField::OrderPreamble,
+        ProfileField::ConsentText,
     ];
     pub fn key(self) -> &'static str {
         match self {
+            ProfileField::FullName => "full_name",
+            ProfileField::Founder => "founder",
             ProfileField::Address => "address",
-            ProfileField::Director => "director",
-            ProfileField::Curator => "curator",
+            ProfileField::Locality => "locality",
             ProfileField::Phone => "phone",
+            ProfileField::Email => "email",
+            ProfileField::Inn => "inn",
+            ProfileField::Ogrn => "ogrn",
+            ProfileField::Director => "director",
+            ProfileField::DirectorPosition => "director_position",
+            ProfileField::Deputy => "deputy",
+            ProfileField::DeputyPosition => "deputy_position",
+            ProfileField::Curator => "curator",
+            ProfileField::CuratorPosition => "curator_position",
+            ProfileField::OrderPreamble => "order_preamble",
+            ProfileField::ConsentText => "consent_text",
         }
     }
     pub fn label(self) -> &'static str {
         match self {
+            ProfileField::FullName => "Полное наименование школы",
+            ProfileField::Founder => "Учредитель",
             ProfileField::Address => "Адрес",
-            ProfileField::Director => "Директор",
-            ProfileField::Curator => "Куратор программы наставничества",
+            ProfileField::Locality => "Населённый пункт",
             ProfileField::Phone => "Телефон",
+            ProfileField::Email => "Электронная почта",
+            ProfileField::Inn => "ИНН",
+            ProfileField::Ogrn => "ОГРН",
+            ProfileField::Director => "Директор",
+            ProfileField::DirectorPosition => "Должность директора",
+            ProfileField::Deputy => "Заместитель директора",
+            ProfileField::DeputyPosition => "Должность заместителя директора",
+            ProfileField::Curator => "Куратор программы наставничества",
+            ProfileField::CuratorPosition => "Должность куратора",
+            ProfileField::OrderPreamble => "Преамбула приказов (пусто — стандартная)",
+            ProfileField::ConsentText => "Текст согласия на обработку данных (пусто — стандартный)",
         }
+    }
+    /// Whether the field holds a paragraph of text rather than one line.
+    pub fn is_long(self) -> bool {
+        matches!(
+            self,
+            ProfileField::OrderPreamble | ProfileField::ConsentText
+        )
     }
 }
 

@@ -1,0 +1,177 @@
+//! The view of the demo year read from real Automerge documents: the profile, who is a minor
+//! and who signs for them, periods with their years, and what a school without a profile is
+//! missing.
+
+mod common;
+
+use export::{Document, assemble};
+use model::{PersonDoc, School};
+
+#[test]
+fn the_profile_comes_from_the_school_document() {
+    let data = common::demo_school(true).data();
+    let p = &data.profile;
+    assert_eq!(p.short_name, "МБОУ «Заречная СШ»");
+    assert!(p.full_name.starts_with("Муниципальное бюджетное"));
+    assert_eq!(p.locality, "с. Заречье");
+    assert_eq!(p.director.name, "Луговая Н. В.");
+    assert_eq!(p.deputy.position, "Заместитель директора по УВР");
+    assert_eq!(p.curator.position, "заместитель директора по ВР");
+    assert_eq!(p.inn, "0000000000");
+    assert_eq!(p.ogrn, "");
+    assert_eq!(data.academic_year, "2026/2027");
+    assert_eq!(data.today, "2026-11-23");
+}
+
+#[test]
+fn the_demo_year_reads_into_programmes_pairs_and_people() {
+    let data = common::demo_school(true).data();
+    assert_eq!(data.programmes.len(), 3);
+    assert_eq!(data.pairs.len(), 25);
+    assert_eq!(data.pairs.iter().filter(|p| p.active).count(), 24);
+    assert_eq!(data.roadmap.len(), 12);
+    assert!(
+        data.roadmap
+            .windows(2)
+            .all(|w| w[0].section <= w[1].section)
+    );
+    assert_eq!(data.events.len(), 6);
+    let pair = &data.pairs[0];
+    assert_eq!(pair.form, "ученик – ученик");
+    assert_eq!(pair.format, "индивидуальная траектория");
+    assert_eq!(
+        pair.phases
+            .iter()
+            .map(|p| p.period.as_str())
+            .collect::<Vec<_>>(),
+        ["сентябрь 2026", "октябрь 2026 – апрель 2027", "май 2027"]
+    );
+    assert_eq!(pair.term_period(), "сентябрь 2026 – май 2027");
+    assert_eq!(pair.plan.len(), 5);
+    assert_eq!(pair.plan[0].period, "15 сентября 2026 г.");
+    // The demo leaves the first pair's first item in progress.
+    assert_eq!(pair.plan[0].status, "выполняется");
+    assert_eq!(pair.plan[1].status, "выполнено");
+    assert_eq!(pair.plan[4].status, "запланировано");
+    // A student mentee is a minor, and someone signs for them; a teacher mentor is not.
+    let mentee = data.person(&pair.mentees[0]).unwrap();
+    assert!(mentee.minor);
+    assert!(!mentee.representative.is_empty(), "{mentee:?}");
+    let teacher = data
+        .person(
+            &data
+                .pairs
+                .iter()
+                .find(|p| p.form == "учитель – учитель")
+                .unwrap()
+                .mentors[0],
+        )
+        .unwrap();
+    assert!(!teacher.minor);
+    assert_eq!(teacher.representative, "");
+}
+
+#[test]
+fn a_parent_linked_in_the_register_signs_for_their_child() {
+    let school = common::demo_school(true);
+    let data = school.data();
+    let (parent_id, parent) = school
+        .people
+        .iter()
+        .find(|(_, p)| !p.children.is_empty())
+        .unwrap();
+    let child = parent.children.keys().next().unwrap();
+    let view = data.person(child).unwrap();
+    assert!(view.minor);
+    assert_eq!(
+        view.representative,
+        parent.full_name(),
+        "parent {parent_id}"
+    );
+}
+
+#[test]
+fn a_person_document_the_device_does_not_hold_is_named_as_missing() {
+    let school = common::demo_school(true);
+    let data = export::read(&school.doc, &|_| None, common::today()).unwrap();
+    let pair = data.pairs.iter().find(|p| p.active).unwrap();
+    let made = assemble(
+        &data,
+        &Document::IndividualPlan {
+            pair: pair.id.clone(),
+        },
+    )
+    .unwrap();
+    assert!(
+        made.missing
+            .contains(&"Наставник: данные участника не получены".to_owned()),
+        "{:?}",
+        made.missing
+    );
+}
+
+#[test]
+fn a_school_without_a_profile_gets_every_document_with_blanks_and_a_list_of_gaps() {
+    let school = common::demo_school(false);
+    let data = school.data();
+    let made = assemble(
+        &data,
+        &Document::OrderTargetModel {
+            number: String::new(),
+            date: String::new(),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        made.missing,
+        [
+            "Полное наименование школы",
+            "Дата приказа",
+            "Номер приказа",
+            "Населённый пункт",
+            "Куратор программы наставничества",
+            "Должность куратора",
+            "Директор",
+        ]
+    );
+    for doc in Document::catalogue(&data) {
+        let made = assemble(&data, &doc).unwrap();
+        assert!(!made.missing.is_empty(), "{}", doc.label());
+        assert!(!made.docx().is_empty());
+    }
+}
+
+#[test]
+fn person_documents_in_automerge_read_the_same_as_the_demo_people() {
+    // The app holds people as Automerge documents: read them back through the model.
+    let school = common::demo_school(true);
+    let docs: std::collections::BTreeMap<String, automerge::Automerge> = school
+        .people
+        .iter()
+        .take(30)
+        .map(|(id, p)| {
+            let mut doc = sync_core::new_document();
+            let mut tx = doc.transaction();
+            PersonDoc::init_with(&mut tx, p).unwrap();
+            tx.commit();
+            (id.clone(), doc)
+        })
+        .collect();
+    let from_docs = export::read(
+        &school.doc,
+        &|id| docs.get(id).and_then(|d| PersonDoc::read(d).ok()),
+        common::today(),
+    )
+    .unwrap();
+    let direct = export::read(
+        &school.doc,
+        &|id| docs.contains_key(id).then(|| school.people[id].clone()),
+        common::today(),
+    )
+    .unwrap();
+    assert_eq!(from_docs, direct);
+    for id in docs.keys() {
+        assert_eq!(from_docs.person(id), direct.person(id));
+    }
+    assert_eq!(School::name(&school.doc), from_docs.profile.short_name);
+}
