@@ -2,11 +2,9 @@
 //! documents, in one CBOR file. Restoring it into a relay that does not have the school brings
 //! the school back exactly, and its devices keep working with the credentials they hold.
 
-use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
-use crate::accounts::SchoolId;
-use crate::store::{Store, StoreError};
+use crate::store::StoreError;
 
 pub(crate) const FORMAT: &str = "nastavnik-school-backup";
 /// Version 2 adds erasure tombstones and the actor → device map; version 1 files (without them)
@@ -153,112 +151,5 @@ impl Backup {
         ids.sort_unstable();
         ids.dedup();
         ids.len()
-    }
-}
-
-impl Store {
-    /// A consistent snapshot of one school (one read transaction).
-    pub async fn backup(&self, school: &SchoolId) -> Result<Backup, BackupError> {
-        if let Some(pg) = self.postgres() {
-            return pg.backup(school).await;
-        }
-        let school = school.0.clone();
-        self.run_auth(move |conn| {
-            let tx = conn.transaction()?;
-            let school_row = tx
-                .query_row(
-                    "SELECT id, name, root_doc, created_at FROM schools WHERE id = ?1",
-                    [&school],
-                    |r| Ok(SchoolRow { id: r.get(0)?, name: r.get(1)?, root_doc: r.get(2)?, created_at: r.get(3)? }),
-                )
-                .map_err(|_| BackupError::NoSuchSchool(school.clone()))?;
-            let devices = {
-                let mut stmt = tx.prepare(
-                    "SELECT id, name, role, secret_hash, created_at, revoked_at FROM devices WHERE school_id = ?1",
-                )?;
-                let rows = stmt.query_map([&school], |r| {
-                    Ok(DeviceRow {
-                        id: r.get(0)?,
-                        name: r.get(1)?,
-                        role: r.get(2)?,
-                        secret_hash: r.get(3)?,
-                        created_at: r.get(4)?,
-                        revoked_at: r.get(5)?,
-                    })
-                })?;
-                rows.collect::<Result<Vec<_>, _>>()?
-            };
-            let chunks = {
-                let mut stmt =
-                    tx.prepare("SELECT doc_id, kind, key, data FROM chunks WHERE school_id = ?1 ORDER BY seq")?;
-                let rows = stmt.query_map([&school], |r| {
-                    Ok(ChunkRow { doc_id: r.get(0)?, kind: r.get(1)?, key: r.get(2)?, data: r.get(3)? })
-                })?;
-                rows.collect::<Result<Vec<_>, _>>()?
-            };
-            let erased = {
-                let mut stmt = tx.prepare("SELECT doc_id, erased_at FROM erased WHERE school_id = ?1")?;
-                let rows = stmt.query_map([&school], |r| Ok(ErasedRow { doc_id: r.get(0)?, erased_at: r.get(1)? }))?;
-                rows.collect::<Result<Vec<_>, _>>()?
-            };
-            let actors = {
-                let mut stmt = tx.prepare("SELECT actor, device_id, first_seen FROM actors WHERE school_id = ?1")?;
-                let rows = stmt.query_map([&school], |r| {
-                    Ok(ActorRow { actor: r.get(0)?, device_id: r.get(1)?, first_seen: r.get(2)? })
-                })?;
-                rows.collect::<Result<Vec<_>, _>>()?
-            };
-            Ok(Backup { format: FORMAT.into(), version: VERSION, school: school_row, devices, chunks, erased, actors })
-        })
-        .await
-    }
-
-    /// Restores a school that this relay does not have, all of it or nothing.
-    pub async fn restore(&self, backup: Backup) -> Result<(), BackupError> {
-        if let Some(pg) = self.postgres() {
-            return pg.restore(backup).await;
-        }
-        self.run_auth(move |conn| {
-            let tx = conn.transaction()?;
-            let exists: bool =
-                tx.query_row("SELECT COUNT(*) FROM schools WHERE id = ?1", [&backup.school.id], |r| r.get::<_, i64>(0))? > 0;
-            if exists {
-                return Err(BackupError::SchoolExists(backup.school.id.clone()));
-            }
-            let s = &backup.school;
-            tx.execute(
-                "INSERT INTO schools (id, name, root_doc, created_at) VALUES (?1, ?2, ?3, ?4)",
-                params![s.id, s.name, s.root_doc, s.created_at],
-            )?;
-            for d in &backup.devices {
-                tx.execute(
-                    "INSERT INTO devices (id, school_id, name, role, secret_hash, created_at, revoked_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    params![d.id, s.id, d.name, d.role, d.secret_hash, d.created_at, d.revoked_at],
-                )?;
-            }
-            for e in &backup.erased {
-                tx.execute(
-                    "INSERT OR IGNORE INTO erased (school_id, doc_id, erased_at) VALUES (?1, ?2, ?3)",
-                    params![s.id, e.doc_id, e.erased_at],
-                )?;
-            }
-            for a in &backup.actors {
-                tx.execute(
-                    "INSERT OR IGNORE INTO actors (school_id, actor, device_id, first_seen) VALUES (?1, ?2, ?3, ?4)",
-                    params![s.id, a.actor, a.device_id, a.first_seen],
-                )?;
-            }
-            // An erased document is never restored, whatever the file holds.
-            for c in backup.chunks.iter().filter(|c| !backup.is_erased(&c.doc_id)) {
-                tx.execute(
-                    "INSERT OR IGNORE INTO chunks (school_id, doc_id, kind, key, data) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![s.id, c.doc_id, c.kind, c.key, c.data],
-                )?;
-            }
-            tx.commit()?;
-            Ok(())
-        })
-        .await
     }
 }

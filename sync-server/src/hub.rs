@@ -23,7 +23,7 @@ use sync_core::{DocSync, DocumentId, PeerId};
 
 use crate::accounts::{Device, DeviceId, SchoolId};
 use crate::outbox::Outbox;
-use crate::store::{Store, StoreError};
+use crate::store::{Change, Store, StoreError};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ConnId(u64);
@@ -512,28 +512,23 @@ impl Hub {
     /// With PostgreSQL, other relay instances write the same documents and revoke the same
     /// devices: follow their announcements. Nothing to do with the embedded store.
     pub fn follow_other_instances(self: &Arc<Self>) {
-        let Some(pg) = self.store.postgres() else {
-            return;
-        };
         let runtime = tokio::runtime::Handle::current();
         let (hub, hub_again) = (Arc::clone(self), Arc::clone(self));
         let (rt, rt_again) = (runtime.clone(), runtime);
-        pg.listen(
-            move |channel, payload| {
+        self.store.follow(
+            Box::new(move |change| {
                 let hub = Arc::clone(&hub);
-                if channel == crate::pg::REVOKED_CHANNEL {
-                    hub.revoke(&DeviceId(payload));
-                } else if let Some((school, doc)) = payload.split_once('/')
-                    && let Ok(doc) = doc.parse::<DocumentId>()
-                {
-                    let school = SchoolId(school.to_owned());
-                    rt.spawn(async move { hub.refresh(school, doc).await });
+                match change {
+                    Change::Revoked(device) => hub.revoke(&device),
+                    Change::Document { school, doc } => {
+                        rt.spawn(async move { hub.refresh(school, doc).await });
+                    }
                 }
-            },
-            move || {
+            }),
+            Box::new(move || {
                 let hub = Arc::clone(&hub_again);
                 rt_again.spawn(async move { hub.refresh_all().await });
-            },
+            }),
         );
     }
 

@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod outbox;
 pub mod pg;
 pub mod security;
+pub mod sqlite;
 pub mod store;
 mod ws;
 

@@ -13,7 +13,11 @@ use crate::accounts::{
     self, AuthError, Device, DeviceId, Invitation, Joined, Role, School, SchoolId,
 };
 use crate::backup::{ActorRow, Backup, BackupError, ChunkRow, DeviceRow, ErasedRow, SchoolRow};
-use crate::store::{Quota, StoreError, Usage, charge_device_sql, day_of};
+use crate::store::{
+    Accounts, Backups, Change, ChangeFeed, Documents, Quota, StoreError, Usage, charge_device_sql,
+    day_of,
+};
+use async_trait::async_trait;
 
 /// The channel announcing document writes; the payload is `<school id>/<document id>`.
 pub const DOCS_CHANNEL: &str = "nastavnik_docs";
@@ -175,7 +179,34 @@ impl Pg {
         });
     }
 
-    pub async fn load(&self, school: &SchoolId, doc: DocumentId) -> Result<Vec<Chunk>, StoreError> {
+    async fn insert_invitation(
+        tx: &impl deadpool_postgres::GenericClient,
+        school: &SchoolId,
+        role: Role,
+        created_by: Option<&DeviceId>,
+    ) -> Result<Invitation, AuthError> {
+        let code = accounts::new_code();
+        let id = accounts::new_invitation_id();
+        let now = accounts::now_ms();
+        let expires_at = now + accounts::INVITATION_TTL_MS;
+        tx.execute(
+            "INSERT INTO invitations (code_hash, school_id, role, created_by, created_at, expires_at, id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[&accounts::hash(&code), &school.0, &role.as_str(), &created_by.map(|d| d.0.clone()), &now, &expires_at, &id],
+        )
+        .await
+        .map_err(auth_err)?;
+        Ok(Invitation {
+            id,
+            code: accounts::display_code(&code),
+            expires_at,
+        })
+    }
+}
+
+#[async_trait]
+impl Documents for Pg {
+    async fn load(&self, school: &SchoolId, doc: DocumentId) -> Result<Vec<Chunk>, StoreError> {
         let client = self.client().await?;
         let rows = client
             .query(
@@ -200,7 +231,7 @@ impl Pg {
             .collect()
     }
 
-    pub async fn save(
+    async fn save(
         &self,
         school: &SchoolId,
         device: &DeviceId,
@@ -316,8 +347,7 @@ impl Pg {
         tx.commit().await.map_err(pg_err)
     }
 
-    /// Deletes the document and keeps a tombstone; other instances hear of it and drop it.
-    pub async fn erase(
+    async fn erase(
         &self,
         school: &SchoolId,
         doc: DocumentId,
@@ -348,7 +378,7 @@ impl Pg {
         tx.commit().await.map_err(pg_err)
     }
 
-    pub async fn is_erased(&self, school: &SchoolId, doc: DocumentId) -> Result<bool, StoreError> {
+    async fn is_erased(&self, school: &SchoolId, doc: DocumentId) -> Result<bool, StoreError> {
         let client = self.client().await?;
         let row = client
             .query_opt(
@@ -360,7 +390,7 @@ impl Pg {
         Ok(row.is_some())
     }
 
-    pub async fn exists(&self, school: &SchoolId, doc: DocumentId) -> Result<bool, StoreError> {
+    async fn exists(&self, school: &SchoolId, doc: DocumentId) -> Result<bool, StoreError> {
         let client = self.client().await?;
         let row = client
             .query_opt(
@@ -372,7 +402,7 @@ impl Pg {
         Ok(row.is_some())
     }
 
-    pub async fn erasures(&self, school: &SchoolId) -> Result<Vec<(String, i64)>, StoreError> {
+    async fn erasures(&self, school: &SchoolId) -> Result<Vec<(String, i64)>, StoreError> {
         let client = self.client().await?;
         let rows = client
             .query(
@@ -384,7 +414,7 @@ impl Pg {
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
-    pub async fn record_actors(
+    async fn record_actors(
         &self,
         school: &SchoolId,
         device: &DeviceId,
@@ -402,7 +432,7 @@ impl Pg {
         Ok(())
     }
 
-    pub async fn actors(&self, school: &SchoolId) -> Result<Vec<(String, String)>, StoreError> {
+    async fn actors(&self, school: &SchoolId) -> Result<Vec<(String, String)>, StoreError> {
         let client = self.client().await?;
         let rows = client
             .query(
@@ -414,7 +444,7 @@ impl Pg {
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
-    pub async fn document_count(&self) -> Result<u64, StoreError> {
+    async fn document_count(&self) -> Result<u64, StoreError> {
         let client = self.client().await?;
         let row = client
             .query_one(
@@ -425,32 +455,11 @@ impl Pg {
             .map_err(pg_err)?;
         Ok(row.get::<_, i64>(0) as u64)
     }
+}
 
-    async fn insert_invitation(
-        tx: &impl deadpool_postgres::GenericClient,
-        school: &SchoolId,
-        role: Role,
-        created_by: Option<&DeviceId>,
-    ) -> Result<Invitation, AuthError> {
-        let code = accounts::new_code();
-        let id = accounts::new_invitation_id();
-        let now = accounts::now_ms();
-        let expires_at = now + accounts::INVITATION_TTL_MS;
-        tx.execute(
-            "INSERT INTO invitations (code_hash, school_id, role, created_by, created_at, expires_at, id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            &[&accounts::hash(&code), &school.0, &role.as_str(), &created_by.map(|d| d.0.clone()), &now, &expires_at, &id],
-        )
-        .await
-        .map_err(auth_err)?;
-        Ok(Invitation {
-            id,
-            code: accounts::display_code(&code),
-            expires_at,
-        })
-    }
-
-    pub async fn create_school(&self, name: &str) -> Result<(School, Invitation), AuthError> {
+#[async_trait]
+impl Accounts for Pg {
+    async fn create_school(&self, name: &str) -> Result<(School, Invitation), AuthError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(auth_err)?;
         let id = SchoolId(uuid::Uuid::new_v4().simple().to_string());
@@ -473,7 +482,7 @@ impl Pg {
         ))
     }
 
-    pub async fn schools(&self) -> Result<Vec<School>, AuthError> {
+    async fn schools(&self) -> Result<Vec<School>, AuthError> {
         let client = self.client().await?;
         let rows = client
             .query(
@@ -485,7 +494,7 @@ impl Pg {
         Ok(rows.iter().map(school_from_row).collect())
     }
 
-    pub async fn school(&self, id: &SchoolId) -> Result<School, AuthError> {
+    async fn school(&self, id: &SchoolId) -> Result<School, AuthError> {
         let client = self.client().await?;
         let row = client
             .query_opt(
@@ -499,7 +508,7 @@ impl Pg {
             .ok_or(AuthError::NoSuchSchool)
     }
 
-    pub async fn invite(
+    async fn invite(
         &self,
         school: &SchoolId,
         role: Role,
@@ -510,7 +519,7 @@ impl Pg {
         Self::insert_invitation(&client, school, role, by).await
     }
 
-    pub async fn invitations(
+    async fn invitations(
         &self,
         school: &SchoolId,
     ) -> Result<Vec<accounts::OpenInvitation>, AuthError> {
@@ -539,7 +548,7 @@ impl Pg {
             .collect())
     }
 
-    pub async fn cancel_invitation(&self, school: &SchoolId, id: &str) -> Result<(), AuthError> {
+    async fn cancel_invitation(&self, school: &SchoolId, id: &str) -> Result<(), AuthError> {
         let client = self.client().await?;
         let deleted = client
             .execute(
@@ -554,7 +563,7 @@ impl Pg {
         Ok(())
     }
 
-    pub async fn redeem(&self, code: &str, device_name: &str) -> Result<Joined, AuthError> {
+    async fn redeem(&self, code: &str, device_name: &str) -> Result<Joined, AuthError> {
         let code = accounts::normalize_code(code);
         let name = device_name.trim().chars().take(100).collect::<String>();
         let mut client = self.client().await?;
@@ -612,7 +621,7 @@ impl Pg {
         })
     }
 
-    pub async fn authenticate(&self, token: &str) -> Result<Device, AuthError> {
+    async fn authenticate(&self, token: &str) -> Result<Device, AuthError> {
         let Some((id, secret)) = token.split_once('.') else {
             return Err(AuthError::BadCredential);
         };
@@ -637,7 +646,7 @@ impl Pg {
         }
     }
 
-    pub async fn devices(&self, school: &SchoolId) -> Result<Vec<Device>, AuthError> {
+    async fn devices(&self, school: &SchoolId) -> Result<Vec<Device>, AuthError> {
         let client = self.client().await?;
         let rows = client
             .query(
@@ -651,7 +660,7 @@ impl Pg {
         Ok(rows.iter().map(device_from_row).collect())
     }
 
-    pub async fn revoke(&self, school: &SchoolId, device: &DeviceId) -> Result<(), AuthError> {
+    async fn revoke(&self, school: &SchoolId, device: &DeviceId) -> Result<(), AuthError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(auth_err)?;
         let changed = tx
@@ -670,7 +679,7 @@ impl Pg {
         tx.commit().await.map_err(auth_err)
     }
 
-    pub async fn set_root_doc(&self, school: &SchoolId, doc: &str) -> Result<School, AuthError> {
+    async fn set_root_doc(&self, school: &SchoolId, doc: &str) -> Result<School, AuthError> {
         let client = self.client().await?;
         client
             .execute(
@@ -681,8 +690,11 @@ impl Pg {
             .map_err(auth_err)?;
         self.school(school).await
     }
+}
 
-    pub async fn backup(&self, school: &SchoolId) -> Result<Backup, BackupError> {
+#[async_trait]
+impl Backups for Pg {
+    async fn backup(&self, school: &SchoolId) -> Result<Backup, BackupError> {
         let mut client = self.client().await?;
         // One snapshot of the database for the whole backup.
         let tx = client
@@ -774,7 +786,7 @@ impl Pg {
         })
     }
 
-    pub async fn restore(&self, backup: Backup) -> Result<(), BackupError> {
+    async fn restore(&self, backup: Backup) -> Result<(), BackupError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(backup_err)?;
         let s = &backup.school;
@@ -831,5 +843,30 @@ impl Pg {
             .map_err(backup_err)?;
         }
         tx.commit().await.map_err(backup_err)
+    }
+}
+
+/// Other instances announce with `NOTIFY` in their writing transactions; this one `LISTEN`s.
+impl ChangeFeed for Pg {
+    fn follow(
+        &self,
+        on_change: Box<dyn Fn(Change) + Send + Sync>,
+        on_reconnect: Box<dyn Fn() + Send + Sync>,
+    ) {
+        self.listen(
+            move |channel, payload| {
+                if channel == REVOKED_CHANNEL {
+                    on_change(Change::Revoked(DeviceId(payload)));
+                } else if let Some((school, doc)) = payload.split_once('/')
+                    && let Ok(doc) = doc.parse::<DocumentId>()
+                {
+                    on_change(Change::Document {
+                        school: SchoolId(school.to_owned()),
+                        doc,
+                    });
+                }
+            },
+            on_reconnect,
+        );
     }
 }
