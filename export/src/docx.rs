@@ -127,12 +127,14 @@ pub fn render(tree: &Tree) -> Vec<u8> {
             Block::Heading(text) => paragraphs.push(
                 Paragraph::new()
                     .style("Heading2")
+                    .keep_next(true)
                     .line_spacing(LineSpacing::new().before(240).after(120))
                     .add_run(Run::new().add_text(text)),
             ),
             Block::Subheading(text) => paragraphs.push(
                 Paragraph::new()
                     .style("Heading3")
+                    .keep_next(true)
                     .line_spacing(LineSpacing::new().before(120).after(60))
                     .add_run(Run::new().add_text(text)),
             ),

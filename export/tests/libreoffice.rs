@@ -51,6 +51,14 @@ fn cases(data: &SchoolData) -> Vec<Case> {
         .collect();
     let first_active = data.pair(&active[0]).unwrap();
     let first_mentor = data.person(&first_active.mentors[0]).unwrap();
+    // One page per participant of the programme's pairs.
+    let mut participants: Vec<&String> = data
+        .pairs_of(&programme.id)
+        .flat_map(|p| p.mentors.iter().chain(p.mentees.iter()))
+        .collect();
+    participants.sort();
+    participants.dedup();
+    let participants = participants.len() as u32;
     let s = |t: &str| t.to_owned();
     vec![
         Case {
@@ -169,7 +177,7 @@ fn cases(data: &SchoolData) -> Vec<Case> {
             doc: Document::Consent {
                 person: mentee.id.clone(),
             },
-            pages: (1, 2),
+            pages: (1, 1),
             texts: vec![
                 s("СОГЛАСИЕ"),
                 s("родителя (законного представителя)"),
@@ -184,7 +192,7 @@ fn cases(data: &SchoolData) -> Vec<Case> {
             doc: Document::Consent {
                 person: mentor.id.clone(),
             },
-            pages: (1, 2),
+            pages: (1, 1),
             texts: vec![
                 s("СОГЛАСИЕ"),
                 s("на обработку персональных данных"),
@@ -196,7 +204,7 @@ fn cases(data: &SchoolData) -> Vec<Case> {
         Case {
             file: "09-consent-blank",
             doc: Document::ConsentBlank { minor: true },
-            pages: (1, 2),
+            pages: (1, 1),
             texts: vec![s("СОГЛАСИЕ"), s("являясь родителем")],
         },
         Case {
@@ -204,7 +212,7 @@ fn cases(data: &SchoolData) -> Vec<Case> {
             doc: Document::PairConsents {
                 pair: group.id.clone(),
             },
-            pages: (3, 6),
+            pages: (3, 3),
             texts: vec![format!("Я, {}", mentor.full_name), s("являясь родителем")],
         },
         Case {
@@ -212,7 +220,7 @@ fn cases(data: &SchoolData) -> Vec<Case> {
             doc: Document::ProgrammeConsents {
                 programme: programme.id.clone(),
             },
-            pages: (20, 48),
+            pages: (participants, participants),
             texts: vec![s("СОГЛАСИЕ")],
         },
         Case {

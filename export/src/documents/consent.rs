@@ -61,17 +61,17 @@ pub fn append(ctx: &mut Ctx<'_>, tree: &mut Tree, person: Option<&PersonView>, m
         };
         let child = name.clone().unwrap_or_else(|| LONG_BLANK.to_owned());
         let birth = birth.unwrap_or_else(|| "__________ г. р.".into());
-        tree.body(format!(
+        tree.para(Para::body(format!(
             "Я, {parent}, {passport}, являясь родителем (законным представителем) несовершеннолетнего(ей) {child}, {birth}, в соответствии со статьёй 9 Федерального закона от 27.07.2006 № 152-ФЗ «О персональных данных» даю согласие оператору персональных данных — {operator}, расположенному по адресу: {address}, на обработку персональных данных моего ребёнка {}",
             consent_purposes(ctx)
-        ));
+        )).small());
         "ребёнка"
     } else {
         let me = name.clone().unwrap_or_else(|| LONG_BLANK.to_owned());
-        tree.body(format!(
+        tree.para(Para::body(format!(
             "Я, {me}, {passport}, в соответствии со статьёй 9 Федерального закона от 27.07.2006 № 152-ФЗ «О персональных данных» даю согласие оператору персональных данных — {operator}, расположенному по адресу: {address}, на обработку моих персональных данных {}",
             consent_purposes(ctx)
-        ));
+        )).small());
         ""
     };
     tree.para(
@@ -84,14 +84,16 @@ pub fn append(ctx: &mut Ctx<'_>, tree: &mut Tree, person: Option<&PersonView>, m
                     format!(" {whose}")
                 }
             ))
-            .text(texts::CONSENT_DATA),
+            .text(texts::CONSENT_DATA)
+            .small(),
     );
     tree.para(
         Para::body("")
             .bold("Перечень действий с персональными данными: ")
-            .text(texts::CONSENT_ACTIONS),
+            .text(texts::CONSENT_ACTIONS)
+            .small(),
     );
-    tree.body(texts::CONSENT_TERM);
+    tree.para(Para::body(texts::CONSENT_TERM).small());
     tree.push(Block::Spacer);
     let signer = match (person, minor) {
         (Some(p), true) if !p.representative.is_empty() => p.representative.clone(),

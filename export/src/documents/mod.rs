@@ -19,7 +19,7 @@ pub const BLANK: &str = "____________";
 /// A date to be filled in by hand.
 pub const BLANK_DATE: &str = "«____» ______________ 20____ г.";
 /// A date to be filled in by hand where space is short (beside a signature).
-pub const SHORT_DATE: &str = "«___» _________ 20___ г.";
+pub const SHORT_DATE: &str = "«__» _______ 20__ г.";
 
 /// Assembly of one document: the data, and the fields found empty (their Russian labels, in
 /// the order met, each once).

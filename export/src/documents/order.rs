@@ -246,8 +246,8 @@ pub fn pairs(ctx: &mut Ctx<'_>, pairs: &[&PairView], number: &str, date: &str) -
     let mut table = Table::new(&[
         ("№", 5),
         ("Наставник", 25),
-        ("Наставляемый", 30),
-        ("Форма наставничества", 20),
+        ("Наставляемый", 28),
+        ("Форма наставничества", 22),
         ("Срок", 20),
     ]);
     if pairs.is_empty() {

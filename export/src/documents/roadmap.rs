@@ -81,12 +81,12 @@ pub fn media_plan(ctx: &mut Ctx<'_>) -> Tree {
     };
     let mut table = Table::new(&[
         ("№", 4),
-        ("Событие", 26),
-        ("Дата", 12),
+        ("Событие", 25),
+        ("Дата", 11),
         ("Пресс-релиз (за 3–5 дней)", 14),
         ("Пост-релиз (в течение дня)", 14),
         ("Площадки размещения", 18),
-        ("Ответственный", 12),
+        ("Ответственный", 14),
     ]);
     if data.events.is_empty() {
         ctx.note("Мероприятия");
@@ -112,7 +112,7 @@ pub fn media_plan(ctx: &mut Ctx<'_>) -> Tree {
         let post = shift(false, 1);
         table.row(vec![
             (i + 1).to_string(),
-            format!("{} ({})", e.title, e.kind),
+            e.title.clone(),
             date.map(ru::date_numeric).unwrap_or_else(|| e.date.clone()),
             pre,
             if post.is_empty() {
