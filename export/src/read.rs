@@ -41,9 +41,9 @@ pub fn read(
             parents.entry(child.as_str()).or_insert(p);
         }
     }
+    // Removed people stay: removal is archival, and pairs may still name them.
     let people = entries
         .iter()
-        .filter(|(_, e)| e.removed_at.is_none())
         .map(|(id, entry)| match persons.get(id.as_str()) {
             Some(p) if !entry.is_erased() => {
                 person_view(id.as_str(), p, parents.get(id.as_str()).copied(), today)

@@ -790,6 +790,30 @@ fn empty_fields_become_blank_lines_and_are_reported_by_their_labels() {
         .find(|s| s.role.starts_with("Родитель"))
         .unwrap();
     assert_eq!(parent.name, "____________");
+    // A consent names the empty birth date and the parent nobody linked.
+    data.people[1].birth_date.clear();
+    let consent = assemble(
+        &data,
+        &Document::Consent {
+            person: "child".into(),
+        },
+    )
+    .unwrap();
+    assert!(
+        consent.missing.ends_with(&[
+            "Дата рождения: Никитин Л. О.".to_owned(),
+            "Родитель (законный представитель): Никитин Л. О.".to_owned()
+        ]),
+        "{:?}",
+        consent.missing
+    );
+    assert!(
+        consent
+            .tree
+            .texts()
+            .iter()
+            .any(|t| t.contains("несовершеннолетнего(ей) Никитин Лев Олегович, __________ г. р."))
+    );
     // The print view and the file still come out.
     assert!(made.html().contains("____________"));
     assert!(!made.docx().is_empty());

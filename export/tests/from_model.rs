@@ -9,7 +9,7 @@ use model::{PersonDoc, School};
 
 #[test]
 fn the_profile_comes_from_the_school_document() {
-    let data = common::demo_school(true).data();
+    let data = common::shared().data();
     let p = &data.profile;
     assert_eq!(p.short_name, "МБОУ «Заречная СШ»");
     assert!(p.full_name.starts_with("Муниципальное бюджетное"));
@@ -25,7 +25,7 @@ fn the_profile_comes_from_the_school_document() {
 
 #[test]
 fn the_demo_year_reads_into_programmes_pairs_and_people() {
-    let data = common::demo_school(true).data();
+    let data = common::shared().data();
     assert_eq!(data.programmes.len(), 3);
     assert_eq!(data.pairs.len(), 25);
     assert_eq!(data.pairs.iter().filter(|p| p.active).count(), 24);
@@ -73,7 +73,7 @@ fn the_demo_year_reads_into_programmes_pairs_and_people() {
 
 #[test]
 fn a_parent_linked_in_the_register_signs_for_their_child() {
-    let school = common::demo_school(true);
+    let school = common::shared();
     let data = school.data();
     let (parent_id, parent) = school
         .people
@@ -92,7 +92,7 @@ fn a_parent_linked_in_the_register_signs_for_their_child() {
 
 #[test]
 fn a_person_document_the_device_does_not_hold_is_named_as_missing() {
-    let school = common::demo_school(true);
+    let school = common::shared();
     let data = export::read(&school.doc, &|_| None, common::today()).unwrap();
     let pair = data.pairs.iter().find(|p| p.active).unwrap();
     let made = assemble(
@@ -144,7 +144,7 @@ fn a_school_without_a_profile_gets_every_document_with_blanks_and_a_list_of_gaps
 #[test]
 fn person_documents_in_automerge_read_the_same_as_the_demo_people() {
     // The app holds people as Automerge documents: read them back through the model.
-    let school = common::demo_school(true);
+    let school = common::shared();
     let docs: std::collections::BTreeMap<String, automerge::Automerge> = school
         .people
         .iter()

@@ -40,6 +40,9 @@ pub fn append(ctx: &mut Ctx<'_>, tree: &mut Tree, person: Option<&PersonView>, m
     let name = person
         .map(|p| p.full_name.clone())
         .filter(|n| !n.is_empty());
+    if let Some(p) = person.filter(|p| p.birth_date.is_empty() && !p.erased) {
+        ctx.note(format!("Дата рождения: {}", p.short_name));
+    }
     let birth = person
         .map(|p| p.birth_date.as_str())
         .filter(|d| !d.is_empty())

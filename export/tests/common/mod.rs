@@ -77,6 +77,13 @@ pub fn demo_school(with_profile: bool) -> DemoSchool {
     }
 }
 
+/// The demo year with the profile, made once per test binary (making it takes seconds in a debug
+/// build).
+pub fn shared() -> &'static DemoSchool {
+    static DEMO: std::sync::OnceLock<DemoSchool> = std::sync::OnceLock::new();
+    DEMO.get_or_init(|| demo_school(true))
+}
+
 impl DemoSchool {
     pub fn data(&self) -> SchoolData {
         export::read(&self.doc, &|id| self.people.get(id).cloned(), today()).unwrap()
