@@ -147,6 +147,39 @@ pub async fn invite(token: &str) -> Result<Invitation, AccountError> {
     .await
 }
 
+/// An open invitation as the curator's list shows it (never its code).
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct OpenInvitation {
+    pub id: String,
+    pub created_by_name: Option<String>,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+#[derive(Deserialize)]
+struct OpenInvitations {
+    invitations: Vec<OpenInvitation>,
+}
+
+/// The school's open invitations (curator only).
+pub async fn invitations(token: &str) -> Result<Vec<OpenInvitation>, AccountError> {
+    Ok(get::<OpenInvitations>(token, "/api/invitations")
+        .await?
+        .invitations)
+}
+
+/// Cancels an open invitation: its code no longer joins anyone.
+pub async fn cancel_invitation(token: &str, id: &str) -> Result<(), AccountError> {
+    let response = Request::delete(&format!("/api/invitations/{id}"))
+        .header("Authorization", &bearer(token))
+        .send()
+        .await;
+    match response {
+        Ok(r) if r.ok() => Ok(()),
+        other => answer::<serde_json::Value>(other).await.map(|_| ()),
+    }
+}
+
 /// A curator's command with no answer but success (`204`) or an error.
 async fn command(token: &str, path: &str) -> Result<(), AccountError> {
     let response = Request::post(path)

@@ -102,6 +102,19 @@ struct Erasures {
 
 type PersonCache = BTreeMap<DocumentId, (Vec<automerge::ChangeHash>, Option<model::Person>)>;
 
+/// What restoring a copy of the school did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Restored {
+    /// Documents this device did not have.
+    pub added: usize,
+    /// Documents that took changes from the copy.
+    pub merged: usize,
+    /// Documents of people erased for good, left out.
+    pub erased: usize,
+    /// Documents that could not be read, in the file or on this device.
+    pub damaged: usize,
+}
+
 /// A cheap handle to the device's documents, shared through Leptos context.
 #[derive(Clone)]
 pub struct Repo(Arc<Shared>);
@@ -643,6 +656,90 @@ impl Repo {
         drop(inner);
         self.changed();
         Ok(demo.people.len())
+    }
+
+    /// «Сохранить копию данных школы»: every document this device holds of its school (damaged
+    /// ones left as they are in storage), as one file. `None` before the device has a school.
+    pub fn school_copy(&self) -> Option<(String, Vec<u8>)> {
+        let school = self.school()?;
+        let inner = self.lock();
+        let name = inner
+            .docs
+            .get(&school)
+            .map(|e| model::School::name(&e.doc))
+            .unwrap_or_default();
+        let documents: Vec<(DocumentId, Vec<u8>)> = inner
+            .docs
+            .iter()
+            .filter(|(_, e)| e.damaged.is_none())
+            .map(|(id, e)| (*id, e.doc.save()))
+            .collect();
+        drop(inner);
+        Some((
+            name.clone(),
+            sync_core::school_copy::encode(school, &name, now_ms(), documents),
+        ))
+    }
+
+    /// Restores a copy of this device's school: each document in it is *merged* into what the
+    /// device holds (nothing on either side is lost; an old copy over newer data changes
+    /// nothing), then saved and synced as usual. Documents the relay erased are never brought
+    /// back, and a copy of another school is refused.
+    pub fn restore_copy(&self, bytes: &[u8]) -> Result<Restored, String> {
+        let copy = sync_core::school_copy::decode(bytes).map_err(|e| e.to_string())?;
+        let school = self
+            .school()
+            .ok_or("Сначала подключите планшет к школе, затем восстановите копию.")?;
+        if copy.school != school {
+            return Err(format!(
+                "Это копия другой школы («{}»); восстановить её здесь нельзя.",
+                copy.name
+            ));
+        }
+        let erased: BTreeSet<DocumentId> = {
+            let erasures = self.0.erasures.lock().unwrap_or_else(|p| p.into_inner());
+            erasures
+                .confirmed
+                .union(&erasures.pending)
+                .copied()
+                .collect()
+        };
+        let mut restored = Restored {
+            damaged: copy.damaged.len(),
+            ..Restored::default()
+        };
+        let mut inner = self.lock();
+        for (id, mut doc) in copy.documents {
+            if erased.contains(&id) {
+                restored.erased += 1;
+                continue;
+            }
+            match inner.docs.get_mut(&id) {
+                Some(entry) if entry.damaged.is_some() => restored.damaged += 1,
+                Some(entry) => {
+                    let before = entry.doc.get_heads();
+                    if entry.doc.merge(&mut doc).is_err() {
+                        restored.damaged += 1;
+                    } else if entry.doc.get_heads() != before {
+                        restored.merged += 1;
+                    }
+                }
+                None => {
+                    inner.docs.insert(
+                        id,
+                        Entry {
+                            doc,
+                            save: SaveState::default(),
+                            damaged: None,
+                        },
+                    );
+                    restored.added += 1;
+                }
+            }
+        }
+        drop(inner);
+        self.changed();
+        Ok(restored)
     }
 
     /// Erases a person's personal data: marks them erased in the school's register, deletes

@@ -132,9 +132,37 @@ pub fn academic_year(d: NaiveDate) -> String {
     format!("{start}/{}", start + 1)
 }
 
+/// A file size as Russian office software writes it: «840 байт», «12 КБ», «1,4 МБ».
+pub fn size(bytes: u64) -> String {
+    const KB: u64 = 1024;
+    const MB: u64 = 1024 * 1024;
+    if bytes < KB {
+        count(bytes, ["байт", "байта", "байт"])
+    } else if bytes < MB {
+        format!("{} КБ", bytes.div_ceil(KB))
+    } else {
+        let tenths = (bytes * 10).div_ceil(MB);
+        if tenths.is_multiple_of(10) {
+            format!("{} МБ", tenths / 10)
+        } else {
+            format!("{},{} МБ", tenths / 10, tenths % 10)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_are_written_with_russian_units_and_a_decimal_comma() {
+        assert_eq!(size(1), "1 байт");
+        assert_eq!(size(3), "3 байта");
+        assert_eq!(size(840), "840 байт");
+        assert_eq!(size(12 * 1024), "12 КБ");
+        assert_eq!(size(1024 * 1024), "1 МБ");
+        assert_eq!(size(1_468_006), "1,4 МБ");
+    }
 
     fn check_plural(n: u64, expected: &str) {
         assert_eq!(count(n, ["программа", "программы", "программ"]), expected);

@@ -5,6 +5,7 @@
 //! * [`client::Client`]: a device's side of a connection to the relay.
 //! * [`DocSync`]: one document's sync sessions with any number of peers.
 //! * [`chunks`]: the storage scheme (a compacted snapshot plus incremental chunks).
+//! * [`school_copy`]: the curator's file with every document of the school, and its restore.
 //!
 //! Nothing here touches a socket, a clock, a database or randomness that the caller did not
 //! pass in, which is what lets `tests/` run several replicas and a relay in one process.
@@ -17,6 +18,7 @@ mod document_id;
 pub mod fuzzing;
 pub mod inflate;
 mod peer_id;
+pub mod school_copy;
 pub mod wire;
 
 pub use doc_sync::{DocSync, SyncError};

@@ -67,6 +67,15 @@ export class Relay {
     return out.match(/curator invitation (\S+)/)[1];
   }
 
+  /** A new curator invitation for an existing school, made by the operator (`school invite`). */
+  inviteCurator(schoolName) {
+    const env = { ...process.env, RUST_LOG: "warn" };
+    const list = execFileSync(RELAY_BIN, ["school", "list", "--data", this.dataDir], { encoding: "utf8", env });
+    const id = list.split("\n").map((l) => l.split("\t")).find(([, name]) => name === schoolName)[0];
+    const out = execFileSync(RELAY_BIN, ["school", "invite", "--data", this.dataDir, "--school", id], { encoding: "utf8", env });
+    return out.match(/curator invitation (\S+)/)[1];
+  }
+
   /** Redeems an invitation through the API, as the app does; returns the device credential. */
   async join(code, deviceName) {
     const response = await fetch(`${this.url}/api/join`, {

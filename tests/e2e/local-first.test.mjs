@@ -94,6 +94,13 @@ describe("the local-first loop", () => {
     const devices = a.page.locator("[data-testid=device]");
     await devices.nth(1).waitFor();
     assert.equal(await devices.count(), 2);
+    // The curator is asked once, naming the device; declining changes nothing.
+    let asked = "";
+    a.page.once("dialog", (d) => { asked = d.message(); d.dismiss(); });
+    await a.page.locator("[data-testid=revoke-device]").click();
+    assert.match(asked, /Отключить устройство «Планшет наставника»/);
+    assert.equal(await a.page.locator('[data-testid=device][data-revoked="true"]').count(), 0);
+    a.page.once("dialog", (d) => d.accept());
     await a.page.locator("[data-testid=revoke-device]").click();
     await a.page.locator('[data-testid=device][data-revoked="true"]').waitFor();
     await b.page.locator('[data-testid=sync-status][data-state=refused]').waitFor();

@@ -1,7 +1,7 @@
 //! Presentational pieces shared by pages.
 
 mod fields;
-mod status;
+pub mod status;
 
 pub use fields::{
     CheckField, Columns, Notice, RowsEditor, SelectField, TextField, Writes, not_joined, options,

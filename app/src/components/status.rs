@@ -10,6 +10,14 @@ fn local(ms: i64) -> Option<chrono::NaiveDateTime> {
         .map(|t| t.naive_local())
 }
 
+/// «сегодня в 10:42», «23 ноября, 10:42»: a moment given in milliseconds, in local time.
+pub fn moment_of(ms: i64) -> String {
+    match (local(ms), local(now_ms())) {
+        (Some(at), Some(now)) => model::ru::moment(at, now),
+        _ => String::new(),
+    }
+}
+
 /// «сегодня в 10:42», for the last successful sync.
 fn synced_at(ms: Option<i64>) -> String {
     match (ms.and_then(local), local(now_ms())) {

@@ -58,8 +58,95 @@ pub fn Settings() -> impl IntoView {
             {move || demo.get().map(|d| view! { <p data-testid="demo-loaded">{d}</p> })}
         </section>
         <Devices token=credentials.token.clone() me=credentials.device_id.clone() curator=credentials.curator />
+        <Show when=move || credentials.curator>
+            <SchoolCopy />
+        </Show>
     }
     .into_any()
+}
+
+/// «Сохранить копию данных школы»: a file with every document of the school this tablet holds,
+/// to keep off the tablet, and its restore (a merge: nothing held here is lost).
+#[component]
+fn SchoolCopy() -> impl IntoView {
+    let repo = expect_context::<Repo>();
+    let message = RwSignal::new(None::<Result<String, String>>);
+    let save = {
+        let repo = repo.clone();
+        move |_| {
+            let Some((name, bytes)) = repo.school_copy() else {
+                return;
+            };
+            let date = chrono::Local::now().format("%Y-%m-%d");
+            let file = format!("{} {date}.nastavnik", file_name_part(&name));
+            match crate::download::offer(&file, "application/octet-stream", &bytes) {
+                Ok(()) => message.set(Some(Ok(format!(
+                    "Копия сохранена: «{file}», {}.",
+                    ru::size(bytes.len() as u64)
+                )))),
+                Err(e) => message.set(Some(Err(e))),
+            }
+        }
+    };
+    let restore = move |ev: leptos::ev::Event| {
+        let repo = repo.clone();
+        let Some(file) = crate::download::chosen_file(&ev) else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let outcome = match crate::download::read_file(&file).await {
+                Ok(bytes) => repo.restore_copy(&bytes).map(|r| {
+                    let mut parts = vec![
+                        format!("новых: {}", r.added),
+                        format!("дополнено: {}", r.merged),
+                    ];
+                    if r.erased > 0 {
+                        parts.push(format!("удалённых навсегда пропущено: {}", r.erased));
+                    }
+                    if r.damaged > 0 {
+                        parts.push(format!("не прочитано: {}", r.damaged));
+                    }
+                    format!("Копия восстановлена ({}).", parts.join(", "))
+                }),
+                Err(e) => Err(e),
+            };
+            message.try_set(Some(outcome));
+        });
+    };
+    view! {
+        <section class="card" data-testid="school-copy">
+            <h2>"Копия данных школы"</h2>
+            <p class="muted">"Файл со всеми данными школы на этом планшете, включая персональные данные участников. Храните его как документы с персональными данными. Восстановление добавляет к данным планшета то, чего в них нет, и ничего не удаляет."</p>
+            <button type="button" class="primary" data-testid="save-school-copy" on:click=save>"Сохранить копию данных школы"</button>
+            <label class="file-button">"Восстановить из копии"
+                <input type="file" accept=".nastavnik" data-testid="restore-school-copy" on:change=restore />
+            </label>
+            {move || message.get().map(|m| match m {
+                Ok(text) => view! { <p data-testid="school-copy-result">{text}</p> }.into_any(),
+                Err(text) => view! { <p class="error" role="alert" data-testid="school-copy-result">{text}</p> }.into_any(),
+            })}
+        </section>
+    }
+}
+
+/// A school's name as part of a file name: what file systems and mail clients accept.
+fn file_name_part(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == ' ' || c == '-' {
+                c
+            } else {
+                ' '
+            }
+        })
+        .collect();
+    let cleaned = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
+    if cleaned.is_empty() {
+        "Копия данных школы".into()
+    } else {
+        cleaned.chars().take(60).collect()
+    }
 }
 
 /// The school's devices; the curator invites new ones and revokes lost ones.
@@ -84,8 +171,44 @@ fn Devices(token: String, me: String, curator: bool) -> impl IntoView {
             });
         }
     };
+    let open_invitations = {
+        let token = token.clone();
+        LocalResource::new(move || {
+            refresh.track();
+            invitation.track();
+            let token = token.clone();
+            async move {
+                if curator {
+                    account::invitations(&token).await.unwrap_or_default()
+                } else {
+                    Vec::new()
+                }
+            }
+        })
+    };
     let token = StoredValue::new(token);
+    let cancel = move |id: String| {
+        let token = token.get_value();
+        leptos::task::spawn_local(async move {
+            if let Err(e) = account::cancel_invitation(&token, &id).await {
+                invitation.try_set(Some(Err(e.0)));
+            }
+            refresh.try_update(|n| *n += 1);
+        });
+    };
     let revoke = move |device: Device| {
+        let confirmed = web_sys::window()
+            .and_then(|w| {
+                w.confirm_with_message(&format!(
+                    "Отключить устройство «{}»? Оно больше не сможет получать и отправлять данные школы.",
+                    device.name
+                ))
+                .ok()
+            })
+            .unwrap_or(false);
+        if !confirmed {
+            return;
+        }
         let token = token.get_value();
         leptos::task::spawn_local(async move {
             match account::revoke(&token, &device.id).await {
@@ -152,6 +275,27 @@ fn Devices(token: String, me: String, curator: bool) -> impl IntoView {
                         Err(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                     })
                 }
+                <Suspense fallback=|| ()>
+                    {move || open_invitations.get().filter(|list| !list.is_empty()).map(|list| view! {
+                        <h3>"Действующие приглашения"</h3>
+                        <ul class="devices" data-testid="open-invitations">
+                            {list.into_iter().map(|inv| {
+                                let id = inv.id.clone();
+                                let made = crate::components::status::moment_of(inv.created_at);
+                                let by = inv.created_by_name.clone().unwrap_or_else(|| "администратор сервера".into());
+                                let until = crate::components::status::moment_of(inv.expires_at);
+                                view! {
+                                    <li data-testid="open-invitation">
+                                        <span>{format!("создано {made} ({by})")}</span>
+                                        <span class="muted">{format!("действует до {until}")}</span>
+                                        <button class="danger" data-testid="cancel-invitation"
+                                            on:click=move |_| cancel(id.clone())>"Отменить"</button>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    })}
+                </Suspense>
             </section>
         </Show>
     }
