@@ -56,6 +56,10 @@ struct Args {
     /// served; they are never served on the public `--listen` address.
     #[arg(long, env = "NASTAVNIK_METRICS_LISTEN")]
     metrics_listen: Option<SocketAddr>,
+    /// Chunk writes committed together in one SQLite transaction at most (group commit; 1 gives
+    /// a transaction and an fsync per write, for comparison).
+    #[arg(long, env = "NASTAVNIK_GROUP_COMMIT", default_value_t = sync_server::store::DEFAULT_GROUP_COMMIT)]
+    group_commit: usize,
     /// Invitation codes one client address may try per minute (`/api/join`).
     #[arg(long, env = "NASTAVNIK_JOIN_ATTEMPTS_PER_MINUTE", default_value_t = 30)]
     join_attempts_per_minute: u32,
@@ -161,7 +165,7 @@ async fn main() -> std::process::ExitCode {
 async fn open_store(args: &Args) -> Result<Store, Box<dyn std::error::Error>> {
     Ok(match &args.postgres {
         Some(url) => Store::open_postgres(url).await?,
-        None => Store::open_dir(&args.data)?,
+        None => Store::open_dir_with(&args.data, args.group_commit)?,
     })
 }
 

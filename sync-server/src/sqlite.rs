@@ -15,6 +15,145 @@ use crate::store::*;
 
 pub struct Sqlite {
     conn: Arc<Mutex<Connection>>,
+    /// Chunk writes, committed in groups by [`commit_loop`].
+    saves: std::sync::mpsc::Sender<SaveJob>,
+}
+
+/// One chunk write waiting for the next group commit.
+struct SaveJob {
+    school: String,
+    device: String,
+    doc: String,
+    chunk: Chunk,
+    replaces: Vec<String>,
+    quota: Quota,
+    reply: tokio::sync::oneshot::Sender<Result<(), StoreError>>,
+}
+
+/// Group commit: every chunk write waiting when a commit starts goes into that one transaction
+/// (each in its own savepoint, so a refused write is rolled back alone), and each writer hears
+/// of its write only after the transaction's fsync. Under load, the writes arriving during one
+/// fsync share the next: the rule "no reply before the write is durable" holds as with one
+/// transaction per write, at a fraction of the fsyncs.
+fn commit_loop(
+    conn: Arc<Mutex<Connection>>,
+    saves: std::sync::mpsc::Receiver<SaveJob>,
+    max_group: usize,
+) {
+    while let Ok(first) = saves.recv() {
+        let mut group = vec![first];
+        while group.len() < max_group.max(1) {
+            match saves.try_recv() {
+                Ok(job) => group.push(job),
+                Err(_) => break,
+            }
+        }
+        let mut guard = conn.lock().unwrap_or_else(|p| p.into_inner());
+        let outcome = (|| -> Result<Vec<Result<(), StoreError>>, StoreError> {
+            let mut tx = guard.transaction()?;
+            let mut results = Vec::with_capacity(group.len());
+            for job in &group {
+                let mut savepoint = tx.savepoint()?;
+                let result = write_chunk(&savepoint, job);
+                if result.is_ok() {
+                    savepoint.commit()?;
+                } else {
+                    savepoint.rollback()?;
+                }
+                results.push(result);
+            }
+            tx.commit()?;
+            Ok(results)
+        })();
+        drop(guard);
+        match outcome {
+            Ok(results) => {
+                for (job, result) in group.into_iter().zip(results) {
+                    let _ = job.reply.send(result);
+                }
+            }
+            Err(e) => {
+                // The transaction did not commit: nothing of the group is durable.
+                let message = e.to_string();
+                for job in group {
+                    let _ = job.reply.send(Err(StoreError::Worker(message.clone())));
+                }
+            }
+        }
+    }
+}
+
+/// One chunk write inside the group's transaction: the erasure check, the quota (measured in
+/// the same transaction), the chunk, the device's usage.
+fn write_chunk(tx: &Connection, job: &SaveJob) -> Result<(), StoreError> {
+    let SaveJob {
+        school,
+        device,
+        doc,
+        chunk,
+        replaces,
+        quota,
+        ..
+    } = job;
+    if is_erased_sqlite(tx, school, doc)? {
+        return Err(StoreError::Erased);
+    }
+    let sizes: Vec<(String, u64)> = tx
+        .prepare_cached(
+            "SELECT key, length(data) FROM chunks WHERE school_id = ?1 AND doc_id = ?2",
+        )?
+        .query_map([school, doc], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let today = day_of(crate::accounts::now_ms());
+    let (device_bytes_today, device_documents_today): (u64, u64) = tx
+        .query_row(
+            "SELECT bytes, docs FROM device_usage WHERE device_id = ?1 AND day = ?2",
+            params![device, today],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .unwrap_or_default();
+    let mut usage = Usage {
+        new_document: sizes.is_empty(),
+        school_bytes: tx.query_row(
+            "SELECT COALESCE(SUM(length(data)), 0) FROM chunks WHERE school_id = ?1",
+            [school],
+            |r| r.get(0),
+        )?,
+        replaced_bytes: sizes
+            .iter()
+            .filter(|(key, _)| replaces.contains(key) && *key != chunk.key)
+            .map(|(_, size)| size)
+            .sum(),
+        device_bytes_today,
+        device_documents_today,
+        ..Usage::default()
+    };
+    if usage.new_document {
+        usage.school_documents = tx.query_row(
+            "SELECT COUNT(DISTINCT doc_id) FROM chunks WHERE school_id = ?1",
+            [school],
+            |r| r.get(0),
+        )?;
+    }
+    let bytes = chunk.data.len() as u64;
+    quota.admit(&usage, bytes)?;
+    for key in replaces.iter().filter(|k| **k != chunk.key) {
+        tx.execute(
+            "DELETE FROM chunks WHERE school_id = ?1 AND doc_id = ?2 AND key = ?3",
+            [school, doc, key],
+        )?;
+    }
+    tx.execute(
+        "INSERT OR IGNORE INTO chunks (school_id, doc_id, kind, key, data) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![school, doc, chunk.kind.as_str(), chunk.key, chunk.data],
+    )?;
+    let (grown, new_docs) = Quota::charge(&usage, bytes);
+    tx.execute(
+        &charge_device_sql(true),
+        params![device, today, grown, new_docs],
+    )?;
+    Ok(())
 }
 
 /// Documents are keyed by the school that owns them *and* their id: the same id sent by a
@@ -154,7 +293,7 @@ fn insert_invitation(
 
 impl Sqlite {
     /// Opens (creating if needed) `relay.sqlite3` in `dir`.
-    pub(crate) fn open_dir(dir: &Path) -> Result<Self, StoreError> {
+    pub(crate) fn open_dir(dir: &Path, max_group: usize) -> Result<Self, StoreError> {
         let data_dir = |source| StoreError::DataDir {
             path: dir.display().to_string(),
             source,
@@ -179,9 +318,14 @@ impl Sqlite {
         conn.execute_batch(SCHEMA)?;
         conn.execute_batch(ACCOUNTS_SCHEMA)?;
         migrate(&conn)?;
-        Ok(Self {
-            conn: Arc::new(Mutex::new(conn)),
-        })
+        let conn = Arc::new(Mutex::new(conn));
+        let (saves, queue) = std::sync::mpsc::channel();
+        let committer = conn.clone();
+        std::thread::Builder::new()
+            .name("sqlite-commit".into())
+            .spawn(move || commit_loop(committer, queue, max_group))
+            .map_err(|e| StoreError::Worker(e.to_string()))?;
+        Ok(Self { conn, saves })
     }
 
     async fn run<T: Send + 'static>(
@@ -256,78 +400,26 @@ impl Documents for Sqlite {
         replaces: &[String],
         quota: &Quota,
     ) -> Result<(), StoreError> {
-        let (school, device, doc) = (school.0.clone(), device.0.clone(), doc.to_string());
-        let chunk = save.chunk.clone();
-        let replaces: Vec<String> = if save.replaces_all {
-            replaces.to_vec()
-        } else {
-            vec![]
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let job = SaveJob {
+            school: school.0.clone(),
+            device: device.0.clone(),
+            doc: doc.to_string(),
+            chunk: save.chunk.clone(),
+            replaces: if save.replaces_all {
+                replaces.to_vec()
+            } else {
+                vec![]
+            },
+            quota: *quota,
+            reply,
         };
-        let quota = *quota;
-        self.run(move |conn| {
-            let tx = conn.transaction()?;
-            if is_erased_sqlite(&tx, &school, &doc)? {
-                return Err(StoreError::Erased);
-            }
-            let sizes: Vec<(String, u64)> = tx
-                .prepare_cached(
-                    "SELECT key, length(data) FROM chunks WHERE school_id = ?1 AND doc_id = ?2",
-                )?
-                .query_map([&school, &doc], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<Result<_, _>>()?;
-            let today = day_of(crate::accounts::now_ms());
-            let (device_bytes_today, device_documents_today): (u64, u64) = tx
-                .query_row(
-                    "SELECT bytes, docs FROM device_usage WHERE device_id = ?1 AND day = ?2",
-                    params![device, today],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?
-                .unwrap_or_default();
-            let mut usage = Usage {
-                new_document: sizes.is_empty(),
-                school_bytes: tx.query_row(
-                    "SELECT COALESCE(SUM(length(data)), 0) FROM chunks WHERE school_id = ?1",
-                    [&school],
-                    |r| r.get(0),
-                )?,
-                replaced_bytes: sizes
-                    .iter()
-                    .filter(|(key, _)| replaces.contains(key) && *key != chunk.key)
-                    .map(|(_, size)| size)
-                    .sum(),
-                device_bytes_today,
-                device_documents_today,
-                ..Usage::default()
-            };
-            if usage.new_document {
-                usage.school_documents = tx.query_row(
-                    "SELECT COUNT(DISTINCT doc_id) FROM chunks WHERE school_id = ?1",
-                    [&school],
-                    |r| r.get(0),
-                )?;
-            }
-            let bytes = chunk.data.len() as u64;
-            quota.admit(&usage, bytes)?;
-            for key in replaces.iter().filter(|k| **k != chunk.key) {
-                tx.execute(
-                    "DELETE FROM chunks WHERE school_id = ?1 AND doc_id = ?2 AND key = ?3",
-                    [&school, &doc, key],
-                )?;
-            }
-            tx.execute(
-                "INSERT OR IGNORE INTO chunks (school_id, doc_id, kind, key, data) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![school, doc, chunk.kind.as_str(), chunk.key, chunk.data],
-            )?;
-            let (grown, new_docs) = Quota::charge(&usage, bytes);
-            tx.execute(
-                &charge_device_sql(true),
-                params![device, today, grown, new_docs],
-            )?;
-            tx.commit()?;
-            Ok(())
-        })
-        .await
+        self.saves
+            .send(job)
+            .map_err(|_| StoreError::Worker("the commit thread stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| StoreError::Worker("the commit thread stopped".into()))?
     }
 
     async fn exists(&self, school: &SchoolId, doc: DocumentId) -> Result<bool, StoreError> {

@@ -183,7 +183,15 @@ impl std::ops::Deref for Store {
 impl Store {
     /// Opens (creating if needed) the embedded database `relay.sqlite3` in `dir`.
     pub fn open_dir(dir: &Path) -> Result<Self, StoreError> {
-        Ok(Self(Arc::new(crate::sqlite::Sqlite::open_dir(dir)?)))
+        Self::open_dir_with(dir, DEFAULT_GROUP_COMMIT)
+    }
+
+    /// As [`Store::open_dir`], committing at most `max_group` chunk writes per transaction
+    /// (1: a transaction and an fsync per write, the baseline the load benchmark compares with).
+    pub fn open_dir_with(dir: &Path, max_group: usize) -> Result<Self, StoreError> {
+        Ok(Self(Arc::new(crate::sqlite::Sqlite::open_dir(
+            dir, max_group,
+        )?)))
     }
 
     /// Connects to PostgreSQL (creating the schema if needed).
@@ -191,6 +199,9 @@ impl Store {
         Ok(Self(Arc::new(crate::pg::Pg::connect(url).await?)))
     }
 }
+
+/// Chunk writes one SQLite transaction commits at most (group commit).
+pub const DEFAULT_GROUP_COMMIT: usize = 512;
 
 /// What one school and one device may write. The rule is written once, here ([`Quota::admit`]);
 /// each database measures [`Usage`] inside the writing transaction and applies it there.

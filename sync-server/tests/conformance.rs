@@ -49,6 +49,7 @@ conformance!(
     credentials_authenticate_until_revoked,
     the_root_document_is_recorded,
     a_backup_restores_documents_devices_tombstones_and_actors,
+    concurrent_writes_are_each_stored_or_refused_alone,
 );
 
 #[cfg(feature = "postgres-tests")]
@@ -615,5 +616,43 @@ async fn postgres_an_erasure_racing_writes_on_another_instance_leaves_nothing_be
             one.load(&who.school, id).await.unwrap().is_empty(),
             "a write committed after the erasure of {id}"
         );
+    }
+}
+
+/// Writes arriving together (committed as one group on SQLite) are each admitted or refused on
+/// their own: writes of erased documents fail, the others are all stored.
+async fn concurrent_writes_are_each_stored_or_refused_alone<F: Future<Output = Store>>(
+    store: &Store,
+    _: impl Fn() -> F,
+) {
+    let who = school(store).await;
+    let ids: Vec<DocumentId> = (0..60).map(|_| DocumentId::random()).collect();
+    for id in ids.iter().step_by(3) {
+        store.erase(&who.school, *id, 1).await.unwrap();
+    }
+    let mut tasks = Vec::new();
+    for (i, id) in ids.iter().copied().enumerate() {
+        let (store, school, device) = (store.clone(), who.school.clone(), who.device.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut w = Writer::new();
+            w.put("n", &i.to_string());
+            let pending = w.state.pending(&w.doc).unwrap();
+            store
+                .save(&school, &device, id, &pending, &[], &Quota::default())
+                .await
+        }));
+    }
+    for (i, task) in tasks.into_iter().enumerate() {
+        let result = task.await.unwrap();
+        if i % 3 == 0 {
+            assert!(matches!(result, Err(StoreError::Erased)), "{i}: {result:?}");
+            assert!(!store.exists(&who.school, ids[i]).await.unwrap());
+        } else {
+            assert!(result.is_ok(), "{i}: {result:?}");
+            assert_eq!(
+                value(&stored(store, &who.school, ids[i]).await, "n"),
+                Some(i.to_string())
+            );
+        }
     }
 }
