@@ -10,6 +10,7 @@ pub struct Metrics {
     pub bytes_sent: IntCounter,
     pub sync_seconds: Histogram,
     pub refused_connections: IntCounter,
+    pub throttled: IntCounter,
 }
 
 impl Metrics {
@@ -40,6 +41,10 @@ impl Metrics {
             "nastavnik_refused_connections_total",
             "Connections refused for a bad or revoked credential.",
         );
+        let throttled = counter(
+            "nastavnik_throttled_total",
+            "Times a connection over its work budget was paused before its next message was read.",
+        );
         let sync_seconds = Histogram::with_opts(
             HistogramOpts::new(
                 "nastavnik_sync_seconds",
@@ -61,6 +66,7 @@ impl Metrics {
             bytes_sent,
             sync_seconds,
             refused_connections,
+            throttled,
         }
     }
 

@@ -15,14 +15,18 @@ use crate::outbox::{self, Outbox};
 /// How long a refused peer has to acknowledge the close before the socket is dropped.
 const CLOSING_GRACE: Duration = Duration::from_secs(2);
 
-/// A token bucket: `rate` messages a second on average, bursts of up to twice that.
-struct RateLimit {
+/// A budget of work per connection: `rate` units a second on average, bursts of up to twice
+/// that. A message costs one unit, plus one per 64 KiB it carries, plus one per 5 ms the relay
+/// spent on it. Over budget, the relay stops reading the connection until the budget has
+/// refilled: a flood is slowed to the budget (TCP pushes back on the sender), and a new tablet
+/// asking for a thousand documents at once is served at that pace, not cut off.
+struct Budget {
     rate: f64,
     tokens: f64,
     last: tokio::time::Instant,
 }
 
-impl RateLimit {
+impl Budget {
     fn new(rate: u32) -> Self {
         let rate = f64::from(rate.max(1));
         Self {
@@ -32,17 +36,21 @@ impl RateLimit {
         }
     }
 
-    fn allow(&mut self) -> bool {
+    /// Charges `cost` units; returns how long to wait before reading on.
+    fn charge(&mut self, cost: f64) -> Duration {
         let now = tokio::time::Instant::now();
         let refill = now.duration_since(self.last).as_secs_f64() * self.rate;
-        self.tokens = (self.tokens + refill).min(self.rate * 2.0);
+        self.tokens = (self.tokens + refill).min(self.rate * 2.0) - cost;
         self.last = now;
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
-            true
+        if self.tokens >= 0.0 {
+            Duration::ZERO
         } else {
-            false
+            Duration::from_secs_f64(-self.tokens / self.rate)
         }
+    }
+
+    fn cost(bytes: usize, spent: Duration) -> f64 {
+        1.0 + bytes as f64 / 65_536.0 + spent.as_secs_f64() / 0.005
     }
 }
 
@@ -138,7 +146,7 @@ pub async fn serve(socket: WebSocket, state: AppState, device: Result<Device, Au
     });
 
     let mut joined = false;
-    let mut limit = RateLimit::new(state.config.max_messages_per_second);
+    let mut budget = Budget::new(state.config.max_messages_per_second);
     let join_deadline = tokio::time::Instant::now() + timeouts.join;
     let mut reader_closed = closed.clone();
     loop {
@@ -179,16 +187,22 @@ pub async fn serve(socket: WebSocket, state: AppState, device: Result<Device, Au
             }
         };
         state.metrics.bytes_received.inc_by(bytes.len() as u64);
-        if !limit.allow() {
-            outbox.close("too many messages: slow down".into());
-            break;
-        }
+        let started = tokio::time::Instant::now();
         match handle_frame(&state, conn, &mut joined, &outbox, &bytes).await {
             Ok(true) => {}
             Ok(false) => break,
             Err(reason) => {
                 outbox.close(reason);
                 break;
+            }
+        }
+        let wait = budget.charge(Budget::cost(bytes.len(), started.elapsed()));
+        if !wait.is_zero() {
+            state.metrics.throttled.inc();
+            tokio::select! {
+                biased;
+                _ = reader_closed.wait() => break,
+                () = tokio::time::sleep(wait) => {}
             }
         }
     }
