@@ -2,7 +2,9 @@
 //
 // - Navigations: network first (a new build is picked up at once), the cached shell offline.
 // - Trunk's hashed assets (name-<16 hex>.ext): cache first; they never change.
-// - Everything else of ours: network first, falling back to the cache.
+// - Everything else of ours: network first, falling back to the cache. This includes the
+//   document worker (export-worker*.js, *_bg.wasm: unhashed names, not in index.html, so not in
+//   the first load): cached when it is first started, and used from the cache offline.
 // - The sync socket, /api/* and other origins are never touched.
 const CACHE = "nastavnik-shell-v1";
 const HASHED = /-[0-9a-f]{16}(_bg)?\.(js|wasm|css)$/;

@@ -63,6 +63,7 @@ fn Shell(repo: Repo) -> impl IntoView {
                 <A href="/questionnaires" attr:data-testid="nav-questionnaires">"Анкеты"</A>
                 <A href="/roadmap" attr:data-testid="nav-roadmap">"Дорожная карта"</A>
                 <A href="/events" attr:data-testid="nav-events">"Мероприятия"</A>
+                <A href="/documents" attr:data-testid="nav-documents">"Документы"</A>
             </nav>
             <SaveBanner />
             {move || notice.0.get().filter(|n| !n.is_empty()).map(|n| view! {
@@ -89,6 +90,7 @@ fn Shell(repo: Repo) -> impl IntoView {
                     <Route path=path!("/questionnaires/:id") view=|| view! { <Remount><pages::QuestionnairePage /></Remount> } />
                     <Route path=path!("/roadmap") view=pages::Roadmap />
                     <Route path=path!("/events") view=pages::Events />
+                    <Route path=path!("/documents") view=pages::Documents />
                     <Route path=path!("/settings") view=pages::Settings />
                 </Routes>
             </main>

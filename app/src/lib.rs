@@ -10,6 +10,7 @@
 pub mod account;
 pub mod app;
 pub mod components;
+pub mod documents;
 pub mod download;
 pub mod pages;
 pub mod repo;

@@ -9,12 +9,14 @@
 //! runs in tests and in a web worker.
 
 pub mod documents;
+#[cfg(feature = "docx")]
 pub mod docx;
 pub mod html;
 pub mod read;
 pub mod texts;
 pub mod tree;
 pub mod view;
+pub mod worker;
 
 use serde::{Deserialize, Serialize};
 
@@ -182,6 +184,7 @@ pub struct Assembled {
 
 impl Assembled {
     /// The .docx file.
+    #[cfg(feature = "docx")]
     pub fn docx(&self) -> Vec<u8> {
         docx::render(&self.tree)
     }

@@ -1,6 +1,7 @@
 // Benchmark (a program, not a test): prints
 //  1. the app's first-load transfer: every wasm, JS and CSS file of dist/, raw, gzip and brotli,
-//     and what the relay actually sends to a browser that accepts brotli;
+//     and what the relay actually sends to a browser that accepts brotli; and apart from it, the
+//     document module (export-worker), which is loaded only when a document is first asked for;
 //  2. the time from an edit on tablet A to its appearance on tablet B, through the relay
 //     (two Chromium profiles, timed inside the pages with MutationObserver, not by polling);
 //  3. a school year's worth of data (the demo: 190 people, 25 pairs, ~500 meetings): loading it,
@@ -32,11 +33,11 @@ function servedBytes(url) {
 
 const pad = (v, n = 10) => String(v).padStart(n);
 
-async function transfer(relay) {
-  console.log("\n## First-load transfer (bytes)\n");
+/** One table of files: raw, gzip, brotli and what the relay sends to a browser accepting brotli. */
+async function sizes(relay, title, files) {
+  console.log(`\n## ${title} (bytes)\n`);
   console.log(`${"file".padEnd(36)}${pad("raw")}${pad("gzip")}${pad("brotli")}${pad("br/raw", 8)}${pad("served")}  encoding`);
   const totals = { raw: 0, gzip: 0, br: 0, served: 0 };
-  const files = readdirSync(dist).filter((f) => /\.(wasm|js|css)$/.test(f) && f !== "sw.js").sort();
   for (const file of files) {
     const data = readFileSync(join(dist, file));
     const gz = gzipSync(data, { level: 9 }).length;
@@ -49,7 +50,18 @@ async function transfer(relay) {
     console.log(`${file.padEnd(36)}${pad(data.length)}${pad(gz)}${pad(br)}${pad((br / data.length).toFixed(2), 8)}${pad(served.bytes)}  ${served.encoding}`);
   }
   console.log(`${"total".padEnd(36)}${pad(totals.raw)}${pad(totals.gzip)}${pad(totals.br)}${pad((totals.br / totals.raw).toFixed(2), 8)}${pad(totals.served)}`);
+  return totals;
+}
+
+async function transfer(relay) {
+  const all = readdirSync(dist).filter((f) => /\.(wasm|js|css)$/.test(f) && f !== "sw.js").sort();
+  // The document module (export/worker) is not in index.html: the app starts it the first time
+  // a document is asked for, so it is reported apart from the first load.
+  const module = all.filter((f) => f.startsWith("export-worker"));
+  const first = all.filter((f) => !module.includes(f));
+  const totals = await sizes(relay, "First-load transfer", first);
   console.log(`\nserved / raw = ${(totals.served / totals.raw).toFixed(2)} (the relay compresses on the fly at its default level)`);
+  await sizes(relay, "Document module, loaded on first use of «Документы» (not in the first load)", module);
 }
 
 function stats(values) {

@@ -1,5 +1,6 @@
 //! One module per screen (or group of screens).
 
+pub(crate) mod documents;
 pub(crate) mod home;
 mod join;
 mod pairs;
@@ -8,6 +9,7 @@ mod programme;
 mod school;
 mod settings;
 
+pub use documents::{Documents, DocumentsCard};
 pub use home::Home;
 pub use join::Join;
 pub use pairs::{MeetingPage, NewPair, PairPage, PairsList};

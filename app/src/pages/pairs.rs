@@ -13,8 +13,10 @@ use model::{
 use crate::components::{
     CheckField, Columns, RowsEditor, SelectField, TextField, Writes, not_joined, options,
 };
+use crate::pages::DocumentsCard;
 use crate::pages::people::name_of;
 use crate::repo::now_ms;
+use export::Document;
 
 fn programmes(w: &Writes) -> Vec<(RecordId, Programme)> {
     w.active::<Programme>()
@@ -359,6 +361,12 @@ pub fn PairPage() -> impl IntoView {
         </section>
         <section class="card">{phases}</section>
         <section class="card">{plan}</section>
+        <DocumentsCard documents=vec![
+            Document::IndividualPlan { pair: id.to_string() },
+            Document::PersonalProgramme { pair: id.to_string() },
+            Document::Agreement { pair: id.to_string() },
+            Document::PairConsents { pair: id.to_string() },
+        ] />
         <section class="card" data-testid="meetings">
             <h2>{move || format!("Встречи ({})", meetings.get().len())}</h2>
             <ol class="meetings">

@@ -14,6 +14,7 @@ use model::{
 use sync_core::DocumentId;
 
 use crate::components::{CheckField, SelectField, TextField, Writes, not_joined};
+use crate::pages::documents::DocumentRow;
 use crate::repo::{Repo, now_ms};
 
 /// A person's name for lists, or why it cannot be shown.
@@ -541,6 +542,15 @@ pub fn PersonPage() -> impl IntoView {
             {mentor}
             {mentee}
             <section class="card" data-testid="consents"><h2>"Согласия и соглашения"</h2>{consents}</section>
+            <section class="card" data-testid="record-documents">
+                <h2>"Документы"</h2>
+                <p class="muted">{move || if person.get().is_some_and(|p| p.is_minor(chrono::Local::now().date_naive())) {
+                    "Участник несовершеннолетний: согласие подписывает родитель (законный представитель)."
+                } else {
+                    "Согласие участник подписывает сам."
+                }}</p>
+                <DocumentRow document=export::Document::Consent { person: id.clone() } />
+            </section>
             {curator.then(|| view! {
                 <section class="card">
                     <h2>"Удаление персональных данных"</h2>

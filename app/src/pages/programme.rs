@@ -7,6 +7,8 @@ use model::{
 };
 
 use crate::components::{Columns, RowsEditor, SelectField, TextField, Writes, not_joined, options};
+use crate::pages::DocumentsCard;
+use export::Document;
 
 use crate::repo::{Repo, now_ms};
 
@@ -258,6 +260,12 @@ pub fn EditProgramme() -> impl IntoView {
             <h2>"Этапы реализации целевой модели"</h2>
             {stages}
         </section>
+        <DocumentsCard documents=vec![
+            Document::Programme { programme: id.to_string() },
+            Document::PairsTable { programme: id.to_string() },
+            Document::ProgrammeConsents { programme: id.to_string() },
+            Document::OrderApproval { programmes: vec![id.to_string()], number: String::new(), date: String::new() },
+        ] />
         <div class="actions card">
             <A href="/">"К списку программ"</A>
             <button type="button" class="danger" data-testid="remove-programme" on:click=remove>"Удалить программу"</button>

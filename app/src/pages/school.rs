@@ -12,6 +12,7 @@ use model::{
 };
 
 use crate::components::{SelectField, TextField, Writes, not_joined, options};
+use crate::pages::DocumentsCard;
 use crate::pages::people::name_of;
 use crate::repo::now_ms;
 
@@ -234,6 +235,7 @@ pub fn Roadmap() -> impl IntoView {
             </tbody></table>
         </section>
         {sections}
+        <DocumentsCard documents=vec![export::Document::Roadmap] />
     }
     .into_any()
 }
@@ -352,6 +354,7 @@ pub fn Events() -> impl IntoView {
                 <button type="submit">"Добавить мероприятие"</button>
             </form>
         </section>
+        <DocumentsCard documents=vec![export::Document::MediaPlan] />
     }
     .into_any()
 }

@@ -30,16 +30,28 @@ pub fn Settings() -> impl IntoView {
             <label>"Название школы"
                 <input type="text" prop:value=move || name.get() on:change=rename />
             </label>
+            <p class="muted">"Эти данные попадают в шапки, подписи и тексты документов (раздел «Документы»)."</p>
             {ProfileField::ALL.into_iter().map(|f| {
                 let (r1, r2) = (repo2.clone(), repo2.clone());
-                view! {
-                    <label>{f.label()}
-                        <input type="text" name=format!("profile-{}", f.key()) prop:value=move || r1.read(&school, |d| School::profile(d, f)).unwrap_or_default()
-                            on:change=move |ev| {
-                                let v = event_target_value(&ev);
-                                if let Err(e) = r2.change(&school, |tx| School::set_profile(tx, f, &v)) { error.set(Some(e.to_string())) }
-                            } />
-                    </label>
+                let value = move || r1.read(&school, |d| School::profile(d, f)).unwrap_or_default();
+                let commit = move |ev: leptos::ev::Event| {
+                    let v = event_target_value(&ev);
+                    if let Err(e) = r2.change(&school, |tx| School::set_profile(tx, f, &v)) { error.set(Some(e.to_string())) }
+                };
+                if f.is_long() {
+                    // Empty means the standard text, which the placeholder shows.
+                    view! {
+                        <label>{f.label()}
+                            <textarea name=format!("profile-{}", f.key()) rows="6" placeholder=standard_text(f)
+                                prop:value=value on:change=commit />
+                        </label>
+                    }.into_any()
+                } else {
+                    view! {
+                        <label>{f.label()}
+                            <input type="text" name=format!("profile-{}", f.key()) prop:value=value on:change=commit />
+                        </label>
+                    }.into_any()
                 }
             }).collect_view()}
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
@@ -63,6 +75,15 @@ pub fn Settings() -> impl IntoView {
         </Show>
     }
     .into_any()
+}
+
+/// The text a document uses when the school left a long profile field empty.
+fn standard_text(field: ProfileField) -> &'static str {
+    match field {
+        ProfileField::OrderPreamble => export::texts::ORDER_PREAMBLE,
+        ProfileField::ConsentText => export::texts::CONSENT_PURPOSES,
+        _ => "",
+    }
 }
 
 /// «Сохранить копию данных школы»: a file with every document of the school this tablet holds,

@@ -1,0 +1,194 @@
+// The school's documents end to end: the document module is not part of the first load, it is
+// loaded the first time a document is asked for (online), and after that a curator makes a
+// programme, a pair's individual plan, the order fixing the pairs and a parent's consent with
+// the relay down and the app reloaded from the service worker. Every file is checked as a .docx:
+// a zip whose word/document.xml holds the expected Russian text. Nothing sleeps.
+import assert from "node:assert/strict";
+import { readFileSync, rmSync } from "node:fs";
+import { after, before, describe, test } from "node:test";
+import { inflateRawSync } from "node:zlib";
+
+import { Relay, Tablet, tempDir } from "./harness.mjs";
+
+/** The entries of a zip file (central directory), by name → bytes. */
+function unzip(buffer) {
+  let end = buffer.length - 22;
+  while (end >= 0 && buffer.readUInt32LE(end) !== 0x06054b50) end--;
+  assert.ok(end >= 0, "a zip file (end of central directory)");
+  const count = buffer.readUInt16LE(end + 10);
+  let at = buffer.readUInt32LE(end + 16);
+  const files = new Map();
+  for (let i = 0; i < count; i++) {
+    assert.equal(buffer.readUInt32LE(at), 0x02014b50, "central directory entry");
+    const method = buffer.readUInt16LE(at + 10);
+    const size = buffer.readUInt32LE(at + 20);
+    const nameLength = buffer.readUInt16LE(at + 28);
+    const extra = buffer.readUInt16LE(at + 30);
+    const comment = buffer.readUInt16LE(at + 32);
+    const local = buffer.readUInt32LE(at + 42);
+    const name = buffer.toString("utf8", at + 46, at + 46 + nameLength);
+    assert.equal(buffer.readUInt32LE(local), 0x04034b50, "local header");
+    const start = local + 30 + buffer.readUInt16LE(local + 26) + buffer.readUInt16LE(local + 28);
+    const data = buffer.subarray(start, start + size);
+    files.set(name, method === 8 ? inflateRawSync(data) : Buffer.from(data));
+    at += 46 + nameLength + extra + comment;
+  }
+  return files;
+}
+
+/** A downloaded .docx: its file name, its document XML and its text (paragraphs on lines). */
+async function docx(download) {
+  const bytes = readFileSync(await download.path());
+  const files = unzip(bytes);
+  for (const part of ["[Content_Types].xml", "word/document.xml", "word/styles.xml"]) {
+    assert.ok(files.has(part), `${download.suggestedFilename()} has ${part}`);
+  }
+  const xml = files.get("word/document.xml").toString("utf8");
+  const text = xml
+    .split(/<\/w:p>/)
+    .map((p) => [...p.matchAll(/<w:t(?:\s[^>]*)?>([^<]*)<\/w:t>/g)].map((m) => m[1]).join(""))
+    .join("\n")
+    .replaceAll("&quot;", '"')
+    .replaceAll("&lt;", "<")
+    .replaceAll("&gt;", ">")
+    .replaceAll("&amp;", "&");
+  return { name: download.suggestedFilename(), xml, text };
+}
+
+/** Clicks «Скачать .docx» of a document row and reads the file. */
+async function download(page, row) {
+  const [file] = await Promise.all([page.waitForEvent("download"), row.locator("[data-testid=doc-docx]").click()]);
+  await row.locator("[data-testid=doc-made]").waitFor();
+  return docx(file);
+}
+
+function includes(doc, ...texts) {
+  for (const t of texts) {
+    assert.ok(doc.text.includes(t), `${doc.name} contains «${t}»:\n${doc.text.slice(0, 3000)}`);
+  }
+}
+
+const FULL_NAME = "Муниципальное бюджетное общеобразовательное учреждение «Сосновская средняя школа»";
+
+describe("documents", () => {
+  let relay;
+  let dataDir;
+  let t;
+  const worker = [];
+
+  before(async () => {
+    dataDir = tempDir("relay");
+    relay = new Relay(dataDir);
+    await relay.start();
+    t = await Tablet.launch("documents");
+    t.page.on("request", (r) => {
+      if (r.url().includes("export-worker")) worker.push(r.url());
+    });
+    // The print view calls print(); headless Chromium has no dialog, so it is recorded instead.
+    await t.context.addInitScript(() => {
+      window.print = () => (window.top.__printed ??= []).push(document.title);
+    });
+  });
+
+  after(async () => {
+    await t?.close();
+    await relay?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test("online: the document module loads on first use, not with the app", async () => {
+    const page = t.page;
+    await t.enrollAsCurator(relay, "МБОУ «Сосновская СШ»");
+    await page.click(".settings-link");
+    // The long profile texts are text areas showing the standard wording they default to.
+    assert.match(await page.locator("textarea[name=profile-order_preamble]").getAttribute("placeholder"), /Р-145/);
+    await page.fill("input[name=profile-full_name]", FULL_NAME);
+    await page.press("input[name=profile-full_name]", "Tab");
+    await page.fill("input[name=profile-director]", "Берёзкина А. С.");
+    await page.press("input[name=profile-director]", "Tab");
+    page.once("dialog", (d) => d.accept());
+    await page.click("[data-testid=load-demo]");
+    await page.locator("[data-testid=demo-loaded]").waitFor();
+    await t.waitSaved();
+    await t.waitSynced();
+    assert.deepEqual(worker, [], "nothing of the document module is loaded with the app");
+
+    await page.click("[data-testid=nav-documents]");
+    const order = page.locator("[data-testid=doc][data-kind=order-target-model]");
+    const doc = await download(page, order);
+    assert.match(doc.name, /\.docx$/);
+    includes(doc, "ПРИКАЗ", "О внедрении целевой модели наставничества", "Р-145", "ПРИКАЗЫВАЮ:", FULL_NAME, "Берёзкина А. С.");
+    assert.ok(worker.some((u) => u.endsWith(".wasm")), `the module was loaded now: ${worker}`);
+    // The fields the document lacked are named, with the way to «Настройки».
+    const made = order.locator("[data-testid=doc-made]");
+    assert.match(await made.locator("[data-testid=doc-missing]").textContent(), /Населённый пункт/);
+    assert.equal(await made.locator("a[href='/settings']").count(), 1);
+  });
+
+  test("offline, after a reload: a programme, a pair's plan, the order fixing pairs, a parent's consent", async () => {
+    const page = t.page;
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    await relay.stop("SIGKILL");
+    await t.waitOffline();
+    await page.reload();
+    await page.locator("[data-testid=nav-documents]").waitFor();
+    await t.waitOffline();
+    const before = worker.length;
+
+    // The programme, from the «Документы» screen.
+    await page.click("[data-testid=nav-documents]");
+    const section = page.locator("[data-testid=programme-documents]", { hasText: "Служба учебной помощи" });
+    const programme = await download(page, section.locator("[data-testid=doc][data-kind=programme]"));
+    includes(programme, FULL_NAME, "СОГЛАСОВАНО", "УТВЕРЖДАЮ", "ПРОГРАММА НАСТАВНИЧЕСТВА", "«Служба учебной помощи»", "1. Пояснительная записка", "Берёзкина А. С.");
+    assert.ok(worker.length > before, "the module was started again after the reload");
+
+    // The order fixing the pairs: the curator leaves one pair out and numbers the order.
+    const order = page.locator("[data-testid=doc][data-kind=order-pairs]");
+    await order.locator("[data-testid=order-pairs] summary").click();
+    const boxes = order.locator("input[name=order-pair]");
+    const ticked = await order.locator("input[name=order-pair]:checked").count();
+    assert.ok(ticked >= 2, `working pairs are ticked (${ticked})`);
+    await order.locator("input[name=order-pair]:checked").first().uncheck();
+    assert.equal(await order.locator("input[name=order-pair]:checked").count(), ticked - 1);
+    assert.ok((await boxes.count()) >= ticked);
+    await order.locator("input[name=order-number]").fill("12-о");
+    await order.locator("input[name=order-number]").press("Tab");
+    const orderDoc = await download(page, order);
+    includes(orderDoc, "ПРИКАЗ", "№ 12-о", "О закреплении наставнических пар", "ПРИКАЗЫВАЮ:", "Список наставнических пар", "С приказом ознакомлены:", FULL_NAME);
+    // The table of pairs has one row per ticked pair, under its header.
+    const table = orderDoc.xml.split("<w:tbl>").find((x) => x.includes("Наставляем"));
+    assert.ok(table, "the order has the table of pairs");
+    const rows = table.split("</w:tbl>")[0].match(/<w:tr[ >]/g).length;
+    assert.equal(rows, ticked - 1 + 1, "one row per selected pair plus the header");
+
+    // A pair of the student–student programme: its individual plan, from the pair's page.
+    await page.click("[data-testid=nav-pairs]");
+    await page.selectOption("select[name=programme]", { label: "Служба учебной помощи" });
+    await page.locator("[data-testid=pair] a").first().click();
+    await page.locator("[data-testid=pair-page]").waitFor();
+    const mentor = (await page.locator("[data-testid=mentor] a").first().textContent()).trim();
+    const mentee = page.locator("[data-testid=mentee] a").first();
+    const menteeName = (await mentee.textContent()).trim();
+    const plan = await download(page, page.locator("[data-testid=record-documents] [data-testid=doc][data-kind=individual-plan]"));
+    includes(plan, "ИНДИВИДУАЛЬНЫЙ ПЛАН РАБОТЫ", "Подготовительный этап", "Основной этап", "Заключительный этап", mentor.split(" ")[0], menteeName.split(" ")[0]);
+
+    // The mentee is a minor: the consent on their page is their parent's.
+    await mentee.click();
+    await page.locator("[data-testid=person-title]", { hasText: menteeName }).waitFor();
+    const card = page.locator("[data-testid=record-documents]");
+    assert.match(await card.textContent(), /несовершеннолетний/);
+    const consent = await download(page, card.locator("[data-testid=doc][data-kind=consent]"));
+    includes(consent, "СОГЛАСИЕ", "родителя (законного представителя)", "являясь родителем (законным представителем)", "152-ФЗ", menteeName);
+
+    // The print view: the document alone in a frame over the app, printed at once.
+    await card.locator("[data-testid=doc-print]").click();
+    const frame = page.frameLocator("[data-testid=print-frame]");
+    await frame.locator("text=являясь родителем").first().waitFor();
+    await page.waitForFunction(() => (window.__printed ?? []).length > 0);
+    assert.equal(await frame.locator("input, button, nav").count(), 0, "no app chrome in the print page");
+    await page.click("[data-testid=print-close]");
+    await page.locator("[data-testid=print-view]").waitFor({ state: "detached" });
+
+    assert.deepEqual(t.cspViolations, [], "nothing refused by the content-security policy");
+  });
+});
