@@ -65,6 +65,13 @@ struct Loaded {
 
 type Slot = Arc<tokio::sync::Mutex<Option<Loaded>>>;
 
+/// Documents held in memory at once by default. A document in memory costs tens to a few
+/// hundred kilobytes; beyond this, the least recently used one is unloaded. A connection
+/// following a document that is not in memory costs only the entry in its follow list: the
+/// document is loaded again (and its followers subscribed again) when a message or another
+/// instance's write concerns it.
+pub const DEFAULT_MAX_LOADED: usize = 1_000;
+
 #[derive(Debug, thiserror::Error)]
 pub enum HubError {
     #[error(transparent)]
@@ -90,6 +97,11 @@ pub struct Hub {
     next_conn: AtomicU64,
     docs: Mutex<HashMap<DocKey, Slot>>,
     conns: Mutex<HashMap<ConnId, Conn>>,
+    /// When each loaded document was last used, for unloading the least recently used one
+    /// once more than `max_loaded` are in memory.
+    uses: Mutex<HashMap<DocKey, u64>>,
+    ticks: AtomicU64,
+    max_loaded: usize,
     /// Devices revoked while this relay ran: a connection authenticated just before its
     /// device's revocation is refused when it registers.
     revoked: Mutex<HashSet<DeviceId>>,
@@ -109,8 +121,17 @@ impl Hub {
             next_conn: AtomicU64::new(1),
             docs: Mutex::new(HashMap::new()),
             conns: Mutex::new(HashMap::new()),
+            uses: Mutex::new(HashMap::new()),
+            ticks: AtomicU64::new(0),
+            max_loaded: DEFAULT_MAX_LOADED,
             revoked: Mutex::new(HashSet::new()),
         }
+    }
+
+    /// Holds at most `max` documents in memory (at least one).
+    pub fn with_max_loaded(mut self, max: usize) -> Self {
+        self.max_loaded = max.max(1);
+        self
     }
 
     pub fn peer_id(&self) -> &PeerId {
@@ -212,6 +233,78 @@ impl Hub {
         lock(&self.docs).entry(doc).or_default().clone()
     }
 
+    /// The connections of this instance following `key`.
+    fn followers(&self, key: &DocKey) -> Vec<ConnId> {
+        lock(&self.conns)
+            .iter()
+            .filter(|(_, c)| c.school == key.0 && c.docs.contains(&key.1))
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
+    /// Loads a document from storage, with every connection that follows it subscribed.
+    async fn load(&self, key: &DocKey) -> Result<Loaded, HubError> {
+        let stored = self.store.load(&key.0, key.1).await?;
+        let known_keys = stored.iter().map(|c| c.key.clone()).collect();
+        let (doc, save) = if stored.is_empty() {
+            (sync_core::new_document(), SaveState::default())
+        } else {
+            chunks::load(stored).map_err(|e| HubError::Damaged(key.1, e))?
+        };
+        let mut sync = DocSync::default();
+        for conn in self.followers(key) {
+            sync.subscribe(&conn.session_peer());
+        }
+        let claimed = !doc.get_heads().is_empty();
+        Ok(Loaded {
+            doc,
+            sync,
+            save,
+            claimed,
+            known_keys,
+        })
+    }
+
+    /// Records a use of `key`; past the budget, unloads the least recently used document that
+    /// nobody is working on.
+    fn used(&self, key: &DocKey) {
+        let tick = self.ticks.fetch_add(1, Ordering::Relaxed);
+        let mut uses = lock(&self.uses);
+        uses.insert(key.clone(), tick);
+        let mut attempts = 0;
+        while uses.len() > self.max_loaded && attempts < 8 {
+            attempts += 1;
+            let Some(oldest) = uses.iter().min_by_key(|(_, t)| **t).map(|(k, _)| k.clone()) else {
+                break;
+            };
+            if &oldest == key {
+                break;
+            }
+            let slot = lock(&self.docs).get(&oldest).cloned();
+            let unloaded = match &slot {
+                None => true,
+                Some(slot) => match slot.try_lock() {
+                    Ok(mut guard) => {
+                        *guard = None;
+                        true
+                    }
+                    // In use right now: try it again later.
+                    Err(_) => false,
+                },
+            };
+            if unloaded {
+                uses.remove(&oldest);
+                drop(slot);
+                let mut docs = lock(&self.docs);
+                if docs.get(&oldest).is_some_and(|s| Arc::strong_count(s) == 1) {
+                    docs.remove(&oldest);
+                }
+            } else {
+                uses.insert(oldest, tick);
+            }
+        }
+    }
+
     /// Drops a document from memory when no connection follows it and nobody waits on it.
     fn evict_if_idle(&self, doc: DocKey) {
         let mut docs = lock(&self.docs);
@@ -225,6 +318,8 @@ impl Hub {
         };
         if idle {
             docs.remove(&doc);
+            drop(docs);
+            lock(&self.uses).remove(&doc);
         }
     }
 
@@ -242,6 +337,7 @@ impl Hub {
             .sync_locked(&slot, &key.0, &device, conn, msg, is_request)
             .await;
         drop(slot);
+        self.used(&key);
         self.evict_if_idle(key);
         result
     }
@@ -265,20 +361,7 @@ impl Hub {
                 self.unavailable(conn, doc_id);
                 return Ok(());
             }
-            let stored = self.store.load(school, doc_id).await?;
-            let known_keys = stored.iter().map(|c| c.key.clone()).collect();
-            let (doc, save) = if stored.is_empty() {
-                (sync_core::new_document(), SaveState::default())
-            } else {
-                chunks::load(stored).map_err(|e| HubError::Damaged(doc_id, e))?
-            };
-            *guard = Some(Loaded {
-                doc,
-                sync: DocSync::default(),
-                save,
-                claimed: false,
-                known_keys,
-            });
+            *guard = Some(self.load(&(school.clone(), doc_id)).await?);
         }
         let Some(loaded) = guard.as_mut() else {
             return Ok(());
@@ -466,11 +549,34 @@ impl Hub {
     /// them in and pass them on to the connections here that follow it.
     pub async fn refresh(&self, school: SchoolId, doc_id: DocumentId) {
         let key = (school, doc_id);
-        let Some(slot) = lock(&self.docs).get(&key).cloned() else {
-            return;
+        let held = lock(&self.docs).get(&key).cloned();
+        let slot = match held {
+            Some(slot) => slot,
+            // Not in memory: loaded only if a connection here follows it.
+            None if !self.followers(&key).is_empty() => self.slot(key.clone()),
+            None => return,
         };
         let mut guard = slot.lock().await;
         if guard.is_none() {
+            if self.followers(&key).is_empty()
+                || !matches!(self.store.is_erased(&key.0, doc_id).await, Ok(false))
+            {
+                drop(guard);
+                drop(slot);
+                self.evict_if_idle(key);
+                return;
+            }
+            match self.load(&key).await {
+                Ok(mut loaded) => {
+                    self.send_updates(doc_id, &mut loaded);
+                    *guard = Some(loaded);
+                }
+                Err(e) => tracing::warn!(error = %e, doc = %doc_id, "cannot refresh a document"),
+            }
+            drop(guard);
+            drop(slot);
+            self.used(&key);
+            self.evict_if_idle(key);
             return;
         }
         if let Ok(true) = self.store.is_erased(&key.0, doc_id).await {
@@ -534,7 +640,10 @@ impl Hub {
 
     /// Refreshes every document this instance holds (after missed announcements).
     pub async fn refresh_all(&self) {
-        let keys: Vec<DocKey> = lock(&self.docs).keys().cloned().collect();
+        let mut keys: HashSet<DocKey> = lock(&self.docs).keys().cloned().collect();
+        for c in lock(&self.conns).values() {
+            keys.extend(c.docs.iter().map(|d| (c.school.clone(), *d)));
+        }
         for (school, doc) in keys {
             self.refresh(school, doc).await;
         }

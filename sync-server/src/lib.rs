@@ -55,6 +55,8 @@ pub struct Config {
     pub request_timeout: Duration,
     /// Invitation redemptions (`/api/join`) one client address may attempt per minute.
     pub join_attempts_per_minute: u32,
+    /// Documents held in memory at once (the least recently used is unloaded beyond it).
+    pub max_documents_in_memory: usize,
 }
 
 /// The largest sync frame by default. A school's largest document (the school document of a
@@ -83,6 +85,7 @@ impl Config {
             max_connections: 8192,
             request_timeout: Duration::from_secs(10),
             join_attempts_per_minute: 30,
+            max_documents_in_memory: hub::DEFAULT_MAX_LOADED,
         }
     }
 }
@@ -99,11 +102,10 @@ pub struct AppState {
 impl AppState {
     pub fn new(store: Store, config: Config) -> Self {
         Self {
-            hub: Arc::new(Hub::new(
-                store,
-                config.quota,
-                config.max_connections_per_device,
-            )),
+            hub: Arc::new(
+                Hub::new(store, config.quota, config.max_connections_per_device)
+                    .with_max_loaded(config.max_documents_in_memory),
+            ),
             join_attempts: Arc::new(security::JoinLimiter::new(config.join_attempts_per_minute)),
             config: Arc::new(config),
             metrics: Arc::new(metrics::Metrics::new()),

@@ -60,6 +60,9 @@ struct Args {
     /// a transaction and an fsync per write, for comparison).
     #[arg(long, env = "NASTAVNIK_GROUP_COMMIT", default_value_t = sync_server::store::DEFAULT_GROUP_COMMIT)]
     group_commit: usize,
+    /// Documents held in memory at once; beyond it the least recently used one is unloaded.
+    #[arg(long, env = "NASTAVNIK_MAX_DOCUMENTS_IN_MEMORY", default_value_t = sync_server::hub::DEFAULT_MAX_LOADED)]
+    max_documents_in_memory: usize,
     /// Invitation codes one client address may try per minute (`/api/join`).
     #[arg(long, env = "NASTAVNIK_JOIN_ATTEMPTS_PER_MINUTE", default_value_t = 30)]
     join_attempts_per_minute: u32,
@@ -226,6 +229,7 @@ async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         max_connections_per_device: args.max_connections_per_device,
         request_timeout: secs(args.request_timeout_secs),
         join_attempts_per_minute: args.join_attempts_per_minute,
+        max_documents_in_memory: args.max_documents_in_memory,
         timeouts: sync_server::Timeouts {
             join: secs(args.join_timeout_secs),
             ping: secs(args.ping_interval_secs),

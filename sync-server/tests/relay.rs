@@ -780,7 +780,10 @@ async fn a_connection_requesting_a_thousand_documents_gets_all_of_them() {
     tablet.flush().await;
     let mut missing: std::collections::BTreeSet<DocumentId> = ids.iter().copied().collect();
     while !missing.is_empty() {
-        let msg = tablet.next().await.expect("the relay keeps the connection open");
+        let msg = tablet
+            .next()
+            .await
+            .expect("the relay keeps the connection open");
         if let Message::Error { message } = &msg {
             panic!("refused: {message}");
         }
@@ -984,4 +987,173 @@ async fn an_erased_document_is_gone_and_never_comes_back() {
     assert_eq!(c.events, vec![ClientEvent::Unavailable(person)]);
     assert!(!c.ever_received(MARKER));
     relay.stop().await;
+}
+
+/// Writes `n` one-key documents of `who`'s school straight into the relay's database.
+async fn write_documents(
+    data: &Path,
+    who: &sync_server::accounts::Joined,
+    n: usize,
+) -> Vec<DocumentId> {
+    let store = Store::open_dir(data).unwrap();
+    let ids: Vec<DocumentId> = (0..n).map(|_| DocumentId::random()).collect();
+    let mut writes = Vec::new();
+    for (i, id) in ids.iter().copied().enumerate() {
+        let (store, who) = (store.clone(), who.clone());
+        writes.push(tokio::spawn(async move {
+            let mut doc = sync_core::new_document();
+            let mut tx = doc.transaction();
+            tx.put(ROOT, "n", i as i64).unwrap();
+            tx.commit();
+            let pending = sync_core::chunks::SaveState::default()
+                .pending(&doc)
+                .unwrap();
+            store
+                .save(
+                    &who.school.id,
+                    &who.device.id,
+                    id,
+                    &pending,
+                    &[],
+                    &sync_server::store::Quota {
+                        max_device_documents_per_day: u64::MAX,
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap();
+        }));
+    }
+    for w in writes {
+        w.await.unwrap();
+    }
+    ids
+}
+
+/// Documents unloaded to keep the relay within its memory budget are still followed: a change
+/// to any of them reaches every device following it.
+#[tokio::test]
+async fn followers_of_unloaded_documents_still_get_every_change() {
+    let data = tempfile::tempdir().unwrap();
+    let relay = start_relay_with(
+        data.path(),
+        "127.0.0.1:0",
+        &["--max-documents-in-memory", "2"],
+    )
+    .await;
+    let curator = relay.new_school("Школа №1").await;
+    let mut a = Device::connect(&relay, "a", &curator).await;
+    let mut b = Device::connect(&relay, "b", &curator).await;
+    let ids: Vec<DocumentId> = (0..6).map(|_| DocumentId::random()).collect();
+    for id in &ids {
+        a.put(*id, "from", "a");
+    }
+    a.sync_until(|d| ids.iter().all(|id| d.synced(*id))).await;
+    for id in &ids {
+        b.docs.insert(*id, sync_core::new_document());
+    }
+    b.sync_until(|d| ids.iter().all(|id| d.get(*id, "from").is_some()))
+        .await;
+    // Six followed documents, two in memory: every change still reaches B.
+    for round in 0..2 {
+        for id in &ids {
+            a.put(*id, "round", &round.to_string());
+        }
+        a.sync_until(|d| ids.iter().all(|id| d.synced(*id))).await;
+        let expected = round.to_string();
+        b.sync_until(|d| {
+            ids.iter()
+                .all(|id| d.get(*id, "round").as_deref() == Some(expected.as_str()))
+        })
+        .await;
+    }
+}
+
+/// A device following ten thousand documents does not make the relay hold them all in memory,
+/// and what the relay used for them is given back when the device leaves.
+#[tokio::test]
+async fn memory_stays_bounded_while_following_ten_thousand_documents_and_returns_after() {
+    let data = tempfile::tempdir().unwrap();
+    let joined = {
+        let store = Store::open_dir(data.path()).unwrap();
+        let (_, invitation) = store.create_school("Школа №1").await.unwrap();
+        store.redeem(&invitation.code, "куратор").await.unwrap()
+    };
+    let ids = write_documents(data.path(), &joined, 10_000).await;
+    let relay = start_relay_with(
+        data.path(),
+        "127.0.0.1:0",
+        &[
+            "--max-messages-per-second",
+            "1000000",
+            "--max-documents-in-memory",
+            "500",
+            "--metrics-listen",
+            "127.0.0.1:0",
+        ],
+    )
+    .await;
+    let rss = |relay: &Relay| -> u64 {
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", relay.process.id())).unwrap();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .unwrap()
+            * 1024
+    };
+    let idle = rss(&relay);
+    let who = Enrolled {
+        school: joined.school.id.clone(),
+        device: joined.device.id.clone(),
+        token: joined.token.clone(),
+    };
+    let mut tablet = Device::connect(&relay, "tablet", &who).await;
+    for id in &ids {
+        tablet.docs.insert(*id, sync_core::new_document());
+    }
+    tablet.flush().await;
+    let mut missing: std::collections::BTreeSet<DocumentId> = ids.iter().copied().collect();
+    while !missing.is_empty() {
+        let msg = tablet
+            .next()
+            .await
+            .expect("the relay keeps the connection open");
+        for event in tablet.client.receive(msg, &mut tablet.docs).unwrap() {
+            if let ClientEvent::Changed(id) = event {
+                missing.remove(&id);
+            }
+        }
+    }
+    let following = rss(&relay);
+    drop(tablet);
+    // The relay notices the closed socket at once; wait for its connection count to drop.
+    let metrics = relay.process.metrics_url().to_owned();
+    loop {
+        let text = reqwest::get(&metrics).await.unwrap().text().await.unwrap();
+        if text
+            .lines()
+            .any(|l| l == "nastavnik_documents_loaded 0" || l == "nastavnik_connections 0")
+            && text.lines().any(|l| l == "nastavnik_connections 0")
+        {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    let after = rss(&relay);
+    println!(
+        "relay RSS: idle {} MB, following 10,000 documents {} MB, after {} MB",
+        idle >> 20,
+        following >> 20,
+        after >> 20
+    );
+    assert!(
+        following < idle + 150 * 1024 * 1024,
+        "following: {following} vs idle {idle}"
+    );
+    assert!(
+        after < idle + 60 * 1024 * 1024,
+        "after: {after} vs idle {idle}"
+    );
 }
