@@ -57,7 +57,15 @@ async function docx(download) {
 
 /** Clicks «Скачать .docx» of a document row and reads the file. */
 async function download(page, row) {
-  const [file] = await Promise.all([page.waitForEvent("download"), row.locator("[data-testid=doc-docx]").click()]);
+  // A document that cannot be made says why in the row: fail with that rather than a timeout.
+  const error = row.locator("[data-testid=doc-error]");
+  const refused = error.waitFor().then(async () => {
+    throw new Error(`no file: ${await error.textContent()}`);
+  });
+  const [file] = await Promise.all([
+    Promise.race([page.waitForEvent("download"), refused]),
+    row.locator("[data-testid=doc-docx]").click(),
+  ]);
   await row.locator("[data-testid=doc-made]").waitFor();
   return docx(file);
 }

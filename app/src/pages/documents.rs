@@ -74,6 +74,10 @@ pub fn Documents() -> impl IntoView {
         return not_joined();
     }
     let data = Memo::new(move |_| documents::school_data(&repo));
+    // What the curator typed and ticked for the orders outlives a re-render when records change.
+    let headings: [(RwSignal<String>, RwSignal<String>); 3] =
+        std::array::from_fn(|_| (RwSignal::new(String::new()), RwSignal::new(String::new())));
+    let toggled = RwSignal::new(BTreeSet::<String>::new());
     let view = move || {
         let data = match data.get() {
             Ok(d) => d,
@@ -148,8 +152,8 @@ pub fn Documents() -> impl IntoView {
         view! {
             <section class="card">
                 <h2>"Приказы"</h2>
-                {orders.into_iter().map(|d| view! { <OrderRow document=d /> }).collect_view()}
-                <OrderPairsRow pairs=pair_choices />
+                {orders.into_iter().zip(headings).map(|(d, (number, date))| view! { <OrderRow document=d number date /> }).collect_view()}
+                <OrderPairsRow pairs=pair_choices number=headings[2].0 date=headings[2].1 toggled />
             </section>
             <section class="card">
                 <h2>"Документы школы"</h2>
@@ -189,9 +193,7 @@ pub fn DocumentsCard(documents: Vec<Document>) -> impl IntoView {
 
 /// An order with its number and date (empty: blank lines in the order).
 #[component]
-fn OrderRow(document: Document) -> impl IntoView {
-    let number = RwSignal::new(String::new());
-    let date = RwSignal::new(String::new());
+fn OrderRow(document: Document, number: RwSignal<String>, date: RwSignal<String>) -> impl IntoView {
     let doc = Signal::derive(move || {
         let (n, d) = (number.get(), date.get());
         match document.clone() {
@@ -229,12 +231,19 @@ fn OrderHeading(number: RwSignal<String>, date: RwSignal<String>) -> impl IntoVi
 
 /// The order fixing the pairs: the curator ticks the pairs it fixes (working ones at first).
 #[component]
-fn OrderPairsRow(pairs: Vec<(String, String, bool)>) -> impl IntoView {
-    let number = RwSignal::new(String::new());
-    let date = RwSignal::new(String::new());
-    // Pairs whose tick differs from the default (working pairs ticked).
-    let toggled = RwSignal::new(BTreeSet::<String>::new());
+fn OrderPairsRow(
+    pairs: Vec<(String, String, bool)>,
+    number: RwSignal<String>,
+    date: RwSignal<String>,
+    /// Pairs whose tick differs from the default (working pairs ticked).
+    toggled: RwSignal<BTreeSet<String>>,
+) -> impl IntoView {
     let defaults: Vec<(String, bool)> = pairs.iter().map(|(id, _, a)| (id.clone(), *a)).collect();
+    let working: BTreeSet<String> = pairs
+        .iter()
+        .filter(|(_, _, a)| *a)
+        .map(|(id, _, _)| id.clone())
+        .collect();
     let selected = move || -> Vec<String> {
         let t = toggled.get();
         defaults
@@ -271,7 +280,8 @@ fn OrderPairsRow(pairs: Vec<(String, String, bool)>) -> impl IntoView {
             <details class="order-pairs" data-testid="order-pairs">
                 <summary>{move || format!("Пары и группы в приказе: {} (выбрать)", count())}</summary>
                 <div class="actions">
-                    <button type="button" on:click=move |_| toggled.set(BTreeSet::new())>"Только работающие"</button>
+                    <button type="button" data-testid="order-pairs-working" on:click=move |_| toggled.set(BTreeSet::new())>"Только работающие"</button>
+                    <button type="button" data-testid="order-pairs-none" on:click=move |_| toggled.set(working.clone())>"Снять все"</button>
                 </div>
                 {list}
             </details>
