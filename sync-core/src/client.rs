@@ -59,7 +59,13 @@ pub struct Client {
     relay: Option<PeerId>,
     sessions: BTreeMap<DocumentId, DocSync>,
     unavailable: BTreeSet<DocumentId>,
+    /// Documents whose first message went out and the relay has not answered yet.
+    opening: BTreeSet<DocumentId>,
 }
+
+/// Documents a client opens at once: a new tablet with a thousand documents asks for them in
+/// waves as the relay answers, rather than all in one burst the relay would have to slow down.
+pub const MAX_OPENING: usize = 64;
 
 impl Client {
     pub fn new(me: PeerId) -> Self {
@@ -68,6 +74,7 @@ impl Client {
             relay: None,
             sessions: BTreeMap::new(),
             unavailable: BTreeSet::new(),
+            opening: BTreeSet::new(),
         }
     }
 
@@ -96,6 +103,7 @@ impl Client {
         self.relay = None;
         self.sessions.clear();
         self.unavailable.clear();
+        self.opening.clear();
     }
 
     /// Asks again for documents the relay did not have, on the next [`Client::poll`].
@@ -136,6 +144,7 @@ impl Client {
                     return Ok(vec![]);
                 };
                 self.unavailable.remove(&id);
+                self.opening.remove(&id);
                 let session = self.sessions.entry(id).or_default();
                 let changed = session
                     .receive(doc, &relay, &sync.data)
@@ -147,6 +156,7 @@ impl Client {
                 })
             }
             Message::DocUnavailable { document_id, .. } => {
+                self.opening.remove(&document_id);
                 self.unavailable.insert(document_id);
                 Ok(vec![ClientEvent::Unavailable(document_id)])
             }
@@ -160,9 +170,20 @@ impl Client {
         if self.unavailable.contains(id) {
             return None;
         }
+        let opening = !self
+            .sessions
+            .get(id)
+            .is_some_and(|s| s.has_heard_from(&relay));
+        if opening && !self.opening.contains(id) && self.opening.len() >= MAX_OPENING {
+            // Paced: opened when an earlier one is answered.
+            return None;
+        }
         let session = self.sessions.entry(*id).or_default();
         session.subscribe(&relay);
         let data = session.generate(doc, &relay)?;
+        if opening {
+            self.opening.insert(*id);
+        }
         let sync = SyncData {
             sender_id: self.me.clone(),
             target_id: relay.clone(),

@@ -330,3 +330,49 @@ fn lists_created_concurrently_keep_both_items() {
     let (_, list) = d.get(ROOT, "items").unwrap().unwrap();
     assert_eq!(d.length(&list), 2);
 }
+
+#[test]
+fn a_new_replica_opens_hundreds_of_documents_in_waves_and_gets_them_all() {
+    let mut net = Network::new(&["curator", "new-tablet"]);
+    let ids: Vec<DocumentId> = (0..200).map(|_| DocumentId::random()).collect();
+    for id in &ids {
+        net.replica(0).put(*id, "n", "v");
+    }
+    net.connect(0);
+    net.run_until_quiescent();
+    net.connect(1);
+    for id in &ids {
+        net.replica(1).docs.insert(*id, Automerge::new());
+    }
+    // In rounds: the new tablet sends what it has to send, the relay answers everything, the
+    // tablet takes every answer. It never has more than MAX_OPENING documents unanswered.
+    let tablet = net.replicas[1].id();
+    for _ in 0..1_000 {
+        net.poll_replicas();
+        // Its documents are empty, so each one it opens is a `request`.
+        let opened = net
+            .to_relay
+            .iter()
+            .filter(|(from, frame)| *from == tablet && sync_is_request(frame))
+            .count();
+        assert!(
+            opened <= sync_core::client::MAX_OPENING,
+            "{opened} documents opened at once"
+        );
+        if net.to_relay.is_empty() && net.to_peers.is_empty() {
+            break;
+        }
+        while let Some((from, frame)) = net.to_relay.pop_front() {
+            let out = net.relay.receive(&from, &frame);
+            net.to_peers.extend(out);
+        }
+        while let Some((to, frame)) = net.to_peers.pop_front() {
+            let r = net.replicas.iter_mut().find(|r| r.id() == to).unwrap();
+            let msg = wire::decode(&frame, wire::DEFAULT_MAX_FRAME).unwrap();
+            r.client.receive(msg, &mut r.docs).unwrap();
+        }
+    }
+    for id in &ids {
+        assert_eq!(net.replica(1).get(*id, "n").as_deref(), Some("v"), "{id}");
+    }
+}
