@@ -21,7 +21,9 @@ const dist = join(ROOT, "dist");
 
 function servedBytes(url) {
   return new Promise((resolve, reject) => {
-    const req = request(url, { headers: { "accept-encoding": "br, gzip" } }, (res) => {
+    // A fresh connection each time: a kept-alive one idles while the previous file is compressed
+    // here (seconds for the wasm), past the relay's deadline for the next request's headers.
+    const req = request(url, { agent: false, headers: { "accept-encoding": "br, gzip" } }, (res) => {
       let n = 0;
       res.on("data", (d) => (n += d.length));
       res.on("end", () => resolve({ bytes: n, encoding: res.headers["content-encoding"] ?? "identity" }));
