@@ -61,6 +61,23 @@ async function cacheFirst(request) {
   return response;
 }
 
+// The document worker's files. Their names carry no hash, so a tablet that once used documents
+// would otherwise keep an older module next to a newer shell until it next asks for a document
+// online: whenever the shell comes from the network, the module is refreshed too (a revalidation,
+// cheap when unchanged), but only where it is already kept: it is never part of the first load.
+const MODULE = ["/export-worker_loader.js", "/export-worker.js", "/export-worker_bg.wasm"];
+
+async function refreshModule() {
+  const cache = await caches.open(CACHE);
+  if (!(await cache.match(MODULE[0]))) return;
+  await Promise.all(
+    MODULE.map(async (url) => {
+      const response = await fetch(url, { cache: "no-cache" });
+      if (response.ok) await cache.put(url, response);
+    }),
+  );
+}
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
@@ -69,7 +86,23 @@ self.addEventListener("fetch", (event) => {
   if (url.pathname === "/sync" || url.pathname === "/healthz" || url.pathname.startsWith("/api/")) return;
   if (request.mode === "navigate") {
     // Every route of the app is the same shell.
-    event.respondWith(networkFirst(request, "/"));
+    // Every route of the app is the same shell: network first, the cached one offline.
+    const shell = fetch(request).then(
+      async (response) => {
+        if (response.ok) {
+          const cache = await caches.open(CACHE);
+          await cache.put("/", response.clone());
+          event.waitUntil(refreshModule().catch(() => {}));
+        }
+        return response;
+      },
+      async (error) => {
+        const cached = await caches.match("/");
+        if (cached) return cached;
+        throw error;
+      },
+    );
+    event.respondWith(shell);
   } else if (HASHED.test(url.pathname)) {
     event.respondWith(cacheFirst(request));
   } else {

@@ -8,7 +8,7 @@ import { readFileSync, rmSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { inflateRawSync } from "node:zlib";
 
-import { Relay, Tablet, tempDir } from "./harness.mjs";
+import { Relay, Tablet, tempDir, within } from "./harness.mjs";
 
 /** The entries of a zip file (central directory), by name → bytes. */
 function unzip(buffer) {
@@ -131,6 +131,33 @@ describe("documents", () => {
     const made = order.locator("[data-testid=doc-made]");
     assert.match(await made.locator("[data-testid=doc-missing]").textContent(), /Населённый пункт/);
     assert.equal(await made.locator("a[href='/settings']").count(), 1);
+
+    // The module's names carry no hash: a shell loaded from the network refreshes the kept module
+    // (here a stale copy planted in the cache), so an offline tablet never pairs a new shell
+    // with an old module.
+    const loader = () =>
+      page.evaluate(async () => {
+        const cached = await (await caches.open("nastavnik-shell-v1")).match("/export-worker_loader.js");
+        return cached ? cached.text() : null;
+      });
+    assert.match(await loader(), /importScripts/);
+    await page.evaluate(async () => {
+      const cache = await caches.open("nastavnik-shell-v1");
+      await cache.put("/export-worker_loader.js", new Response("// stale"));
+    });
+    assert.equal(await loader(), "// stale");
+    await page.reload();
+    await page.locator("[data-testid=nav-documents]").waitFor();
+    // The refresh follows the navigation's response: read the cache until it has landed (each read
+    // is a round trip to the page).
+    let refreshed = false;
+    await within(
+      30_000,
+      (async () => {
+        while (!refreshed) refreshed = (await loader()).includes("importScripts");
+      })(),
+      "the kept module refreshed with the shell",
+    ).finally(() => (refreshed = true));
   });
 
   test("offline, after a reload: a programme, a pair's plan, the order fixing pairs, a parent's consent", async () => {
