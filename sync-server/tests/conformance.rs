@@ -10,6 +10,10 @@ use sync_server::accounts::{AuthError, DeviceId, Role, SchoolId};
 use sync_server::backup::Backup;
 use sync_server::store::{Quota, StoreError};
 
+mod common;
+#[cfg(feature = "postgres-tests")]
+use common::fresh_database;
+
 /// Runs each check against a fresh SQLite store and, with PostgreSQL, a fresh database.
 macro_rules! conformance {
     ($($check:ident),* $(,)?) => {
@@ -51,23 +55,6 @@ conformance!(
     a_backup_restores_documents_devices_tombstones_and_actors,
     concurrent_writes_are_each_stored_or_refused_alone,
 );
-
-#[cfg(feature = "postgres-tests")]
-async fn fresh_database() -> String {
-    let admin = std::env::var("NASTAVNIK_TEST_POSTGRES")
-        .expect("NASTAVNIK_TEST_POSTGRES must name a PostgreSQL server (scripts/test starts one)");
-    let (client, connection) = tokio_postgres::connect(&admin, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(connection);
-    let name = format!("nastavnik_conf_{}", uuid::Uuid::new_v4().simple());
-    client
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    let (base, _) = admin.rsplit_once('/').unwrap();
-    format!("{base}/{name}")
-}
 
 struct Enrolled {
     school: SchoolId,

@@ -349,7 +349,7 @@ async fn drop_mid_message(addr: &str, token: &str, percent: usize) {
         return;
     };
     let msg = msg.encode();
-    let frame = masked_frame(&msg);
+    let frame = common::masked_frame_declaring(&msg, msg.len());
     let cut = (frame.len() * percent / 100).clamp(1, frame.len() - 1);
     let _ = ws.write_all(&frame[..cut]).await;
     drop(ws);
@@ -376,7 +376,8 @@ async fn connect_raw(
         head.push(byte[0]);
     }
     client.disconnected();
-    tcp.write_all(&masked_frame(&client.join().encode()))
+    let join = client.join().encode();
+    tcp.write_all(&common::masked_frame_declaring(&join, join.len()))
         .await
         .ok()?;
     // The relay's `peer` answer: one unmasked binary frame.
@@ -402,22 +403,4 @@ async fn connect_raw(
         .receive(wire::decode(&payload, usize::MAX).ok()?, &mut docs)
         .ok()?;
     Some(tcp)
-}
-
-fn masked_frame(payload: &[u8]) -> Vec<u8> {
-    let mut out = vec![0x82];
-    let len = payload.len();
-    if len < 126 {
-        out.push(0x80 | len as u8);
-    } else if len <= u16::MAX as usize {
-        out.push(0x80 | 126);
-        out.extend((len as u16).to_be_bytes());
-    } else {
-        out.push(0x80 | 127);
-        out.extend((len as u64).to_be_bytes());
-    }
-    let mask = [7u8, 1, 9, 3];
-    out.extend(mask);
-    out.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
-    out
 }

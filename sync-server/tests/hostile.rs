@@ -200,7 +200,7 @@ async fn a_socket_must_join_in_time_and_a_silent_one_is_closed() {
         peer_metadata: Default::default(),
     }
     .encode();
-    tcp.write_all(&masked_frame(&join, join.len()))
+    tcp.write_all(&common::masked_frame_declaring(&join, join.len()))
         .await
         .unwrap();
     assert!(closed_within(&mut tcp, Duration::from_secs(10)).await);
@@ -218,7 +218,7 @@ async fn a_frame_sent_but_for_its_last_byte_does_not_hold_memory_forever() {
     let curator = relay.school().await;
     let mut tcp = raw_websocket(&relay.addr, &curator.token).await;
     let payload = vec![7u8; 1024 * 1024];
-    let frame = masked_frame(&payload, payload.len());
+    let frame = common::masked_frame_declaring(&payload, payload.len());
     tcp.write_all(&frame[..frame.len() - 1]).await.unwrap();
     assert!(
         closed_within(&mut tcp, Duration::from_secs(10)).await,
@@ -586,24 +586,6 @@ async fn raw_websocket(addr: &str, token: &str) -> tokio::net::TcpStream {
         String::from_utf8_lossy(&head)
     );
     tcp
-}
-
-/// A client's binary frame (masked, as clients must) announcing `declared` payload bytes.
-fn masked_frame(payload: &[u8], declared: usize) -> Vec<u8> {
-    let mut out = vec![0x82];
-    if declared < 126 {
-        out.push(0x80 | declared as u8);
-    } else if declared <= u16::MAX as usize {
-        out.push(0x80 | 126);
-        out.extend((declared as u16).to_be_bytes());
-    } else {
-        out.push(0x80 | 127);
-        out.extend((declared as u64).to_be_bytes());
-    }
-    let mask = [1u8, 2, 3, 4];
-    out.extend(mask);
-    out.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
-    out
 }
 
 /// Whether the peer closed the TCP connection within `limit` (whatever it sent before).

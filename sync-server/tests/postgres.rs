@@ -16,23 +16,6 @@ use tokio_tungstenite::tungstenite::Message as Ws;
 mod common;
 use common::*;
 
-/// A fresh, empty database on the test server.
-async fn fresh_database() -> String {
-    let admin = std::env::var("NASTAVNIK_TEST_POSTGRES")
-        .expect("NASTAVNIK_TEST_POSTGRES must name a PostgreSQL server (scripts/test starts one)");
-    let (client, connection) = tokio_postgres::connect(&admin, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(connection);
-    let name = format!("nastavnik_test_{}", uuid::Uuid::new_v4().simple());
-    client
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    let (base, _) = admin.rsplit_once('/').unwrap();
-    format!("{base}/{name}")
-}
-
 fn put(docs: &mut Docs, doc: DocumentId, key: &str, value: &str) {
     let d = docs.entry(doc).or_insert_with(sync_core::new_document);
     let mut tx = d.transaction();

@@ -194,6 +194,40 @@ impl Device {
         }
     }
 
+    /// Opens the documents in `pending` as the client's pacing allows (a new tablet's first
+    /// sync): polls only documents not yet opened, so a thousand documents cost a thousand polls.
+    async fn open_paced(&mut self, pending: &mut std::collections::VecDeque<DocumentId>) {
+        while let Some(id) = pending.front().copied() {
+            let Some(msg) = self.client.poll(&id, &self.docs[&id]) else {
+                break;
+            };
+            pending.pop_front();
+            self.ws.send(Ws::Binary(msg.encode().into())).await.unwrap();
+        }
+    }
+
+    /// Receives until every document in `ids` has content, opening them as the pacing allows.
+    async fn first_sync(&mut self, ids: &[DocumentId]) {
+        let mut pending: std::collections::VecDeque<DocumentId> = ids.iter().copied().collect();
+        let mut missing: std::collections::BTreeSet<DocumentId> = ids.iter().copied().collect();
+        self.open_paced(&mut pending).await;
+        while !missing.is_empty() {
+            let msg = self
+                .next()
+                .await
+                .expect("the relay keeps the connection open");
+            if let Message::Error { message } = &msg {
+                panic!("refused: {message}");
+            }
+            for event in self.client.receive(msg, &mut self.docs).unwrap() {
+                if let ClientEvent::Changed(id) = event {
+                    missing.remove(&id);
+                }
+            }
+            self.open_paced(&mut pending).await;
+        }
+    }
+
     /// The next frame from the relay, decoded and recorded.
     async fn next(&mut self) -> Option<Message> {
         loop {
@@ -734,38 +768,8 @@ async fn a_connection_requesting_a_thousand_documents_gets_all_of_them() {
         let (_, invitation) = store.create_school("Школа №1").await.unwrap();
         store.redeem(&invitation.code, "куратор").await.unwrap()
     };
-    let ids: Vec<DocumentId> = (0..1000).map(|_| DocumentId::random()).collect();
-    {
-        // The school's thousand documents, written the way the relay writes them.
-        let store = Store::open_dir(data.path()).unwrap();
-        let mut writes = Vec::new();
-        for (i, id) in ids.iter().copied().enumerate() {
-            let (store, curator) = (store.clone(), curator.clone());
-            writes.push(tokio::spawn(async move {
-                let mut doc = sync_core::new_document();
-                let mut tx = doc.transaction();
-                tx.put(ROOT, "n", i as i64).unwrap();
-                tx.commit();
-                let pending = sync_core::chunks::SaveState::default()
-                    .pending(&doc)
-                    .unwrap();
-                store
-                    .save(
-                        &curator.school.id,
-                        &curator.device.id,
-                        id,
-                        &pending,
-                        &[],
-                        &sync_server::store::Quota::default(),
-                    )
-                    .await
-                    .unwrap();
-            }));
-        }
-        for w in writes {
-            w.await.unwrap();
-        }
-    }
+    // The school's thousand documents, written the way the relay writes them.
+    let ids = write_documents(data.path(), &curator, 1000).await;
     let relay = start_relay(data.path(), "127.0.0.1:0").await;
     let who = Enrolled {
         school: curator.school.id.clone(),
@@ -776,26 +780,7 @@ async fn a_connection_requesting_a_thousand_documents_gets_all_of_them() {
     for id in &ids {
         tablet.docs.insert(*id, sync_core::new_document());
     }
-    // All thousand requests go out at once, as a new tablet's first sync sends them.
-    tablet.flush().await;
-    let mut missing: std::collections::BTreeSet<DocumentId> = ids.iter().copied().collect();
-    while !missing.is_empty() {
-        let msg = tablet
-            .next()
-            .await
-            .expect("the relay keeps the connection open");
-        if let Message::Error { message } = &msg {
-            panic!("refused: {message}");
-        }
-        let events = tablet.client.receive(msg, &mut tablet.docs).unwrap();
-        for event in events {
-            if let ClientEvent::Changed(id) = event
-                && tablet.docs[&id].get(ROOT, "n").unwrap().is_some()
-            {
-                missing.remove(&id);
-            }
-        }
-    }
+    tablet.first_sync(&ids).await;
 }
 
 fn empty_sync_message() -> Vec<u8> {
@@ -1113,19 +1098,7 @@ async fn memory_stays_bounded_while_following_ten_thousand_documents_and_returns
     for id in &ids {
         tablet.docs.insert(*id, sync_core::new_document());
     }
-    tablet.flush().await;
-    let mut missing: std::collections::BTreeSet<DocumentId> = ids.iter().copied().collect();
-    while !missing.is_empty() {
-        let msg = tablet
-            .next()
-            .await
-            .expect("the relay keeps the connection open");
-        for event in tablet.client.receive(msg, &mut tablet.docs).unwrap() {
-            if let ClientEvent::Changed(id) = event {
-                missing.remove(&id);
-            }
-        }
-    }
+    tablet.first_sync(&ids).await;
     let following = rss(&relay);
     drop(tablet);
     // The relay notices the closed socket at once; wait for its connection count to drop.

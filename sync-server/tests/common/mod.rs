@@ -151,3 +151,41 @@ pub async fn answer_next_frame(ws: &mut Socket, client: &mut Client, docs: &mut 
         ws.send(Ws::Binary(msg.encode().into())).await.unwrap();
     }
 }
+
+/// A fresh, empty database on the test PostgreSQL server (`NASTAVNIK_TEST_POSTGRES`, which
+/// `scripts/test` starts).
+#[cfg(feature = "postgres-tests")]
+pub async fn fresh_database() -> String {
+    let admin = std::env::var("NASTAVNIK_TEST_POSTGRES")
+        .expect("NASTAVNIK_TEST_POSTGRES must name a PostgreSQL server (scripts/test starts one)");
+    let (client, connection) = tokio_postgres::connect(&admin, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    let name = format!("nastavnik_test_{}", uuid::Uuid::new_v4().simple());
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    let (base, _) = admin.rsplit_once('/').unwrap();
+    format!("{base}/{name}")
+}
+
+/// A client's binary frame (masked, as clients must) announcing `declared` payload bytes
+/// (more than `payload` holds, for a frame cut short).
+pub fn masked_frame_declaring(payload: &[u8], declared: usize) -> Vec<u8> {
+    let mut out = vec![0x82];
+    if declared < 126 {
+        out.push(0x80 | declared as u8);
+    } else if declared <= u16::MAX as usize {
+        out.push(0x80 | 126);
+        out.extend((declared as u16).to_be_bytes());
+    } else {
+        out.push(0x80 | 127);
+        out.extend((declared as u64).to_be_bytes());
+    }
+    let mask = [1u8, 2, 3, 4];
+    out.extend(mask);
+    out.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+    out
+}
