@@ -93,6 +93,15 @@ struct Args {
     /// instances share it. Without it the relay uses its embedded SQLite database in `--data`.
     #[arg(long, env = "NASTAVNIK_POSTGRES")]
     postgres: Option<String>,
+    /// A file holding the PostgreSQL connection string (readable by the relay's user only), so
+    /// that its password is neither on the command line nor in the environment.
+    #[arg(long, env = "NASTAVNIK_POSTGRES_FILE", conflicts_with = "postgres")]
+    postgres_file: Option<PathBuf>,
+    /// The certificate authority (PEM) of the PostgreSQL server: the connection is then over
+    /// TLS and the server's certificate verified against it. With `sslmode=require` in the
+    /// connection string and no CA file, public certificate authorities are trusted.
+    #[arg(long, env = "NASTAVNIK_POSTGRES_CA")]
+    postgres_ca: Option<PathBuf>,
     /// Log as JSON lines (for log collectors) instead of text.
     #[arg(long, env = "NASTAVNIK_LOG_JSON")]
     log_json: bool,
@@ -166,8 +175,17 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn open_store(args: &Args) -> Result<Store, Box<dyn std::error::Error>> {
-    Ok(match &args.postgres {
-        Some(url) => Store::open_postgres(url).await?,
+    let from_file = match &args.postgres_file {
+        Some(path) => Some(
+            std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?
+                .trim()
+                .to_owned(),
+        ),
+        None => None,
+    };
+    Ok(match from_file.as_ref().or(args.postgres.as_ref()) {
+        Some(url) => Store::open_postgres_with(url, args.postgres_ca.as_deref()).await?,
         None => Store::open_dir_with(&args.data, args.group_commit)?,
     })
 }

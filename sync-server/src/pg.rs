@@ -60,6 +60,72 @@ const LOCK_DOCUMENT: &str = "SELECT pg_advisory_xact_lock(hashtextextended($1 ||
 pub struct Pg {
     pool: Pool,
     url: String,
+    /// Set when the connection is encrypted (see [`Pg::connect`]).
+    tls: Option<tokio_postgres_rustls::MakeRustlsConnect>,
+}
+
+type Notifications = (
+    tokio_postgres::Client,
+    tokio::sync::mpsc::UnboundedReceiver<(String, String)>,
+    tokio::task::JoinHandle<()>,
+);
+
+/// A connection of its own for `LISTEN`, with its notifications pumped into a channel.
+async fn notifications<T>(url: &str, tls: T) -> Result<Notifications, tokio_postgres::Error>
+where
+    T: tokio_postgres::tls::MakeTlsConnect<tokio_postgres::Socket>,
+    T::Stream: Send + 'static,
+{
+    let (client, mut connection) = tokio_postgres::connect(url, tls).await?;
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let pump = tokio::spawn(async move {
+        let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
+        while let Some(Ok(message)) = futures_util::StreamExt::next(&mut messages).await {
+            if let tokio_postgres::AsyncMessage::Notification(n) = message {
+                let _ = tx.send((n.channel().to_owned(), n.payload().to_owned()));
+            }
+        }
+    });
+    Ok((client, rx, pump))
+}
+
+/// The TLS connector for `url`: TLS when the connection string asks for it
+/// (`sslmode=require`) or a CA file is given (a server with its own certificate authority);
+/// the server's certificate is always verified, against the CA file if given, else the public
+/// roots. `None`: plain TCP, as `sslmode=prefer` (the default) and `disable` had it.
+fn tls_for(
+    config: &tokio_postgres::Config,
+    ca_file: Option<&std::path::Path>,
+) -> Result<Option<tokio_postgres_rustls::MakeRustlsConnect>, StoreError> {
+    use tokio_postgres::config::SslMode;
+    let wanted = match config.get_ssl_mode() {
+        SslMode::Disable => false,
+        SslMode::Require => true,
+        _ => ca_file.is_some(),
+    };
+    if !wanted {
+        return Ok(None);
+    }
+    let mut roots = rustls::RootCertStore::empty();
+    match ca_file {
+        Some(path) => {
+            use rustls_pki_types::pem::PemObject;
+            let certs = rustls_pki_types::CertificateDer::pem_file_iter(path)
+                .map_err(|e| pg_err(format!("CA file {}: {e}", path.display())))?;
+            for cert in certs {
+                let cert = cert.map_err(|e| pg_err(format!("CA file {}: {e}", path.display())))?;
+                roots.add(cert).map_err(pg_err)?;
+            }
+        }
+        None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(pg_err)?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Some(tokio_postgres_rustls::MakeRustlsConnect::new(tls)))
 }
 
 fn pg_err(e: impl std::fmt::Display) -> StoreError {
@@ -96,15 +162,16 @@ fn device_from_row(r: &tokio_postgres::Row) -> Device {
 const DEVICE_COLUMNS: &str = "id, school_id, name, role, created_at, revoked_at";
 
 impl Pg {
-    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+    pub async fn connect(url: &str, ca_file: Option<&std::path::Path>) -> Result<Self, StoreError> {
         let config: tokio_postgres::Config = url.parse().map_err(pg_err)?;
-        let manager = Manager::from_config(
-            config,
-            NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
+        let tls = tls_for(&config, ca_file)?;
+        let manager_config = ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        };
+        let manager = match &tls {
+            Some(tls) => Manager::from_config(config, tls.clone(), manager_config),
+            None => Manager::from_config(config, NoTls, manager_config),
+        };
         let pool = Pool::builder(manager)
             .max_size(16)
             .build()
@@ -120,6 +187,7 @@ impl Pg {
         Ok(Self {
             pool,
             url: url.to_owned(),
+            tls,
         })
     }
 
@@ -135,26 +203,16 @@ impl Pg {
         on_notification: impl Fn(String, String) + Send + Sync + 'static,
         on_reconnect: impl Fn() + Send + Sync + 'static,
     ) {
-        let url = self.url.clone();
+        let (url, tls) = (self.url.clone(), self.tls.clone());
         tokio::spawn(async move {
             let mut first = true;
             loop {
-                match tokio_postgres::connect(&url, NoTls).await {
-                    Ok((client, mut connection)) => {
-                        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-                        let pump = tokio::spawn(async move {
-                            let mut messages = futures_util::stream::poll_fn(move |cx| {
-                                connection.poll_message(cx)
-                            });
-                            while let Some(Ok(message)) =
-                                futures_util::StreamExt::next(&mut messages).await
-                            {
-                                if let tokio_postgres::AsyncMessage::Notification(n) = message {
-                                    let _ =
-                                        tx.send((n.channel().to_owned(), n.payload().to_owned()));
-                                }
-                            }
-                        });
+                let connected = match &tls {
+                    Some(tls) => notifications(&url, tls.clone()).await,
+                    None => notifications(&url, NoTls).await,
+                };
+                match connected {
+                    Ok((client, mut rx, pump)) => {
                         let listening = client
                             .batch_execute(&format!(
                                 "LISTEN {DOCS_CHANNEL}; LISTEN {REVOKED_CHANNEL};"

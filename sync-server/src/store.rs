@@ -196,7 +196,13 @@ impl Store {
 
     /// Connects to PostgreSQL (creating the schema if needed).
     pub async fn open_postgres(url: &str) -> Result<Self, StoreError> {
-        Ok(Self(Arc::new(crate::pg::Pg::connect(url).await?)))
+        Self::open_postgres_with(url, None).await
+    }
+
+    /// As [`Store::open_postgres`], verifying the server's certificate against `ca_file` (PEM)
+    /// and so always over TLS (see `pg::tls_for`).
+    pub async fn open_postgres_with(url: &str, ca_file: Option<&Path>) -> Result<Self, StoreError> {
+        Ok(Self(Arc::new(crate::pg::Pg::connect(url, ca_file).await?)))
     }
 }
 

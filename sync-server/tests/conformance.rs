@@ -643,3 +643,53 @@ async fn concurrent_writes_are_each_stored_or_refused_alone<F: Future<Output = S
         }
     }
 }
+
+/// With the server's certificate authority, the relay reaches PostgreSQL over TLS (the server
+/// sees encrypted connections); `sslmode=require` with a certificate nobody vouches for is
+/// refused rather than trusted; a plain connection string stays plain, as before.
+#[cfg(feature = "postgres-tests")]
+#[tokio::test]
+async fn postgres_over_tls_verifies_the_server_certificate() {
+    let ca = std::env::var("NASTAVNIK_TEST_POSTGRES_CA")
+        .expect("NASTAVNIK_TEST_POSTGRES_CA names the test server's certificate (scripts/test)");
+    let admin_url = std::env::var("NASTAVNIK_TEST_POSTGRES").unwrap();
+    let (admin, connection) = tokio_postgres::connect(&admin_url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    let encrypted = |db: String| {
+        let admin = &admin;
+        async move {
+            let row = admin
+                .query_one(
+                    "SELECT count(*) FILTER (WHERE s.ssl), count(*) FROM pg_stat_ssl s
+                     JOIN pg_stat_activity a ON a.pid = s.pid WHERE a.datname = $1",
+                    &[&db],
+                )
+                .await
+                .unwrap();
+            (row.get::<_, i64>(0), row.get::<_, i64>(1))
+        }
+    };
+    let db_of = |url: &str| url.rsplit_once('/').unwrap().1.to_owned();
+
+    let url = fresh_database().await;
+    let store = Store::open_postgres_with(&url, Some(std::path::Path::new(&ca)))
+        .await
+        .unwrap();
+    school(&store).await;
+    let (tls, all) = encrypted(db_of(&url)).await;
+    assert!(
+        all > 0 && tls == all,
+        "{tls} of {all} connections encrypted"
+    );
+
+    let unverified = Store::open_postgres(&format!("{url}?sslmode=require")).await;
+    assert!(unverified.is_err(), "a self-signed certificate was trusted");
+
+    let plain_url = fresh_database().await;
+    let plain = Store::open_postgres(&plain_url).await.unwrap();
+    school(&plain).await;
+    let (tls, all) = encrypted(db_of(&plain_url)).await;
+    assert!(all > 0 && tls == 0, "{tls} of {all}");
+}
