@@ -4,6 +4,7 @@
 //! * [`wire`]: the automerge-repo network protocol, version "1", as CBOR frames.
 //! * [`client::Client`]: a device's side of a connection to the relay.
 //! * [`DocSync`]: one document's sync sessions with any number of peers.
+//! * [`relay_doc`]: the relay's rules for one document (what the hub and the convergence tests run).
 //! * [`chunks`]: the storage scheme (a compacted snapshot plus incremental chunks).
 //! * [`school_copy`]: the curator's file with every document of the school, and its restore.
 //!
@@ -18,6 +19,7 @@ mod document_id;
 pub mod fuzzing;
 pub mod inflate;
 mod peer_id;
+pub mod relay_doc;
 pub mod school_copy;
 pub mod wire;
 

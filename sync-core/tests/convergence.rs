@@ -6,14 +6,15 @@ use std::collections::{BTreeMap, VecDeque};
 use automerge::transaction::Transactable;
 use automerge::{Automerge, ObjType, ROOT, ReadDoc};
 use sync_core::client::{Client, ClientEvent};
+use sync_core::relay_doc::{Received, RelayDoc};
 use sync_core::wire::{self, Message, PeerMetadata, SyncData};
-use sync_core::{DocSync, DocumentId, PeerId};
+use sync_core::{DocumentId, PeerId};
 
-/// A relay reduced to its protocol logic: documents in memory, one session per client.
+/// The relay's protocol logic with its storage and sockets taken away: the documents in
+/// memory, each run by the same `RelayDoc` the relay's hub runs.
 #[derive(Default)]
 struct Relay {
-    /// Each document, its sessions, and whether some peer has claimed to hold it.
-    docs: BTreeMap<DocumentId, (Automerge, DocSync, bool)>,
+    docs: BTreeMap<DocumentId, RelayDoc>,
 }
 
 const RELAY: &str = "relay";
@@ -34,39 +35,44 @@ impl Relay {
             )],
             Message::Request(sync) | Message::Sync(sync) => {
                 let id = sync.document_id;
-                let (doc, session, claimed) = self.docs.entry(id).or_default();
-                let is_request = sync_is_request(frame);
-                *claimed |= !is_request;
-                if doc.get_heads().is_empty() && is_request && !*claimed {
-                    let msg = Message::DocUnavailable {
-                        sender_id: relay,
-                        target_id: from.clone(),
-                        document_id: id,
-                    };
-                    return vec![(from.clone(), msg.encode())];
-                }
-                session.receive(doc, from, &sync.data).unwrap();
-                session
-                    .generate_all(doc)
-                    .into_iter()
-                    .map(|(peer, data)| {
-                        let msg = Message::Sync(SyncData {
-                            sender_id: relay.clone(),
-                            target_id: peer.clone(),
+                let doc = self
+                    .docs
+                    .entry(id)
+                    .or_insert_with(|| RelayDoc::new(Automerge::new()));
+                match doc
+                    .receive(from, &sync.data, sync_is_request(frame))
+                    .unwrap()
+                {
+                    Received::Unavailable => {
+                        let msg = Message::DocUnavailable {
+                            sender_id: relay,
+                            target_id: from.clone(),
                             document_id: id,
-                            data,
-                        });
-                        (peer, msg.encode())
-                    })
-                    .collect()
+                        };
+                        vec![(from.clone(), msg.encode())]
+                    }
+                    Received::Applied { .. } => doc
+                        .updates()
+                        .into_iter()
+                        .map(|(peer, data)| {
+                            let msg = Message::Sync(SyncData {
+                                sender_id: relay.clone(),
+                                target_id: peer.clone(),
+                                document_id: id,
+                                data,
+                            });
+                            (peer, msg.encode())
+                        })
+                        .collect(),
+                }
             }
             other => panic!("unexpected {other:?}"),
         }
     }
 
     fn disconnect(&mut self, peer: &PeerId) {
-        for (_, session, _) in self.docs.values_mut() {
-            session.remove_peer(peer);
+        for doc in self.docs.values_mut() {
+            doc.sync.remove_peer(peer);
         }
     }
 }

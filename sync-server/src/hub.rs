@@ -18,8 +18,9 @@ use std::sync::{Arc, Mutex};
 
 use automerge::Automerge;
 use sync_core::chunks::{self, SaveState};
+use sync_core::relay_doc::{Received, RelayDoc};
 use sync_core::wire::{Message, SyncData};
-use sync_core::{DocSync, DocumentId, PeerId};
+use sync_core::{DocumentId, PeerId};
 
 use crate::accounts::{Device, DeviceId, SchoolId};
 use crate::outbox::Outbox;
@@ -52,12 +53,9 @@ struct Conn {
 type DocKey = (SchoolId, DocumentId);
 
 struct Loaded {
-    doc: Automerge,
-    sync: DocSync,
+    /// The document and the relay's rules for it (sans-IO, in `sync_core::relay_doc`).
+    relay: RelayDoc,
     save: SaveState,
-    /// Some connection sent `sync` (not `request`) for it: it holds the document, even if its
-    /// changes have not arrived yet, so requests wait for them instead of being refused.
-    claimed: bool,
     /// The stored chunks this copy incorporates: a compacting snapshot replaces exactly these,
     /// never a chunk another relay instance wrote meanwhile.
     known_keys: Vec<String>,
@@ -221,7 +219,7 @@ impl Hub {
             let slot = self.slot(doc.clone());
             let mut guard = slot.lock().await;
             if let Some(loaded) = guard.as_mut() {
-                loaded.sync.remove_peer(&conn.session_peer());
+                loaded.relay.sync.remove_peer(&conn.session_peer());
             }
             drop(guard);
             drop(slot);
@@ -251,16 +249,13 @@ impl Hub {
         } else {
             chunks::load(stored).map_err(|e| HubError::Damaged(key.1, e))?
         };
-        let mut sync = DocSync::default();
+        let mut relay = RelayDoc::new(doc);
         for conn in self.followers(key) {
-            sync.subscribe(&conn.session_peer());
+            relay.sync.subscribe(&conn.session_peer());
         }
-        let claimed = !doc.get_heads().is_empty();
         Ok(Loaded {
-            doc,
-            sync,
+            relay,
             save,
-            claimed,
             known_keys,
         })
     }
@@ -313,7 +308,7 @@ impl Hub {
             return;
         }
         let idle = match slot.try_lock() {
-            Ok(guard) => guard.as_ref().is_none_or(|l| l.sync.is_empty()),
+            Ok(guard) => guard.as_ref().is_none_or(|l| l.relay.sync.is_empty()),
             Err(_) => false,
         };
         if idle {
@@ -366,7 +361,6 @@ impl Hub {
         let Some(loaded) = guard.as_mut() else {
             return Ok(());
         };
-        loaded.claimed |= !is_request;
         if let Some(c) = lock(&self.conns).get_mut(&conn) {
             // A connection never needs to follow more documents than its school may keep;
             // asking for endless random ids must not grow the relay's memory.
@@ -382,9 +376,13 @@ impl Hub {
         // subscribed, and gets the document as soon as someone brings it (as automerge-repo's
         // own servers behave). It learns nothing it did not ask about.
         let peer = conn.session_peer();
-        let before = loaded.doc.get_heads();
-        let changed = match loaded.sync.receive(&mut loaded.doc, &peer, &msg.data) {
-            Ok(changed) => changed,
+        let before = loaded.relay.doc.get_heads();
+        let changed = match loaded.relay.receive(&peer, &msg.data, is_request) {
+            Ok(Received::Applied { changed }) => changed,
+            Ok(Received::Unavailable) => {
+                self.unavailable(conn, doc_id);
+                return Ok(());
+            }
             Err(source) => {
                 // The document may hold part of the bad message: forget it, storage is the truth.
                 *guard = None;
@@ -394,11 +392,7 @@ impl Hub {
                 });
             }
         };
-        if is_request && !loaded.claimed && loaded.doc.get_heads().is_empty() {
-            self.unavailable(conn, doc_id);
-            return Ok(());
-        }
-        if let Some(pending) = loaded.save.pending(&loaded.doc) {
+        if let Some(pending) = loaded.save.pending(&loaded.relay.doc) {
             if let Err(e) = self
                 .store
                 .save(
@@ -442,7 +436,7 @@ impl Hub {
             loaded.known_keys.push(pending.chunk.key.clone());
         }
         if changed {
-            self.record_authors(school, device, conn, &loaded.doc, &before)
+            self.record_authors(school, device, conn, &loaded.relay.doc, &before)
                 .await;
         }
         self.send_updates(doc_id, loaded);
@@ -530,7 +524,7 @@ impl Hub {
 
     /// Queues the next sync message for every connection following the document.
     fn send_updates(&self, doc_id: DocumentId, loaded: &mut Loaded) {
-        for (peer, data) in loaded.sync.generate_all(&loaded.doc) {
+        for (peer, data) in loaded.relay.updates() {
             let Some(conn) = parse_session_peer(&peer) else {
                 continue;
             };
@@ -597,7 +591,7 @@ impl Hub {
             if loaded.known_keys.contains(&chunk.key) {
                 continue;
             }
-            if let Err(e) = loaded.doc.load_incremental(&chunk.data) {
+            if let Err(e) = loaded.relay.doc.load_incremental(&chunk.data) {
                 tracing::warn!(error = %e, doc = %doc_id, "a stored chunk does not load; left as is");
                 continue;
             }
@@ -606,8 +600,8 @@ impl Hub {
             loaded.known_keys.push(chunk.key);
         }
         if added > 0 {
-            loaded.claimed = true;
-            loaded.save.caught_up(&loaded.doc, added, bytes);
+            loaded.relay.took_changes();
+            loaded.save.caught_up(&loaded.relay.doc, added, bytes);
             self.send_updates(doc_id, loaded);
         }
         drop(guard);
