@@ -170,22 +170,12 @@ pub async fn invitations(token: &str) -> Result<Vec<OpenInvitation>, AccountErro
 
 /// Cancels an open invitation: its code no longer joins anyone.
 pub async fn cancel_invitation(token: &str, id: &str) -> Result<(), AccountError> {
-    let response = Request::delete(&format!("/api/invitations/{id}"))
-        .header("Authorization", &bearer(token))
-        .send()
-        .await;
-    match response {
-        Ok(r) if r.ok() => Ok(()),
-        other => answer::<serde_json::Value>(other).await.map(|_| ()),
-    }
+    command(Request::delete(&format!("/api/invitations/{id}")), token).await
 }
 
 /// A curator's command with no answer but success (`204`) or an error.
-async fn command(token: &str, path: &str) -> Result<(), AccountError> {
-    let response = Request::post(path)
-        .header("Authorization", &bearer(token))
-        .send()
-        .await;
+async fn command(request: gloo_net::http::RequestBuilder, token: &str) -> Result<(), AccountError> {
+    let response = request.header("Authorization", &bearer(token)).send().await;
     match response {
         Ok(r) if r.ok() => Ok(()),
         other => answer::<serde_json::Value>(other).await.map(|_| ()),
@@ -193,7 +183,11 @@ async fn command(token: &str, path: &str) -> Result<(), AccountError> {
 }
 
 pub async fn revoke(token: &str, device: &str) -> Result<(), AccountError> {
-    command(token, &format!("/api/devices/{device}/revoke")).await
+    command(
+        Request::post(&format!("/api/devices/{device}/revoke")),
+        token,
+    )
+    .await
 }
 
 pub async fn set_root(token: &str, doc: &str) -> Result<School, AccountError> {
@@ -207,5 +201,5 @@ pub async fn set_root(token: &str, doc: &str) -> Result<School, AccountError> {
 
 /// Asks the relay to delete a document for good (a person's personal data). Idempotent.
 pub async fn erase(token: &str, doc: &str) -> Result<(), AccountError> {
-    command(token, &format!("/api/documents/{doc}/erase")).await
+    command(Request::post(&format!("/api/documents/{doc}/erase")), token).await
 }
