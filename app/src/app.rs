@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::path;
 
-use crate::components::{Notice, SaveBanner, StatusBar};
+use crate::components::{Notice, ReceivingBanner, SaveBanner, StatusBar};
 use crate::pages;
 use crate::repo::Repo;
 use crate::storage::StorageError;
@@ -43,7 +43,7 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Shell(repo: Repo) -> impl IntoView {
     provide_context(repo);
-    let notice = Notice(RwSignal::new(None));
+    let notice = Notice::new();
     provide_context(notice);
     view! {
         <Router>
@@ -66,10 +66,11 @@ fn Shell(repo: Repo) -> impl IntoView {
                 <A href="/documents" attr:data-testid="nav-documents">"Документы"</A>
             </nav>
             <SaveBanner />
-            {move || notice.0.get().filter(|n| !n.is_empty()).map(|n| view! {
+            <ReceivingBanner />
+            {move || notice.message.get().filter(|n| !n.is_empty()).map(|n| view! {
                 <div class="banner error" role="alert" data-testid="form-error">
                     <p>{n}</p>
-                    <button type="button" on:click=move |_| notice.0.set(None)>"Понятно"</button>
+                    <button type="button" on:click=move |_| notice.message.set(None)>"Понятно"</button>
                 </div>
             })}
             <main>

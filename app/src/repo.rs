@@ -37,6 +37,34 @@ pub enum SyncStatus {
     Refused(String),
 }
 
+/// What this device holds that the relay has not confirmed having: counted in Automerge changes,
+/// by kind of document. The relay confirms a change by naming heads that cover it, and it names
+/// them only once the change is durable in its database.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Unsent {
+    /// Changes to the school document (programmes, pairs, meetings, the roadmap…).
+    pub school: usize,
+    /// Changes to the people's documents.
+    pub people: usize,
+    /// Documents with such changes.
+    pub documents: usize,
+}
+
+impl Unsent {
+    pub fn total(&self) -> usize {
+        self.school + self.people
+    }
+}
+
+/// How much of the school a device that just joined has received.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Received {
+    /// Documents with content on this device.
+    pub have: usize,
+    /// Documents the school's register names (and the school document itself).
+    pub of: usize,
+}
+
 struct Entry {
     doc: Automerge,
     save: SaveState,
@@ -69,6 +97,8 @@ struct Shared {
     db_name: String,
     credentials: RwSignal<Option<Credentials>>,
     sync_started: std::sync::atomic::AtomicBool,
+    /// A redraw for changes from the relay is scheduled.
+    redraw_pending: std::sync::atomic::AtomicBool,
     inner: Mutex<Inner>,
     writer: UnboundedSender<Job>,
     sync_wake: UnboundedSender<()>,
@@ -77,6 +107,11 @@ struct Shared {
     save_status: RwSignal<SaveStatus>,
     sync_status: RwSignal<SyncStatus>,
     last_synced: RwSignal<Option<i64>>,
+    /// The heads the relay last confirmed of each document (kept across connections and, from
+    /// the last sync, across restarts): what they do not cover has not reached the relay.
+    relay_heads: Mutex<BTreeMap<DocumentId, Vec<automerge::ChangeHash>>>,
+    unsent: RwSignal<Unsent>,
+    received: RwSignal<Received>,
     school: RwSignal<Option<DocumentId>>,
     /// Each person document as last read, with the heads it was read at: the lists of a school
     /// with hundreds of people re-read only the documents that changed.
@@ -155,6 +190,57 @@ const META_DEVICE: &str = "device_id";
 const META_ROLE: &str = "role";
 const META_ERASED: &str = "erased";
 const META_PENDING_ERASURES: &str = "pending_erasures";
+const META_RELAY_HEADS: &str = "relay_heads";
+/// How often changes arriving from the relay redraw the screens.
+const REDRAW_MS: u32 = 250;
+
+/// `id:hash,hash;id:hash`.
+fn encode_heads(heads: &BTreeMap<DocumentId, Vec<automerge::ChangeHash>>) -> String {
+    heads
+        .iter()
+        .map(|(id, hs)| {
+            let hs: Vec<String> = hs.iter().map(ToString::to_string).collect();
+            format!("{id}:{}", hs.join(","))
+        })
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+fn decode_heads(text: Option<String>) -> BTreeMap<DocumentId, Vec<automerge::ChangeHash>> {
+    text.unwrap_or_default()
+        .split(';')
+        .filter_map(|entry| {
+            let (id, hs) = entry.split_once(':')?;
+            let heads = hs
+                .split(',')
+                .filter(|h| !h.is_empty())
+                .map(str::parse)
+                .collect::<Result<Vec<automerge::ChangeHash>, _>>()
+                .ok()?;
+            Some((id.parse().ok()?, heads))
+        })
+        .collect()
+}
+
+/// Changes of `doc` that `confirmed` does not cover (heads the document does not know yet are
+/// left out: until they arrive, what they cover is counted as unsent).
+fn unsent_changes(doc: &Automerge, confirmed: Option<&Vec<automerge::ChangeHash>>) -> usize {
+    let heads = doc.get_heads();
+    let known: Vec<automerge::ChangeHash> = confirmed
+        .into_iter()
+        .flatten()
+        .filter(|h| doc.get_change_meta_by_hash(h).is_some())
+        .copied()
+        .collect();
+    let mut sorted = heads.clone();
+    sorted.sort();
+    let mut k = known.clone();
+    k.sort();
+    if sorted == k {
+        return 0;
+    }
+    doc.get_changes_meta(&known).len()
+}
 
 fn id_list(ids: &BTreeSet<DocumentId>) -> String {
     ids.iter()
@@ -201,6 +287,7 @@ impl Repo {
             }),
             _ => None,
         };
+        let relay_heads = decode_heads(storage.get_meta(META_RELAY_HEADS).await?);
         let erasures = Erasures {
             confirmed: parse_id_list(storage.get_meta(META_ERASED).await?),
             pending: parse_id_list(storage.get_meta(META_PENDING_ERASURES).await?),
@@ -227,6 +314,7 @@ impl Repo {
             db_name: db_name.to_owned(),
             credentials: RwSignal::new(credentials),
             sync_started: std::sync::atomic::AtomicBool::new(false),
+            redraw_pending: std::sync::atomic::AtomicBool::new(false),
             inner: Mutex::new(Inner {
                 docs,
                 client: Client::new(peer),
@@ -238,6 +326,9 @@ impl Repo {
             save_status: RwSignal::new(SaveStatus::Saved),
             sync_status: RwSignal::new(SyncStatus::Offline),
             last_synced: RwSignal::new(last_synced),
+            relay_heads: Mutex::new(relay_heads),
+            unsent: RwSignal::new(Unsent::default()),
+            received: RwSignal::new(Received::default()),
             school: RwSignal::new(school),
             people_cache: Mutex::new(BTreeMap::new()),
             followed: Mutex::new(Vec::new()),
@@ -245,6 +336,7 @@ impl Repo {
         }));
         leptos::task::spawn_local(repo.clone().write_loop(storage, writer_rx));
         repo.follow_school();
+        repo.count_unsent();
         Ok(repo)
     }
 
@@ -321,6 +413,82 @@ impl Repo {
         self.0.last_synced.get()
     }
 
+    /// Changes not yet confirmed by the relay (reactive).
+    pub fn unsent(&self) -> Unsent {
+        self.0.unsent.get()
+    }
+
+    /// How much of the school has arrived on this device (reactive).
+    pub fn received(&self) -> Received {
+        self.0.received.get()
+    }
+
+    /// Recounts [`Repo::unsent`] and [`Repo::received`].
+    fn count_unsent(&self) {
+        let school = self.0.school.get_untracked();
+        let (unsent, received) = {
+            let inner = self.lock();
+            let confirmed = self.0.relay_heads.lock().unwrap_or_else(|p| p.into_inner());
+            let mut unsent = Unsent::default();
+            let mut received = Received::default();
+            for (id, entry) in &inner.docs {
+                if entry.damaged.is_some() {
+                    continue;
+                }
+                received.of += 1;
+                if !entry.doc.get_heads().is_empty() {
+                    received.have += 1;
+                }
+                let n = unsent_changes(&entry.doc, confirmed.get(id));
+                if n > 0 {
+                    unsent.documents += 1;
+                    if Some(*id) == school {
+                        unsent.school += n;
+                    } else {
+                        unsent.people += n;
+                    }
+                }
+            }
+            (unsent, received)
+        };
+        if self.0.unsent.get_untracked() != unsent {
+            self.0.unsent.set(unsent);
+        }
+        if self.0.received.get_untracked() != received {
+            self.0.received.set(received);
+        }
+    }
+
+    /// Keeps what the relay says it has of each document, and writes it down for the next
+    /// start once the relay has everything.
+    fn note_relay_heads(&self, persist: bool) {
+        let mut confirmed = self.0.relay_heads.lock().unwrap_or_else(|p| p.into_inner());
+        {
+            let inner = self.lock();
+            for id in inner.docs.keys() {
+                if let Some(heads) = inner.client.relay_heads(id) {
+                    if confirmed.get(id).map(Vec::as_slice) != Some(heads) {
+                        confirmed.insert(*id, heads.to_vec());
+                    }
+                }
+            }
+            confirmed.retain(|id, _| inner.docs.contains_key(id));
+        }
+        if persist {
+            let _ = self
+                .0
+                .writer
+                .unbounded_send(Job::Meta(META_RELAY_HEADS, encode_heads(&confirmed)));
+        }
+    }
+
+    pub(crate) fn heartbeat_frame(&self) -> Vec<u8> {
+        wire::Message::Heartbeat {
+            sender_id: self.lock().client.peer_id().clone(),
+        }
+        .encode()
+    }
+
     /// Reads a document; reactive: a view or memo calling this re-runs when any document changes.
     pub fn read<T>(
         &self,
@@ -368,10 +536,37 @@ impl Repo {
 
     fn changed(&self) {
         self.follow_school();
+        self.count_unsent();
         self.0.revision.update(|r| *r += 1);
         self.0.save_status.set(SaveStatus::Saving);
         let _ = self.0.writer.unbounded_send(Job::Flush);
         let _ = self.0.sync_wake.unbounded_send(());
+    }
+
+    /// Like [`Repo::changed`] for changes that came from the relay: saved and counted at once,
+    /// but shown at most every [`REDRAW_MS`], so a new tablet receiving a school's hundreds of
+    /// documents redraws its screens a few times a second rather than once per document.
+    fn changed_remotely(&self) {
+        self.follow_school();
+        self.count_unsent();
+        self.0.save_status.set(SaveStatus::Saving);
+        let _ = self.0.writer.unbounded_send(Job::Flush);
+        let _ = self.0.sync_wake.unbounded_send(());
+        if self
+            .0
+            .redraw_pending
+            .swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
+            return;
+        }
+        let repo = self.clone();
+        leptos::task::spawn_local(async move {
+            gloo_timers::future::TimeoutFuture::new(REDRAW_MS).await;
+            repo.0
+                .redraw_pending
+                .store(false, std::sync::atomic::Ordering::SeqCst);
+            repo.0.revision.update(|r| *r += 1);
+        });
     }
 
     /// Keeps this device's set of documents in step with the school's register: upgrades a
@@ -945,7 +1140,9 @@ impl Repo {
     }
 
     pub(crate) fn disconnected(&self) {
+        self.note_relay_heads(true);
         self.lock().client.disconnected();
+        self.count_unsent();
     }
 
     /// Handles one frame from the relay; returns the frames to send back.
@@ -959,7 +1156,7 @@ impl Repo {
                 .map_err(|e| e.to_string())?
         };
         if events.iter().any(|e| matches!(e, ClientEvent::Changed(_))) {
-            self.changed();
+            self.changed_remotely();
         }
         // The relay no longer has a document this device holds with content: it may have
         // been erased just now (the relay tells every follower). Ask for the list.
@@ -1007,6 +1204,9 @@ impl Repo {
                     })
                     .all(|(id, e)| inner.client.is_synced(id, &e.doc))
         };
+        let was_synced = self.0.sync_status.get_untracked() == SyncStatus::Synced;
+        self.note_relay_heads(synced && !was_synced);
+        self.count_unsent();
         if synced {
             let now = now_ms();
             self.0.last_synced.set(Some(now));

@@ -2,7 +2,7 @@
 //! frames between the socket and the [`Repo`]. All protocol decisions are `sync_core`'s.
 
 use futures::channel::mpsc::UnboundedReceiver;
-use futures::{SinkExt, StreamExt, select};
+use futures::{FutureExt, SinkExt, StreamExt, select};
 use gloo_net::websocket::Message;
 use gloo_net::websocket::futures::WebSocket;
 use gloo_timers::future::{IntervalStream, TimeoutFuture};
@@ -13,6 +13,16 @@ const FIRST_RETRY_MS: u32 = 500;
 const MAX_RETRY_MS: u32 = 8_000;
 /// How often a document the relay did not have is asked for again.
 const RETRY_UNAVAILABLE_MS: u32 = 3_000;
+/// The longest the sync task works before letting the page handle input.
+const YIELD_AFTER_MS: f64 = 30.0;
+/// How often the connection's silence is checked.
+const HEARTBEAT_CHECK_MS: u32 = 1_000;
+/// After this much silence the device sends a heartbeat, which the relay answers.
+const QUIET_MS: f64 = 2_500.0;
+/// After this much silence the connection is taken for dead (the relay stopped answering
+/// without closing it, or never finished opening it): the device says «Нет связи» and
+/// reconnects. A heartbeat is sent at least twice in this time.
+const DEAD_MS: f64 = 7_000.0;
 
 /// The relay's sync endpoint on the host that served the app.
 pub fn default_url() -> Option<String> {
@@ -51,14 +61,19 @@ pub fn start(repo: Repo, endpoint: Endpoint) {
 
 async fn run(repo: Repo, endpoint: Endpoint, mut wake: UnboundedReceiver<()>) {
     let mut delay = FIRST_RETRY_MS;
+    let mut ever_connected = false;
     loop {
-        repo.set_sync_status(SyncStatus::Connecting);
+        // After a loss the badge keeps saying «Нет связи» while the device tries again.
+        if !ever_connected {
+            repo.set_sync_status(SyncStatus::Connecting);
+        }
         let outcome = session(&repo, &endpoint, &mut wake).await;
         repo.disconnected();
         match outcome {
             Ended::Refused(reason) => repo.set_sync_status(SyncStatus::Refused(reason)),
             Ended::Lost { was_connected } => {
                 if was_connected {
+                    ever_connected = true;
                     delay = FIRST_RETRY_MS;
                 }
                 repo.set_sync_status(SyncStatus::Offline);
@@ -87,15 +102,31 @@ async fn session(repo: &Repo, endpoint: &Endpoint, wake: &mut UnboundedReceiver<
     let (mut tx, rx) = ws.split();
     let mut rx = rx.fuse();
     let mut tick = IntervalStream::new(RETRY_UNAVAILABLE_MS).fuse();
+    let mut beat = IntervalStream::new(HEARTBEAT_CHECK_MS).fuse();
     let mut connected = false;
-    if tx.send(Message::Bytes(repo.join_frame())).await.is_err() {
+    // The socket opens (and `join` is sent) in time, or the relay is not answering.
+    let opened = select! {
+        sent = tx.send(Message::Bytes(repo.join_frame())).fuse() => sent.is_ok(),
+        () = TimeoutFuture::new(DEAD_MS as u32).fuse() => false,
+    };
+    if !opened {
         return Ended::Lost {
             was_connected: false,
         };
     }
+    let mut heard = js_sys::Date::now();
+    let mut yielded = heard;
     loop {
+        // Frames that are already queued resolve at once, and a long run of them (a new
+        // tablet's first sync) would keep the page from handling a tap: give way regularly.
+        if js_sys::Date::now() - yielded > YIELD_AFTER_MS {
+            TimeoutFuture::new(0).await;
+            yielded = js_sys::Date::now();
+        }
         let frames = select! {
-            frame = rx.next() => match frame {
+            frame = rx.next() => {
+                heard = js_sys::Date::now();
+                match frame {
                 Some(Ok(Message::Bytes(bytes))) => match repo.on_frame(&bytes) {
                     Ok(frames) => {
                         if !connected {
@@ -113,11 +144,20 @@ async fn session(repo: &Repo, endpoint: &Endpoint, wake: &mut UnboundedReceiver<
                 },
                 Some(Ok(Message::Text(_))) => vec![],
                 Some(Err(_)) | None => return Ended::Lost { was_connected: connected },
+                }
             },
             _ = wake.next() => repo.poll_frames(),
             _ = tick.next() => {
                 repo.retry_unavailable();
                 repo.poll_frames()
+            },
+            _ = beat.next() => {
+                let silent = js_sys::Date::now() - heard;
+                if silent > DEAD_MS {
+                    leptos::logging::warn!("sync: the relay has not answered for {silent:.0} ms");
+                    return Ended::Lost { was_connected: connected };
+                }
+                if silent > QUIET_MS { vec![repo.heartbeat_frame()] } else { vec![] }
             },
             complete => return Ended::Lost { was_connected: connected },
         };

@@ -104,13 +104,58 @@ impl Deadline {
     }
 }
 
-/// «15.09.2026», «2026-09-15».
+/// A date as people type it: «15.09.2026», «5.10.26», «05/10/2026», «2026-09-15»,
+/// «5 октября 2026», «5 окт. 2026 г.». A two-digit year is 2000–2049 or 1950–1999.
 pub fn parse_date(input: &str) -> Option<NaiveDate> {
-    let input = input.trim();
-    NaiveDate::parse_from_str(input, "%d.%m.%Y")
-        .or_else(|_| NaiveDate::parse_from_str(input, "%Y-%m-%d"))
-        .ok()
+    let input = input
+        .trim()
+        .trim_end_matches("г.")
+        .trim_end_matches('г')
+        .trim();
+    let numeric = |sep: char| -> Option<NaiveDate> {
+        let parts: Vec<&str> = input.split(sep).map(str::trim).collect();
+        let [a, b, c] = parts[..] else { return None };
+        let digits =
+            |s: &str| !s.is_empty() && s.len() <= 4 && s.bytes().all(|b| b.is_ascii_digit());
+        if !(digits(a) && digits(b) && digits(c)) {
+            return None;
+        }
+        let (a, b, c): (u32, u32, i32) = (a.parse().ok()?, b.parse().ok()?, c.parse().ok()?);
+        if sep == '-' && a > 31 {
+            // ISO: year first.
+            return NaiveDate::from_ymd_opt(a as i32, b, c as u32);
+        }
+        NaiveDate::from_ymd_opt(full_year(c, parts[2].len())?, b, a)
+    };
+    let words = || -> Option<NaiveDate> {
+        let mut parts = input.split_whitespace();
+        let (day, month, year) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() {
+            return None;
+        }
+        let month = crate::ru::month_from_word(month)?;
+        let year_digits = year.len();
+        NaiveDate::from_ymd_opt(
+            full_year(year.parse().ok()?, year_digits)?,
+            month,
+            day.parse().ok()?,
+        )
+    };
+    numeric('.')
+        .or_else(|| numeric('/'))
+        .or_else(|| numeric('-'))
+        .or_else(words)
         .filter(|d| (1900..2200).contains(&chrono::Datelike::year(d)))
+}
+
+/// A year typed with two digits is taken as the nearest century's; four digits as typed.
+fn full_year(year: i32, digits: usize) -> Option<i32> {
+    match digits {
+        2 if year < 50 => Some(2000 + year),
+        2 => Some(1900 + year),
+        4 => Some(year),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -141,6 +186,32 @@ mod tests {
             );
         }
         assert_eq!(Deadline::parse("  "), Deadline::None);
+        let october = NaiveDate::from_ymd_opt(2026, 10, 5);
+        for typed in [
+            "5.10.26",
+            "05.10.2026",
+            "5.10.2026",
+            "5 октября 2026",
+            "5 октября 2026 г.",
+            "5 окт. 2026",
+            "05/10/2026",
+            "2026-10-05",
+            " 5.10.2026 г. ",
+        ] {
+            assert_eq!(parse_date(typed), october, "{typed}");
+        }
+        assert_eq!(parse_date("5.10.85"), NaiveDate::from_ymd_opt(1985, 10, 5));
+        for refused in [
+            "5.10.202026",
+            "31.02.2026",
+            "5.10",
+            "5.10.2",
+            "пятое октября",
+            "5 октября",
+            "1.1.1800",
+        ] {
+            assert_eq!(parse_date(refused), None, "{refused}");
+        }
         assert_eq!(
             Deadline::from_stored("months:13-2"),
             Deadline::Text("months:13-2".into())

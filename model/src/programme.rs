@@ -223,7 +223,7 @@ pub enum ValidationError {
     AcademicYear,
     #[error("Укажите фамилию и имя.")]
     EmptyName,
-    #[error("Дата записывается как «15.09.2026».")]
+    #[error("Дата записывается как «15.09.2026» или «15 сентября 2026».")]
     Date,
     #[error("Дата рождения не может быть в будущем.")]
     BirthInFuture,

@@ -160,7 +160,10 @@ impl Client {
                 self.unavailable.insert(document_id);
                 Ok(vec![ClientEvent::Unavailable(document_id)])
             }
-            Message::Join { .. } | Message::Leave { .. } | Message::Ignored { .. } => Ok(vec![]),
+            Message::Join { .. }
+            | Message::Leave { .. }
+            | Message::Heartbeat { .. }
+            | Message::Ignored { .. } => Ok(vec![]),
         }
     }
 
@@ -209,6 +212,11 @@ impl Client {
     }
 
     /// Whether the relay has confirmed holding exactly this document's heads.
+    /// The heads the relay last said it has of a document, in this session.
+    pub fn relay_heads(&self, id: &DocumentId) -> Option<&[automerge::ChangeHash]> {
+        self.sessions.get(id)?.their_heads(self.relay.as_ref()?)
+    }
+
     pub fn is_synced(&self, id: &DocumentId, doc: &Automerge) -> bool {
         match (&self.relay, self.sessions.get(id)) {
             (Some(relay), Some(session)) => session.is_synced_with(doc, relay),

@@ -103,6 +103,11 @@ impl DocSync {
         }
     }
 
+    /// The heads `peer` last said it has: every change they cover is on that peer.
+    pub fn their_heads(&self, peer: &PeerId) -> Option<&[automerge::ChangeHash]> {
+        self.peers.get(peer)?.their_heads.as_deref()
+    }
+
     /// Whether `peer` has said anything about this document in the current session.
     pub fn has_heard_from(&self, peer: &PeerId) -> bool {
         self.peers

@@ -47,6 +47,13 @@ pub enum Message {
     Leave {
         sender_id: PeerId,
     },
+    /// This implementation's extension (`nastavnik-heartbeat`): a device asks the relay whether
+    /// the connection still carries anything, and the relay answers with the same message. A
+    /// browser cannot see WebSocket pings, and a socket whose peer stopped answering stays
+    /// "open" for minutes. automerge-repo peers never send it.
+    Heartbeat {
+        sender_id: PeerId,
+    },
     /// A sync message for a document the sender does not have yet.
     Request(SyncData),
     /// A sync message for a document the sender has.
@@ -90,6 +97,9 @@ pub enum DecodeError {
     DocumentId(#[from] crate::DocumentIdError),
 }
 
+/// The type of [`Message::Heartbeat`].
+pub const HEARTBEAT: &str = "nastavnik-heartbeat";
+
 impl Message {
     pub fn kind(&self) -> &str {
         match self {
@@ -97,6 +107,7 @@ impl Message {
             Message::Peer { .. } => "peer",
             Message::Error { .. } => "error",
             Message::Leave { .. } => "leave",
+            Message::Heartbeat { .. } => HEARTBEAT,
             Message::Request(_) => "request",
             Message::Sync(_) => "sync",
             Message::DocUnavailable { .. } => "doc-unavailable",
@@ -138,7 +149,9 @@ impl Message {
                 put("peerMetadata", encode_metadata(peer_metadata));
             }
             Message::Error { message } => put("message", text(message)),
-            Message::Leave { sender_id } => put("senderId", text(sender_id.as_str())),
+            Message::Leave { sender_id } | Message::Heartbeat { sender_id } => {
+                put("senderId", text(sender_id.as_str()))
+            }
             Message::Request(sync) | Message::Sync(sync) => {
                 put("senderId", text(sync.sender_id.as_str()));
                 put("targetId", text(sync.target_id.as_str()));
@@ -209,6 +222,9 @@ pub fn decode(frame: &[u8], max_frame: usize) -> Result<Message, DecodeError> {
             message: fields.text("message", MAX_ERROR_LEN)?,
         },
         "leave" => Message::Leave {
+            sender_id: peer("senderId")?,
+        },
+        HEARTBEAT => Message::Heartbeat {
             sender_id: peer("senderId")?,
         },
         "request" | "sync" => {
@@ -343,6 +359,9 @@ mod tests {
                 message: "нет доступа".into(),
             },
             Message::Leave {
+                sender_id: PeerId::new("tablet"),
+            },
+            Message::Heartbeat {
                 sender_id: PeerId::new("tablet"),
             },
             Message::Request(sample_sync()),

@@ -305,6 +305,17 @@ async fn handle_frame(
             Ok(true)
         }
         (Message::Leave { .. }, true) => Ok(false),
+        // Answered in turn with the sync replies queued before it: a heartbeat answered means
+        // the relay is reading and writing this connection, not only that the socket is open.
+        (Message::Heartbeat { .. }, true) => {
+            outbox.send(
+                Message::Heartbeat {
+                    sender_id: state.hub.peer_id().clone(),
+                }
+                .encode(),
+            );
+            Ok(true)
+        }
         (Message::Error { message }, true) => {
             tracing::info!(message = %log_text(&message), "peer reported an error");
             Ok(false)

@@ -1130,3 +1130,47 @@ async fn memory_stays_bounded_while_following_ten_thousand_documents_and_returns
         "after: {after} vs idle {idle}"
     );
 }
+
+/// A device learns that the relay is still there by a heartbeat the relay answers, in turn with
+/// whatever it queued before: the browser sees no WebSocket pings. Before `join` it is refused
+/// like any other message.
+#[tokio::test]
+async fn a_heartbeat_is_answered_by_the_relay() {
+    let data = tempfile::tempdir().unwrap();
+    let relay = start_relay(data.path(), "127.0.0.1:0").await;
+    let curator = relay.new_school("Школа №1").await;
+    let tablet = PeerId::new("tablet");
+    let heartbeat = Message::Heartbeat {
+        sender_id: tablet.clone(),
+    };
+
+    let mut early = raw_socket(&relay, &curator.token).await;
+    early
+        .send(Ws::Binary(heartbeat.encode().into()))
+        .await
+        .unwrap();
+    assert!(
+        matches!(next_message(&mut early).await, Some(Message::Error { .. })),
+        "a heartbeat before `join` is refused"
+    );
+
+    let mut ws = raw_socket(&relay, &curator.token).await;
+    let mut client = Client::new(tablet);
+    ws.send(Ws::Binary(client.join().encode().into()))
+        .await
+        .unwrap();
+    assert!(matches!(
+        next_message(&mut ws).await,
+        Some(Message::Peer { .. })
+    ));
+    for _ in 0..3 {
+        ws.send(Ws::Binary(heartbeat.encode().into()))
+            .await
+            .unwrap();
+        match next_message(&mut ws).await {
+            Some(Message::Heartbeat { sender_id }) => assert_ne!(sender_id.as_str(), "tablet"),
+            other => panic!("expected the relay's heartbeat, got {other:?}"),
+        }
+    }
+    relay.stop().await;
+}

@@ -9,9 +9,71 @@ use sync_core::DocumentId;
 
 use crate::repo::{Repo, now_ms};
 
-/// The notice under the top bar: the last refused edit, in Russian.
+/// The notice under the top bar (the last refused edit, in Russian), and the field that edit
+/// came from, which shows the reason next to itself until it is corrected.
 #[derive(Clone, Copy)]
-pub struct Notice(pub RwSignal<Option<String>>);
+pub struct Notice {
+    pub message: RwSignal<Option<String>>,
+    /// The field whose value is being written right now (set around its `on_commit`).
+    committing: StoredValue<Option<u64>>,
+    /// A field's refused value: the field and the reason.
+    refused: RwSignal<Option<(u64, String)>>,
+    next_field: StoredValue<u64>,
+}
+
+impl Notice {
+    pub fn new() -> Self {
+        Notice {
+            message: RwSignal::new(None),
+            committing: StoredValue::new(None),
+            refused: RwSignal::new(None),
+            next_field: StoredValue::new(0),
+        }
+    }
+
+    fn field_id(&self) -> u64 {
+        self.next_field.update_value(|n| *n += 1);
+        self.next_field.get_value()
+    }
+
+    fn refused_for(&self, field: u64) -> Option<String> {
+        self.refused
+            .get()
+            .filter(|(f, _)| *f == field)
+            .map(|(_, reason)| reason)
+    }
+
+    /// Runs a field's write, attributing a refusal to the field; returns the refusal.
+    fn commit(&self, field: u64, write: impl FnOnce()) -> Option<String> {
+        self.committing.set_value(Some(field));
+        if self
+            .refused
+            .get_untracked()
+            .is_some_and(|(f, _)| f == field)
+        {
+            self.refused.set(None);
+        }
+        write();
+        self.committing.set_value(None);
+        self.refused
+            .get_untracked()
+            .filter(|(f, _)| *f == field)
+            .map(|(_, reason)| reason)
+    }
+
+    fn report(&self, error: Option<String>) {
+        if let (Some(field), Some(reason)) = (self.committing.get_value(), &error) {
+            self.refused.set(Some((field, reason.clone())));
+        }
+        self.message.set(error);
+    }
+}
+
+impl Default for Notice {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 /// Writes to the school's and people's documents, reporting errors in the [`Notice`].
 #[derive(Clone)]
@@ -70,18 +132,18 @@ impl Writes {
     pub fn report<T>(&self, result: Result<T, ModelError>) -> Option<T> {
         match result {
             Ok(v) => {
-                self.notice.0.set(None);
+                self.notice.report(None);
                 Some(v)
             }
             Err(e) => {
-                self.notice.0.set(Some(e.to_string()));
+                self.notice.report(Some(e.to_string()));
                 None
             }
         }
     }
 
     pub fn fail(&self, message: impl Into<String>) {
-        self.notice.0.set(Some(message.into()));
+        self.notice.report(Some(message.into()));
     }
 }
 
@@ -93,9 +155,13 @@ pub fn not_joined() -> AnyView {
 /// A text field bound to a stored value.
 ///
 /// While the user types, nothing that arrives from another tablet overwrites the field (a change
-/// to another field, or to this one). When they leave it, their edit is rebased onto the current
+/// to another field, or to this one). When they leave it, a free text is rebased onto the current
 /// value with [`model::merge_text`], so an edit another tablet made to the same text meanwhile is
-/// kept rather than undone.
+/// kept rather than undone; a `structured` value (a date, a number, a class, a period) is written
+/// as typed, since merging two dates character by character makes a third that nobody typed.
+///
+/// A refused value stays in the field, marked, with the reason next to it, until it is corrected;
+/// the stored value is untouched and stays the base of the next edit.
 #[component]
 pub fn TextField(
     #[prop(into)] label: String,
@@ -104,7 +170,15 @@ pub fn TextField(
     #[prop(optional, into)] name: String,
     #[prop(optional, into)] placeholder: String,
     #[prop(optional)] multiline: bool,
+    #[prop(optional)] structured: bool,
+    /// A date: structured, with the device's date picker next to the text.
+    #[prop(optional)]
+    date: bool,
 ) -> impl IntoView {
+    let structured = structured || date;
+    let notice = use_context::<Notice>();
+    let field = notice.map(|n| n.field_id()).unwrap_or_default();
+    let refused = move || notice.and_then(|n| n.refused_for(field));
     let stored = Memo::new(move |_| value.get());
     // What the field showed when the user started typing, and whether they have.
     let base = StoredValue::new(String::new());
@@ -127,24 +201,67 @@ pub fn TextField(
         }
     });
     let typed = move |_| dirty.set_value(true);
-    let commit = move |ev: leptos::ev::Event| {
-        let mine = event_target_value(&ev);
-        let merged = model::merge_text(&base.get_value(), &mine, &stored.get_untracked());
-        dirty.set_value(false);
-        base.set_value(merged.clone());
-        if merged != mine {
-            show(&merged);
+    let write = move |mine: String| {
+        let value = if structured {
+            mine.clone()
+        } else {
+            model::merge_text(&base.get_value(), &mine, &stored.get_untracked())
+        };
+        let refusal = match notice {
+            Some(n) => n.commit(field, || on_commit.run(value.clone())),
+            None => {
+                on_commit.run(value.clone());
+                None
+            }
+        };
+        if refusal.is_some() {
+            // What was typed stays, and the field keeps ignoring what arrives until the user
+            // corrects it; the base stays the stored value it was typed over.
+            dirty.set_value(true);
+            if value != mine {
+                show(&value);
+            }
+            return;
         }
-        on_commit.run(merged);
+        dirty.set_value(false);
+        let now = stored.get_untracked();
+        base.set_value(now.clone());
+        if now != mine {
+            show(&now);
+        }
     };
-    let field = if multiline {
-        view! { <textarea node_ref=area name=name rows="4" placeholder=placeholder prop:value=stored.get_untracked() on:input=typed on:change=commit /> }
+    let commit = move |ev: leptos::ev::Event| write(event_target_value(&ev));
+    let invalid = move || refused().is_some();
+    let field_view = if multiline {
+        view! { <textarea node_ref=area name=name.clone() rows="4" placeholder=placeholder prop:value=stored.get_untracked()
+            class:invalid=invalid aria-invalid=move || invalid().to_string() on:input=typed on:change=commit /> }
             .into_any()
     } else {
-        view! { <input node_ref=input type="text" name=name placeholder=placeholder prop:value=stored.get_untracked() on:input=typed on:change=commit /> }
+        view! { <input node_ref=input type="text" name=name.clone() placeholder=placeholder prop:value=stored.get_untracked()
+            class:invalid=invalid aria-invalid=move || invalid().to_string() on:input=typed on:change=commit /> }
             .into_any()
     };
-    view! { <label>{label} {field}</label> }
+    // The picker writes the date it was given in the form the field shows.
+    let picker = date.then(|| {
+        let pick = move |ev: leptos::ev::Event| {
+            let iso = event_target_value(&ev);
+            if let Some(d) = model::validate::iso(&iso) {
+                let typed = model::ru::date_numeric(d);
+                show(&typed);
+                write(typed);
+            }
+        };
+        view! {
+            <input type="date" class="date-picker" name=format!("{name}-picker") aria-label="Выбрать дату в календаре"
+                prop:value=move || model::validate::date(&stored.get()).unwrap_or_default() on:change=pick />
+        }
+    });
+    view! {
+        <label class:field-refused=invalid>{label}
+            <span class="field-line">{field_view}{picker}</span>
+            {move || refused().map(|reason| view! { <span class="field-error" role="alert" data-testid="field-error">{reason}</span> })}
+        </label>
+    }
 }
 
 #[component]
@@ -271,7 +388,7 @@ fn RowLine(
         <li class:removed=removed data-testid="row">
             <TextField label="" name="row-text" value=field(|r| r.text.as_str().to_owned()) on_commit=commit(RowEdit::Text) />
             {columns.period.then(|| view! {
-                <TextField label="" name="row-period" placeholder="Срок" value=field(|r| Deadline::from_stored(&r.period).input()) on_commit=commit(RowEdit::Period) />
+                <TextField label="" structured=true name="row-period" placeholder="Срок" value=field(|r| Deadline::from_stored(&r.period).input()) on_commit=commit(RowEdit::Period) />
             })}
             {columns.responsible.then(|| view! {
                 <TextField label="" name="row-responsible" placeholder="Ответственный" value=field(|r| r.responsible.clone()) on_commit=commit(RowEdit::Responsible) />

@@ -6,4 +6,4 @@ pub mod status;
 pub use fields::{
     CheckField, Columns, Notice, RowsEditor, SelectField, TextField, Writes, not_joined, options,
 };
-pub use status::{SaveBanner, StatusBar};
+pub use status::{ReceivingBanner, SaveBanner, StatusBar, unsent_text};

@@ -26,10 +26,23 @@ fn synced_at(ms: Option<i64>) -> String {
     }
 }
 
+/// «3 изменения ждут отправки»; nothing when there are none.
+pub fn unsent_text(n: usize) -> Option<String> {
+    (n > 0).then(|| {
+        let n = n as u64;
+        format!(
+            "{} {} отправки",
+            model::ru::count(n, ["изменение", "изменения", "изменений"]),
+            model::ru::plural(n, ["ждёт", "ждут", "ждут"])
+        )
+    })
+}
+
 /// Sync state and save state, always visible in the top bar.
 #[component]
 pub fn StatusBar() -> impl IntoView {
     let repo = expect_context::<Repo>();
+    let repo_unsent = repo.clone();
     let sync = Memo::new({
         let repo = repo.clone();
         move |_| {
@@ -37,16 +50,21 @@ pub fn StatusBar() -> impl IntoView {
                 return ("unjoined", "Устройство не подключено к школе".to_owned());
             }
             let last = synced_at(repo.last_synced());
+            let waiting = unsent_text(repo.unsent().total());
             match repo.sync_status() {
                 SyncStatus::Synced => ("synced", format!("Синхронизировано · {last}")),
-                SyncStatus::Syncing => ("syncing", "Синхронизация…".to_owned()),
-                SyncStatus::Connecting => {
-                    ("offline", format!("Подключение… · синхронизация: {last}"))
-                }
-                SyncStatus::Offline => (
-                    "offline",
-                    format!("Нет связи с сервером · синхронизация: {last}"),
-                ),
+                SyncStatus::Syncing => match waiting {
+                    Some(w) => ("syncing", format!("Синхронизация… · {w}")),
+                    None => ("syncing", "Синхронизация…".to_owned()),
+                },
+                SyncStatus::Connecting => match waiting {
+                    Some(w) => ("offline", format!("Подключение… · {w}")),
+                    None => ("offline", format!("Подключение… · синхронизация: {last}")),
+                },
+                SyncStatus::Offline => match waiting {
+                    Some(w) => ("offline", format!("Нет связи · {w}")),
+                    None => ("offline", format!("Нет связи · синхронизация: {last}")),
+                },
                 SyncStatus::Refused(reason) => ("refused", format!("Сервер отказал: {reason}")),
             }
         }
@@ -61,7 +79,8 @@ pub fn StatusBar() -> impl IntoView {
     let save = move || save.get();
     view! {
         <div class="status">
-            <span class=sync_class data-testid="sync-status" data-state=move || sync().0>
+            <span class=sync_class data-testid="sync-status" data-state=move || sync().0
+                data-unsent=move || repo_unsent.unsent().total().to_string()>
                 {move || sync().1}
             </span>
             <span class=move || format!("badge save-{}", save().0) data-testid="save-status" data-state=move || save().0>
@@ -93,6 +112,34 @@ pub fn SaveBanner() -> impl IntoView {
                         " Они остаются в памяти, пока открыта эта страница."
                     </p>
                     <button on:click=move |_| repo.retry_save()>"Повторить сохранение"</button>
+                </div>
+            }
+        })
+    }
+}
+
+/// A device still receiving its school says how far it has got; what has arrived can be
+/// worked on meanwhile.
+#[component]
+pub fn ReceivingBanner() -> impl IntoView {
+    let repo = expect_context::<Repo>();
+    let progress = Memo::new(move |_| {
+        let received = repo.received();
+        (repo.credentials().is_some() && received.of > 0 && received.have < received.of)
+            .then_some((received, repo.sync_status()))
+    });
+    move || {
+        progress.get().map(|(r, status)| {
+            let later = matches!(status, SyncStatus::Offline | SyncStatus::Refused(_))
+                .then_some(" Остальное придёт, когда появится связь.");
+            view! {
+                <div class="banner" role="status" data-testid="receiving">
+                    <p>
+                        {format!("Получаем данные школы: получено {} из {}.", r.have, r.of)}
+                        {later}
+                        " С тем, что уже пришло, можно работать."
+                    </p>
+                    <progress max=r.of.to_string() value=r.have.to_string()></progress>
                 </div>
             }
         })

@@ -286,7 +286,7 @@ pub fn PairPage() -> impl IntoView {
         let (f1, f2) = (set.clone(), set.clone());
         view! {
             <fieldset data-testid=format!("phase-{code}")><legend>{*title}</legend>
-                <TextField label="Сроки" name=format!("phase-period-{code}") value=Signal::derive(move || pair.get().and_then(|p| p.phase(&c1).map(|ph| Deadline::from_stored(&ph.period).input())).unwrap_or_default())
+                <TextField label="Сроки" structured=true name=format!("phase-period-{code}") value=Signal::derive(move || pair.get().and_then(|p| p.phase(&c1).map(|ph| Deadline::from_stored(&ph.period).input())).unwrap_or_default())
                     on_commit=Callback::new(move |v| f1(PairField::PhasePeriod(c2.clone(), v))) />
                 <TextField label="Содержание" name=format!("phase-content-{code}") multiline=true value=Signal::derive(move || pair.get().and_then(|p| p.phase(&c3).map(|ph| ph.content.as_str().to_owned())).unwrap_or_default())
                     on_commit=Callback::new(move |v| f2(PairField::PhaseContent(c4.clone(), v))) />
@@ -355,8 +355,8 @@ pub fn PairPage() -> impl IntoView {
                 <SelectField label="Срок" name="term" options=options(&PAIR_TERMS) value=text(|p| p.term.clone()) on_commit=on(PairField::Term) />
                 <SelectField label="Статус" name="status" options=options(&PAIR_STATUSES) value=text(|p| p.status.clone()) on_commit=on(PairField::Status) />
                 <TextField label="Ролевая модель" name="variant" value=text(|p| p.variant.clone()) on_commit=on(PairField::Variant) />
-                <TextField label="Приказ №" name="order-number" value=text(|p| p.order_number.clone()) on_commit=on(PairField::OrderNumber) />
-                <TextField label="от (дата)" name="order-date" placeholder="20.09.2026" value=text(|p| validate::input_date(&p.order_date)) on_commit=on(PairField::OrderDate) />
+                <TextField label="Приказ №" structured=true name="order-number" value=text(|p| p.order_number.clone()) on_commit=on(PairField::OrderNumber) />
+                <TextField label="от (дата)" date=true name="order-date" placeholder="20.09.2026" value=text(|p| validate::input_date(&p.order_date)) on_commit=on(PairField::OrderDate) />
             </div>
         </section>
         <section class="card">{phases}</section>
@@ -471,7 +471,7 @@ pub fn MeetingPage() -> impl IntoView {
             <h1>{move || meeting.get().map(|m| format!("{} — {}", m.kind_label(), ru::iso_date(&m.date))).unwrap_or_else(|| "Встреча не найдена".into())}</h1>
             <div class="grid2">
                 <SelectField label="Вид встречи" name="kind" options=options(&MEETING_KINDS) value=text(|m| m.kind.clone()) on_commit=on(MeetingField::Kind) />
-                <TextField label="Дата" name="date" value=text(|m| validate::input_date(&m.date)) on_commit=on(MeetingField::Date) />
+                <TextField label="Дата" date=true name="date" value=text(|m| validate::input_date(&m.date)) on_commit=on(MeetingField::Date) />
             </div>
             <CheckField label="Встреча состоялась" name="held" checked=Signal::derive(move || meeting.get().is_some_and(|m| m.held)) on_commit=Callback::new(move |v| held(MeetingField::Held(v))) />
             <TextField label="Тема" name="topic" value=text(|m| m.topic.as_str().to_owned()) on_commit=on(MeetingField::Topic) />

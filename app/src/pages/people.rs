@@ -245,9 +245,9 @@ pub fn PersonPage() -> impl IntoView {
                 <TextField label="Отчество" name="patronymic" value=text(|p| p.patronymic.clone()) on_commit=on(PersonField::Patronymic) />
             </div>
             <div class="grid2">
-                <TextField label="Дата рождения" name="birth-date" placeholder="15.09.2012" value=text(|p| validate::input_date(&p.birth_date)) on_commit=on(PersonField::BirthDate) />
+                <TextField label="Дата рождения" date=true name="birth-date" placeholder="15.09.2012" value=text(|p| validate::input_date(&p.birth_date)) on_commit=on(PersonField::BirthDate) />
                 <div class="field-group" class:hidden=move || role() != Some(Role::Student)>
-                    <TextField label="Класс" name="class" value=text(|p| p.class.clone()) on_commit=on(PersonField::Class) />
+                    <TextField label="Класс" structured=true name="class" value=text(|p| p.class.clone()) on_commit=on(PersonField::Class) />
                 </div>
                 <div class="field-group" class:hidden=move || role() != Some(Role::Teacher)>
                     <TextField label="Предметы" name="subjects" value=text(|p| p.subjects.clone()) on_commit=on(PersonField::Subjects) />
@@ -257,7 +257,7 @@ pub fn PersonPage() -> impl IntoView {
                     <TextField label="Должность" name="position" value=text(|p| p.position.clone()) on_commit=on(PersonField::Position) />
                 </div>
                 <div class="field-group" class:hidden=move || role() != Some(Role::Graduate)>
-                    <TextField label="Год выпуска" name="graduation-year" value=text(|p| p.graduation_year.clone()) on_commit=on(PersonField::GraduationYear) />
+                    <TextField label="Год выпуска" structured=true name="graduation-year" value=text(|p| p.graduation_year.clone()) on_commit=on(PersonField::GraduationYear) />
                 </div>
             </div>
             <TextField label="Контакты" name="contacts" multiline=true value=text(|p| p.contacts.as_str().to_owned()) on_commit=on(PersonField::Contacts) />

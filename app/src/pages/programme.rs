@@ -244,12 +244,12 @@ pub fn EditProgramme() -> impl IntoView {
             </div>
             <TextField label="Свой вариант ролевой модели (добавить)" name="new-variant" value=Signal::derive(String::new) on_commit=new_variant placeholder="например, «старшеклассник – пятиклассник»" />
             <div class="grid2">
-                <TextField label="Учебный год" name="year" value=text(|p| p.academic_year.clone()) on_commit=on(ProgrammeField::AcademicYear) />
+                <TextField label="Учебный год" structured=true name="year" value=text(|p| p.academic_year.clone()) on_commit=on(ProgrammeField::AcademicYear) />
                 <TextField label="Составитель" name="compiler" value=text(|p| p.compiler.clone()) on_commit=on(ProgrammeField::Compiler) />
                 <TextField label="Согласовано (кем)" name="agreed-by" value=text(|p| p.agreed_by.clone()) on_commit=on(ProgrammeField::AgreedBy) />
-                <TextField label="Дата согласования" name="agreed-on" placeholder="15.09.2026" value=text(|p| validate::input_date(&p.agreed_on)) on_commit=on(ProgrammeField::AgreedOn) />
+                <TextField label="Дата согласования" date=true name="agreed-on" placeholder="15.09.2026" value=text(|p| validate::input_date(&p.agreed_on)) on_commit=on(ProgrammeField::AgreedOn) />
                 <TextField label="Утверждено (кем)" name="approved-by" value=text(|p| p.approved_by.clone()) on_commit=on(ProgrammeField::ApprovedBy) />
-                <TextField label="Дата утверждения" name="approved-on" placeholder="15.09.2026" value=text(|p| validate::input_date(&p.approved_on)) on_commit=on(ProgrammeField::ApprovedOn) />
+                <TextField label="Дата утверждения" date=true name="approved-on" placeholder="15.09.2026" value=text(|p| validate::input_date(&p.approved_on)) on_commit=on(ProgrammeField::ApprovedOn) />
             </div>
             <TextField label="Пояснительная записка" name="note" multiline=true value=text(|p| p.note.as_str().to_owned()) on_commit=on(ProgrammeField::Note) />
             <TextField label="Цель" name="goal" multiline=true value=text(|p| p.goal.as_str().to_owned()) on_commit=on(ProgrammeField::Goal) />

@@ -275,7 +275,7 @@ fn RoadmapLine(
         <li class="roadmap-row" data-testid="roadmap-row">
             <TextField label="Содержание" name="content" value=field(|r| r.content.as_str().to_owned()) on_commit=cb(RoadmapField::Content) />
             <div class="grid3">
-                <TextField label="Срок" name="period" value=field(|r| Deadline::from_stored(&r.period).input()) on_commit=cb(RoadmapField::Period) />
+                <TextField label="Срок" structured=true name="period" value=field(|r| Deadline::from_stored(&r.period).input()) on_commit=cb(RoadmapField::Period) />
                 <TextField label="Результат (документ)" name="result" value=field(|r| r.result.as_str().to_owned()) on_commit=cb(RoadmapField::Result) />
                 <TextField label="Ответственный" name="responsible" value=field(|r| r.responsible.clone()) on_commit=cb(RoadmapField::Responsible) />
                 <TextField label="Показатель" name="indicator" value=field(|r| r.indicator.as_str().to_owned()) on_commit=cb(RoadmapField::Indicator) />
@@ -337,7 +337,7 @@ pub fn Events() -> impl IntoView {
                             <h3>{format!("{} — {}", ru::iso_date(&e.date), e.title.as_str())}</h3>
                             <div class="grid3">
                                 <SelectField label="Вид" name="kind" options=options(&EVENT_KINDS) value=Signal::stored(e.kind.clone()) on_commit=cb(EventField::Kind) />
-                                <TextField label="Дата" name="date" value=Signal::stored(validate::input_date(&e.date)) on_commit=cb(EventField::Date) />
+                                <TextField label="Дата" date=true name="date" value=Signal::stored(validate::input_date(&e.date)) on_commit=cb(EventField::Date) />
                                 <TextField label="Место" name="place" value=Signal::stored(e.place.clone()) on_commit=cb(EventField::Place) />
                             </div>
                             <TextField label="Где опубликовано" name="published" multiline=true value=Signal::stored(e.published.as_str().to_owned()) on_commit=cb(EventField::Published) />

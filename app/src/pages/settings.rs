@@ -56,6 +56,7 @@ pub fn Settings() -> impl IntoView {
             }).collect_view()}
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
         </section>
+        <SyncDetails />
         <section class="card">
             <h2>"Демонстрационные данные"</h2>
             <p class="muted">"Учебный год вымышленной школы: 150 учеников, 20 педагогов, 3 программы, 25 пар и групп, встречи, анкеты, дорожная карта. Все имена выдуманы. Данные добавляются к данным школы и синхронизируются с другими планшетами."</p>
@@ -331,5 +332,29 @@ fn qr_svg(link: &str) -> String {
             .quiet_zone(true)
             .build(),
         Err(_) => String::new(),
+    }
+}
+
+/// What the badge says, by kind of document: how many changes of each have not reached the
+/// relay, and how much of the school this device holds.
+#[component]
+fn SyncDetails() -> impl IntoView {
+    let repo = expect_context::<Repo>();
+    let (r1, r2, r3) = (repo.clone(), repo.clone(), repo.clone());
+    let line =
+        |n: usize| crate::components::unsent_text(n).unwrap_or_else(|| "всё на сервере".to_owned());
+    view! {
+        <section class="card" data-testid="sync-details">
+            <h2>"Синхронизация"</h2>
+            <table class="plain">
+                <tr><th>"Документ школы (программы, пары, встречи, дорожная карта)"</th>
+                    <td data-testid="unsent-school">{move || line(r1.unsent().school)}</td></tr>
+                <tr><th>"Документы участников"</th>
+                    <td data-testid="unsent-people">{move || line(r2.unsent().people)}</td></tr>
+                <tr><th>"Получено документов"</th>
+                    <td data-testid="received">{move || { let r = r3.received(); format!("{} из {}", r.have, r.of) }}</td></tr>
+            </table>
+            <p class="muted">"«Синхронизировано» означает, что сервер подтвердил каждое изменение этого планшета."</p>
+        </section>
     }
 }
