@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::path;
 
-use crate::components::{Notice, ReceivingBanner, SaveBanner, StatusBar};
+use crate::components::{Notice, ReceivingBanner, SaveBanner, StatusBar, Undo, UndoToast};
 use crate::pages;
 use crate::repo::Repo;
 use crate::storage::StorageError;
@@ -45,6 +45,7 @@ fn Shell(repo: Repo) -> impl IntoView {
     provide_context(repo);
     let notice = Notice::new();
     provide_context(notice);
+    provide_context(Undo::new());
     view! {
         <Router>
             <header class="topbar">
@@ -64,6 +65,7 @@ fn Shell(repo: Repo) -> impl IntoView {
                 <A href="/roadmap" attr:data-testid="nav-roadmap">"Дорожная карта"</A>
                 <A href="/events" attr:data-testid="nav-events">"Мероприятия"</A>
                 <A href="/documents" attr:data-testid="nav-documents">"Документы"</A>
+                <A href="/archive" attr:data-testid="nav-archive">"Архив"</A>
             </nav>
             <SaveBanner />
             <ReceivingBanner />
@@ -73,6 +75,7 @@ fn Shell(repo: Repo) -> impl IntoView {
                     <button type="button" on:click=move |_| notice.message.set(None)>"Понятно"</button>
                 </div>
             })}
+            <PageTitle />
             <main>
                 <Routes fallback=|| view! { <p>"Страница не найдена."</p> }>
                     <Route path=path!("/") view=pages::Home />
@@ -93,10 +96,49 @@ fn Shell(repo: Repo) -> impl IntoView {
                     <Route path=path!("/events") view=pages::Events />
                     <Route path=path!("/documents") view=pages::Documents />
                     <Route path=path!("/settings") view=pages::Settings />
+                    <Route path=path!("/archive") view=pages::Archive />
                 </Routes>
             </main>
+            <UndoToast />
         </Router>
     }
+}
+
+/// The browser tab and the history name the screen: «Пары — Наставник».
+#[component]
+fn PageTitle() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |_| {
+        let path = location.pathname.get();
+        let screen = match path.split('/').nth(1).unwrap_or("") {
+            "" => "Программы",
+            "programmes" if path.ends_with("/new") => "Новая программа",
+            "programmes" => "Программа",
+            "people" if path.ends_with("/new") => "Новый участник",
+            "people" if path.contains("/questionnaires/") => "Анкета участника",
+            "people" if path.len() > "/people/".len() => "Участник",
+            "people" => "Участники",
+            "pairs" if path.ends_with("/new") => "Новая пара",
+            "pairs" if path.len() > "/pairs/".len() => "Пара",
+            "pairs" => "Пары и группы",
+            "meetings" => "Встреча",
+            "questionnaires" => "Анкеты",
+            "roadmap" => "Дорожная карта",
+            "events" => "Мероприятия",
+            "documents" => "Документы",
+            "settings" => "Настройки",
+            "archive" => "Архив",
+            "join" => "Подключение к школе",
+            _ => "",
+        };
+        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+            doc.set_title(&if screen.is_empty() {
+                "Наставник".to_owned()
+            } else {
+                format!("{screen} — Наставник")
+            });
+        }
+    });
 }
 
 /// Renders its page afresh when the route's parameters change: following a link from one person (pair,

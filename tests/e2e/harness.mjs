@@ -210,6 +210,9 @@ export class Tablet {
     await this.page.fill("input[name=title]", title);
     await this.page.fill("textarea[name=note]", note);
     await this.page.click("[data-testid=programme-form] button[type=submit]");
+    // The new programme opens; the list has it.
+    await this.page.waitForURL(/\/programmes\/(?!new)[^/]+$/);
+    await this.page.click("nav.tabs a[href='/']");
     await this.programmeCard(title).waitFor();
   }
 

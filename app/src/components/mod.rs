@@ -2,8 +2,10 @@
 
 mod fields;
 pub mod status;
+mod undo;
 
 pub use fields::{
     CheckField, Columns, Notice, RowsEditor, SelectField, TextField, Writes, not_joined, options,
 };
 pub use status::{ReceivingBanner, SaveBanner, StatusBar, unsent_text};
+pub use undo::{Undo, UndoToast, confirm};

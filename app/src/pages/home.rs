@@ -237,6 +237,9 @@ fn ProgrammeList(school: DocumentId) -> impl IntoView {
             </A>
         </section>
         {move || all.get().err().map(|e| view! { <p class="error">{e}</p> })}
+        <Show when=move || all.get().is_ok_and(|a| a.is_empty())>
+            <FirstSteps school />
+        </Show>
         <ul class="programmes" data-testid="programmes">
             <For each=active key=card_key let((id, p))>
                 <ProgrammeCard id p />
@@ -252,6 +255,75 @@ fn ProgrammeList(school: DocumentId) -> impl IntoView {
                 </ul>
             </details>
         </Show>
+    }
+}
+
+/// What an empty school does first, in order, each step one tap from where it is done; and the
+/// demo year for a look at a school in full swing.
+#[component]
+fn FirstSteps(school: DocumentId) -> impl IntoView {
+    let repo = expect_context::<Repo>();
+    let (r1, r2, r3) = (repo.clone(), repo.clone(), repo.clone());
+    let profiled = Memo::new(move |_| {
+        r1.read(&school, |d| {
+            !School::profile(d, model::ProfileField::Director)
+                .trim()
+                .is_empty()
+        })
+        .unwrap_or(false)
+    });
+    let people = Memo::new(move |_| {
+        r2.read(&school, |d| {
+            School::active::<model::PersonEntry>(d)
+                .map(|p| p.len())
+                .unwrap_or(0)
+        })
+        .unwrap_or(0)
+    });
+    let curator = untrack(|| repo.credentials()).is_some_and(|c| c.curator);
+    let demo = RwSignal::new(None::<String>);
+    let load_demo = move |_| {
+        if !crate::components::confirm(
+            "Добавить к данным школы демонстрационный учебный год? Его участники вымышлены; удалить их можно по одному.",
+        ) {
+            return;
+        }
+        match r3.load_demo() {
+            Ok(n) => demo.set(Some(format!(
+                "Добавлено: {}.",
+                ru::count(n as u64, ["участник", "участника", "участников"])
+            ))),
+            Err(e) => demo.set(Some(e.to_string())),
+        }
+    };
+    let step = |done: bool| if done { "step done" } else { "step" };
+    view! {
+        <section class="card first-steps" data-testid="first-steps">
+            <h2>"С чего начать"</h2>
+            <ol>
+                <li class=move || step(profiled.get())>
+                    <A href="/settings">"Заполните профиль школы"</A>
+                    <span class="muted">" — полное название, директор, куратор: они попадут в приказы и согласия."</span>
+                </li>
+                <li class=move || step(people.get() > 0)>
+                    <A href="/people/new" attr:data-testid="first-person">"Внесите участников"</A>
+                    <span class="muted">{move || match people.get() {
+                        0 => " — наставников и наставляемых: учеников, педагогов, родителей, партнёров.".to_owned(),
+                        n => format!(" — внесено: {}.", ru::count(n as u64, ["участник", "участника", "участников"])),
+                    }}</span>
+                </li>
+                <li class="step">
+                    <A href="/programmes/new" attr:data-testid="first-programme">"Создайте программу наставничества"</A>
+                    <span class="muted">" — по форме наставничества (ученик – ученик, учитель – учитель…), затем сформируйте в ней пары."</span>
+                </li>
+            </ol>
+            {curator.then(|| view! {
+                <p>"Хотите сначала посмотреть, как выглядит школа в середине года? "
+                    <button type="button" data-testid="first-demo" on:click=load_demo>"Загрузить демонстрационный учебный год"</button>
+                </p>
+            })}
+            {move || demo.get().map(|d| view! { <p data-testid="demo-loaded">{d}</p> })}
+        </section>
     }
 }
 

@@ -1,14 +1,16 @@
 //! One module per screen (or group of screens).
 
+mod archive;
 pub(crate) mod documents;
 pub(crate) mod home;
 mod join;
-mod pairs;
+pub(crate) mod pairs;
 pub(crate) mod people;
 mod programme;
 mod school;
 mod settings;
 
+pub use archive::Archive;
 pub use documents::{Documents, DocumentsCard};
 pub use home::Home;
 pub use join::Join;

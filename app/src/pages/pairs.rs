@@ -7,11 +7,11 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use model::{
     Deadline, MEETING_KINDS, Meeting, MeetingField, PAIR_FORMATS, PAIR_STATUSES, PAIR_TERMS,
     PHASES, PLAN_STATUSES, Pair, PairDraft, PairField, PersonEntry, Programme, RESULT_KINDS,
-    RecordId, School, label, ru, validate,
+    Record, RecordId, School, label, ru, validate,
 };
 
 use crate::components::{
-    CheckField, Columns, RowsEditor, SelectField, TextField, Writes, not_joined, options,
+    CheckField, Columns, RowsEditor, SelectField, TextField, Undo, Writes, not_joined, options,
 };
 use crate::pages::DocumentsCard;
 use crate::pages::people::name_of;
@@ -40,6 +40,31 @@ fn choices(w: &Writes) -> Vec<(String, String)> {
         .collect();
     out.sort_by(|a, b| a.1.cmp(&b.1));
     out
+}
+
+/// A pair as people name it: its mentors and mentees (or its category of mentees).
+pub fn pair_title(
+    p: &Pair,
+    people: &std::collections::BTreeMap<String, model::Person>,
+    register: &[(RecordId, PersonEntry)],
+) -> String {
+    let names = |ids: &std::collections::BTreeMap<String, i64>| {
+        ids.keys()
+            .map(|i| name_of(people, register, i))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mentees = match (p.mentees.is_empty(), p.mentee_category.is_empty()) {
+        (false, true) => names(&p.mentees),
+        (true, _) => p.mentee_category.clone(),
+        (false, false) => format!("{}; {}", names(&p.mentees), p.mentee_category),
+    };
+    match (p.mentors.is_empty(), mentees.is_empty()) {
+        (true, true) => "Пара без участников".to_owned(),
+        (false, true) => names(&p.mentors),
+        (true, false) => mentees,
+        (false, false) => format!("{} — {}", names(&p.mentors), mentees),
+    }
 }
 
 #[component]
@@ -105,7 +130,7 @@ pub fn PairsList() -> impl IntoView {
                 <h1>"Наставнические пары и группы"</h1>
                 <p class="muted" data-testid="pair-count">{move || ru::count(rows.get().len() as u64, ["пара", "пары", "пар"])}</p>
             </div>
-            <A href="/pairs/new" attr:class="button primary" attr:data-testid="new-pair">"Сформировать пару"</A>
+            <A href=move || if programme.get().is_empty() { "/pairs/new".to_owned() } else { format!("/pairs/new?programme={}", programme.get()) } attr:class="button primary" attr:data-testid="new-pair">"Сформировать пару"</A>
         </section>
         <div class="filters card">
             <label>"Поиск" <input type="search" name="search" placeholder="Фамилия наставника или наставляемого"
@@ -135,12 +160,17 @@ pub fn NewPair() -> impl IntoView {
     let navigate = use_navigate();
     let progs = programmes(&w);
     let people = choices(&w);
-    let programme = RwSignal::new(
+    // Started from a programme («Сформировать пару» on its page or its pairs): that one.
+    let from = use_query_map()
+        .read_untracked()
+        .get("programme")
+        .filter(|p| progs.iter().any(|(id, _)| id.as_str() == p));
+    let programme = RwSignal::new(from.unwrap_or_else(|| {
         progs
             .first()
             .map(|(id, _)| id.to_string())
-            .unwrap_or_default(),
-    );
+            .unwrap_or_default()
+    }));
     let (mentor, mentee, category, goal) = (
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
@@ -260,12 +290,36 @@ pub fn PairPage() -> impl IntoView {
                 let name = name_of(&people, &reg, &pid);
                 let summary = people.get(&pid).map(|p| p.summary()).unwrap_or_default();
                 let p2 = pid.clone();
+                let since = if mentor {
+                    p.mentors.get(&pid)
+                } else {
+                    p.mentees.get(&pid)
+                }
+                .copied()
+                .unwrap_or_else(now_ms);
+                let undo = expect_context::<Undo>();
+                let who = name.clone();
+                let take_out = move |_| {
+                    set(if mentor {
+                        PairField::RemoveMentor(p2.clone())
+                    } else {
+                        PairField::RemoveMentee(p2.clone())
+                    });
+                    let (set, p3) = (set.clone(), p2.clone());
+                    undo.offer(format!("{who} убран(а) из пары."), move || {
+                        set(if mentor {
+                            PairField::AddMentor(p3.clone(), since)
+                        } else {
+                            PairField::AddMentee(p3.clone(), since)
+                        })
+                    });
+                };
                 view! {
                     <li data-testid=if mentor { "mentor" } else { "mentee" }>
                         <A href=format!("/people/{pid}")>{name}</A>
                         <span class="meta">{format!(" — {summary}")}</span>
                         <button type="button" class="danger" aria-label="Убрать из пары"
-                            on:click=move |_| set(if mentor { PairField::RemoveMentor(p2.clone()) } else { PairField::RemoveMentee(p2.clone()) })>"×"</button>
+                            on:click=take_out>"×"</button>
                     </li>
                 }
             };
@@ -338,7 +392,10 @@ pub fn PairPage() -> impl IntoView {
     view! {
         <section class="card" data-testid="pair-page">
             <p class="muted"><A href="/pairs">"Пары и группы"</A></p>
-            <h1>"Наставническая пара / группа"</h1>
+            <h1 data-testid="pair-title">{let w = w.clone(); move || pair.get().map(|p| pair_title(&p, &w.repo.people(), &w.list::<PersonEntry>())).unwrap_or_else(|| "Наставническая пара / группа".to_owned())}</h1>
+            {move || pair.get().filter(|p| p.is_removed()).map(|_| view! {
+                <div class="banner warning" data-testid="removed-banner"><p>"Пара удалена и хранится в архиве."</p> <A href="/archive">"Открыть архив"</A></div>
+            })}
             {people_view}
             <div class="add-row">
                 <select name="add-person" on:change=move |ev| add_who.set(event_target_value(&ev))>
@@ -386,7 +443,15 @@ pub fn PairPage() -> impl IntoView {
         </section>
         <div class="actions card">
             <span class="muted">"Удалённая пара сохраняется в архиве со всеми встречами."</span>
-            <button type="button" class="danger" on:click=move |_| { w_remove.school(|tx| School::remove::<Pair>(tx, &id_remove, now_ms())); }>"Удалить пару"</button>
+            <button type="button" class="danger" data-testid="remove-pair" on:click=move |_| {
+                let title = pair.get_untracked().map(|p| pair_title(&p, &w_remove.repo.people(), &w_remove.list::<PersonEntry>())).unwrap_or_default();
+                if w_remove.school(|tx| School::remove::<Pair>(tx, &id_remove, now_ms())).is_some() {
+                    let (w, id) = (w_remove.clone(), id_remove.clone());
+                    expect_context::<Undo>().offer(format!("Пара «{title}» удалена и перенесена в архив."), move || {
+                        w.school(|tx| School::restore::<Pair>(tx, &id));
+                    });
+                }
+            }>"Удалить пару"</button>
         </div>
     }
     .into_any()

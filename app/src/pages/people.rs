@@ -413,7 +413,12 @@ pub fn PersonPage() -> impl IntoView {
             ev.prevent_default();
             s1(PersonField::Sign { kind: k1.clone(), signed_on: on.get_untracked(), signed_by: by.get_untracked(), signer_role: who.get_untracked() });
         };
-        let withdraw = move |_| s2(PersonField::Withdraw { kind: k2.clone(), on: today() });
+        let what = *title;
+        let withdraw = move |_| {
+            if crate::components::confirm(&format!("Отметить согласие «{what}» отозванным с сегодняшнего дня? Отзыв не отменяется: после него согласие подписывают заново.")) {
+                s2(PersonField::Withdraw { kind: k2.clone(), on: today() });
+            }
+        };
         view! {
             <div class="consent" data-testid=format!("consent-{kind}")>
                 <h3>{*title}</h3>

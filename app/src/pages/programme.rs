@@ -48,7 +48,8 @@ pub fn NewProgramme() -> impl IntoView {
         match repo.change(&school, |tx| {
             School::add_programme(tx, &id, draft, now_ms())
         }) {
-            Ok(()) => navigate("/", Default::default()),
+            // The new programme opens, to be filled in.
+            Ok(()) => navigate(&format!("/programmes/{id}"), Default::default()),
             Err(e) => error.set(Some(e.to_string())),
         }
     };
@@ -131,10 +132,24 @@ pub fn EditProgramme() -> impl IntoView {
     let navigate = use_navigate();
     let (w2, id2) = (w.clone(), id.clone());
     let remove = move |_| {
+        let title = w2
+            .repo
+            .read(&w2.school, |d| School::programme(d, &id2))
+            .ok()
+            .and_then(|p| p.ok())
+            .map(|p| p.title.as_str().to_owned())
+            .unwrap_or_default();
         if w2
             .school(|tx| School::remove_programme(tx, &id2, now_ms()))
             .is_some()
         {
+            let (w, id) = (w2.clone(), id2.clone());
+            expect_context::<crate::components::Undo>().offer(
+                format!("Программа «{title}» удалена и перенесена в архив."),
+                move || {
+                    w.school(|tx| School::restore_programme(tx, &id));
+                },
+            );
             navigate("/", Default::default());
         }
     };
@@ -215,7 +230,8 @@ pub fn EditProgramme() -> impl IntoView {
             Ok(_) => None,
         }}
         <form class="card" data-testid="programme-form" on:submit=|ev| ev.prevent_default()>
-            <p class="muted"><A href="/">"Программы"</A>" / "<A href=format!("/pairs?programme={id}")>{move || ru::count(pairs.get() as u64, ["пара", "пары", "пар"])}</A></p>
+            <p class="muted"><A href="/">"Программы"</A>" / "<A href=format!("/pairs?programme={id}")>{move || ru::count(pairs.get() as u64, ["пара", "пары", "пар"])}</A>
+                " · "<A href=format!("/pairs/new?programme={id}") attr:data-testid="programme-new-pair">"Сформировать пару"</A></p>
             <h1>"Программа наставничества"</h1>
             <TextField label="Название" name="title" value=text(|p| p.title.as_str().to_owned()) on_commit=on(ProgrammeField::Title) />
             <div class="grid2">

@@ -1,0 +1,167 @@
+// What the curator sees is true (issue 9): the first run says what to do; a refused date stays as
+// typed, with the reason beside it, and its correction is stored as typed; the badge says «Нет
+// связи» within seconds of the relay stopping to answer (without the socket closing) and counts
+// what waits to be sent; a removed pair can be taken back at once or from the archive; a new
+// tablet receiving a school year shows its progress and answers taps meanwhile.
+import assert from "node:assert/strict";
+import { rmSync } from "node:fs";
+import { after, before, describe, test } from "node:test";
+
+import { Relay, Tablet, tempDir } from "./harness.mjs";
+
+const SCHOOL = "МБОУ «Светлая СОШ»";
+
+async function commit(locator, value) {
+  await locator.fill(value);
+  await locator.blur();
+}
+
+describe("what the curator sees is true", () => {
+  let relay;
+  let dataDir;
+  let a;
+  let b;
+
+  before(async () => {
+    dataDir = tempDir("relay");
+    relay = new Relay(dataDir);
+    await relay.start();
+    a = await Tablet.launch("A");
+  });
+
+  after(async () => {
+    try {
+      process.kill(-relay.child.pid, "SIGCONT");
+    } catch {}
+    await Promise.all([a?.close(), b?.close()]);
+    await relay?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test("an empty school says what to do first; a new programme opens, and a pair formed from it belongs to it", async () => {
+    const page = a.page;
+    await a.enrollAsCurator(relay, SCHOOL);
+    const steps = page.locator("[data-testid=first-steps]");
+    await steps.waitFor();
+    assert.match(await steps.textContent(), /Заполните профиль школы.*Внесите участников.*Создайте программу/s);
+    assert.equal(await page.title(), "Программы — Наставник");
+
+    await page.click("[data-testid=first-programme]");
+    await page.fill("input[name=title]", "Школа вожатых");
+    await page.click("[data-testid=programme-form] button[type=submit]");
+    await page.waitForURL(/\/programmes\/(?!new)[^/]+$/);
+    const programme = page.url().split("/").pop();
+    assert.equal(await page.locator("input[name=title]").inputValue(), "Школа вожатых");
+    assert.equal(await page.title(), "Программа — Наставник");
+    await page.click("[data-testid=programme-new-pair]");
+    await page.locator("[data-testid=pair-form]").waitFor();
+    assert.equal(await page.locator("[data-testid=pair-form] select[name=programme]").inputValue(), programme);
+    assert.equal(await page.title(), "Новая пара — Наставник");
+  });
+
+  test("a refused date stays as typed with the reason beside it, and its correction is stored as typed", async () => {
+    const page = a.page;
+    await page.click("nav.tabs a[href='/']");
+    page.once("dialog", (d) => d.accept());
+    await page.click("[data-testid=first-demo]");
+    await page.locator("[data-testid=demo-loaded]", { hasText: "Добавлено: 190 участников." }).waitFor();
+    await page.click("[data-testid=nav-pairs]");
+    await page.locator("[data-testid=pair] a").first().click();
+    await page.locator("[data-testid=pair-page]").waitFor();
+    const title = (await page.locator("[data-testid=pair-title]").textContent()).trim();
+    assert.match(title, / — /, "a pair is headed by its participants' names");
+
+    const date = page.locator("input[name=order-date]");
+    await commit(date, "20.09.2026");
+    await page.waitForFunction(() => document.querySelector("input[name=order-date]").value === "20.09.2026");
+    // A date nobody can read: refused, kept in the field, marked, the reason beside it.
+    await commit(date, "5.10.2");
+    const reason = page.locator("label", { has: date }).locator("[data-testid=field-error]");
+    await reason.waitFor();
+    assert.match(await reason.textContent(), /Дата записывается как «15\.09\.2026»/);
+    assert.equal(await date.inputValue(), "5.10.2");
+    assert.equal(await date.getAttribute("aria-invalid"), "true");
+    // Corrected in a form people type: stored as typed, not merged with the refused text.
+    await commit(date, "5.10.26");
+    await page.waitForFunction(() => document.querySelector("input[name=order-date]").value === "05.10.2026");
+    assert.equal(await reason.count(), 0, "the reason goes with the correction");
+    await commit(date, "6 октября 2026");
+    await page.waitForFunction(() => document.querySelector("input[name=order-date]").value === "06.10.2026");
+    // The calendar writes a date too.
+    await page.locator("input[name=order-date-picker]").fill("2026-10-07");
+    await page.waitForFunction(() => document.querySelector("input[name=order-date]").value === "07.10.2026");
+    await page.reload();
+    await page.locator("[data-testid=pair-page]").waitFor();
+    await page.waitForFunction(() => document.querySelector("input[name=order-date]").value === "07.10.2026");
+  });
+
+  test("a removed pair is taken back with «Отменить», and restored from the archive", async () => {
+    const page = a.page;
+    const title = (await page.locator("[data-testid=pair-title]").textContent()).trim();
+    await page.click("[data-testid=remove-pair]");
+    const undo = page.locator("[data-testid=undo]");
+    await undo.waitFor();
+    assert.match(await undo.textContent(), /удалена и перенесена в архив/);
+    await page.locator("[data-testid=removed-banner]").waitFor();
+    await page.click("[data-testid=undo-button]");
+    await page.locator("[data-testid=removed-banner]").waitFor({ state: "detached" });
+
+    await page.click("[data-testid=remove-pair]");
+    await page.locator("[data-testid=removed-banner]").waitFor();
+    await page.click("[data-testid=nav-pairs]");
+    await page.locator("[data-testid=pair-count]", { hasText: "25 пар" }).waitFor();
+    await page.click("[data-testid=nav-archive]");
+    const item = page.locator("[data-testid=archived]", { hasText: title });
+    await item.waitFor();
+    assert.match(await item.textContent(), /Пара \/ группа/);
+    await item.locator("[data-testid=restore]").click();
+    await item.waitFor({ state: "detached" });
+    await page.click("[data-testid=nav-pairs]");
+    await page.locator("[data-testid=pair-count]", { hasText: "26 пар" }).waitFor();
+  });
+
+  test("the badge says «Нет связи» within seconds when the relay stops answering, and counts what waits", async () => {
+    const page = a.page;
+    await a.waitSynced();
+    const badge = page.locator("[data-testid=sync-status]");
+    // The relay's process stops: the socket stays open, nothing answers.
+    process.kill(-relay.child.pid, "SIGSTOP");
+    const stopped = Date.now();
+    await page.click("[data-testid=nav-pairs]");
+    await page.locator("[data-testid=pair] a").first().click();
+    await commit(page.locator("input[name=order-number]"), "77-о");
+    await commit(page.locator("textarea[name=goal]"), "Подготовка к олимпиаде по математике");
+    await page.locator("[data-testid=sync-status][data-state=offline]").waitFor({ timeout: 10_000 });
+    const noticed = Date.now() - stopped;
+    assert.match(await badge.textContent(), /^Нет связи · \d+ изменени(е|я|й) жд(ёт|ут) отправки$/);
+    assert.ok(Number(await badge.getAttribute("data-unsent")) >= 2, "both edits wait");
+    console.log(`«Нет связи» shown ${noticed} ms after the relay stopped answering`);
+    await page.click(".settings-link");
+    assert.match(await page.locator("[data-testid=unsent-school]").textContent(), /жд(ёт|ут) отправки/);
+
+    process.kill(-relay.child.pid, "SIGCONT");
+    await a.waitSynced();
+    assert.equal(await badge.getAttribute("data-unsent"), "0");
+    assert.equal(await page.locator("[data-testid=unsent-school]").textContent(), "всё на сервере");
+  });
+
+  test("a new tablet receiving a school year shows its progress and answers taps meanwhile", async () => {
+    const code = await a.inviteCode();
+    b = await Tablet.launch("B");
+    const page = b.page;
+    await b.join(relay, code, "Планшет наставника");
+    // Taps during the transfer are answered.
+    for (const [nav, title] of [["nav-people", "Участники"], ["nav-pairs", "Пары и группы"], ["nav-archive", "Архив"]]) {
+      const tapped = Date.now();
+      await page.click(`[data-testid=${nav}]`);
+      await page.waitForFunction((t) => document.title === `${t} — Наставник`, title);
+      console.log(`${nav} answered in ${Date.now() - tapped} ms`);
+    }
+    await b.waitSynced();
+    await page.locator("[data-testid=receiving]").waitFor({ state: "detached" });
+    await page.click(".settings-link");
+    assert.equal(await page.locator("[data-testid=received]").textContent(), "191 из 191");
+    await page.click("[data-testid=nav-pairs]");
+    await page.locator("[data-testid=pair-count]", { hasText: "26 пар" }).waitFor();
+  });
+});
