@@ -112,6 +112,10 @@ struct Shared {
     relay_heads: Mutex<BTreeMap<DocumentId, Vec<automerge::ChangeHash>>>,
     unsent: RwSignal<Unsent>,
     received: RwSignal<Received>,
+    /// The relay's record of which device wrote each actor's changes (actor hex → device name).
+    authors: RwSignal<BTreeMap<String, String>>,
+    /// When the authors were last asked for (ms), so unknown actors do not ask on every render.
+    authors_asked: Mutex<i64>,
     school: RwSignal<Option<DocumentId>>,
     /// Each person document as last read, with the heads it was read at: the lists of a school
     /// with hundreds of people re-read only the documents that changed.
@@ -329,6 +333,8 @@ impl Repo {
             relay_heads: Mutex::new(relay_heads),
             unsent: RwSignal::new(Unsent::default()),
             received: RwSignal::new(Received::default()),
+            authors: RwSignal::new(BTreeMap::new()),
+            authors_asked: Mutex::new(0),
             school: RwSignal::new(school),
             people_cache: Mutex::new(BTreeMap::new()),
             followed: Mutex::new(Vec::new()),
@@ -482,6 +488,46 @@ impl Repo {
         }
     }
 
+    /// Which device wrote an actor's changes: «этот планшет» for this device's own, the device's
+    /// name by the relay's word, or `None` (not yet synced, or the relay cannot be asked). An
+    /// unknown actor makes the device ask the relay again, at most every 30 seconds.
+    pub fn author(&self, actor: &automerge::ActorId) -> Option<String> {
+        let mine = self
+            .lock()
+            .docs
+            .values()
+            .any(|e| e.doc.get_actor() == actor);
+        if mine {
+            return Some("этот планшет".to_owned());
+        }
+        let hex = actor.to_hex_string();
+        if let Some(name) = self.0.authors.with(|a| a.get(&hex).cloned()) {
+            return Some(name);
+        }
+        let now = now_ms();
+        let ask = {
+            let mut asked = self
+                .0
+                .authors_asked
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            let ask = now - *asked > 30_000;
+            if ask {
+                *asked = now;
+            }
+            ask
+        };
+        if let (true, Some(credentials)) = (ask, self.0.credentials.get_untracked()) {
+            let authors = self.0.authors;
+            leptos::task::spawn_local(async move {
+                if let Ok(list) = crate::account::authors(&credentials.token).await {
+                    authors.set(list.into_iter().map(|a| (a.actor, a.name)).collect());
+                }
+            });
+        }
+        None
+    }
+
     pub(crate) fn heartbeat_frame(&self) -> Vec<u8> {
         wire::Message::Heartbeat {
             sender_id: self.lock().client.peer_id().clone(),
@@ -519,7 +565,10 @@ impl Repo {
             let mut tx = entry.doc.transaction();
             match f(&mut tx) {
                 Ok(value) => {
-                    tx.commit();
+                    // The time is what the history of a record shows («12 ноября, 14:05»).
+                    tx.commit_with(
+                        automerge::transaction::CommitOptions::default().with_time(now_ms() / 1000),
+                    );
                     Ok(value)
                 }
                 Err(e) => {

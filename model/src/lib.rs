@@ -10,6 +10,7 @@
 mod deadline;
 pub mod demo;
 mod form;
+pub mod history;
 mod pair;
 mod person;
 mod programme;
@@ -50,4 +51,4 @@ pub use row::{Row, RowEdit};
 pub use school::{
     MAX_SCHEMA_STEP, ModelError, ProfileField, SCHEMA_VERSION, SchemaStatus, School, schema_writer,
 };
-pub use text::merge_text;
+pub use text::{FieldEditor, merge_text, new_note, write_note};

@@ -361,7 +361,7 @@ impl MeetingField {
             MeetingField::Attended(id, None) => {
                 m.attendees.remove(&id);
             }
-            MeetingField::Notes(v) => m.notes.update(v),
+            MeetingField::Notes(v) => crate::text::write_note(&mut m.notes, &v),
             MeetingField::Held(v) => m.held = v,
             MeetingField::AddResult(row) => {
                 if row.text.as_str().trim().is_empty() {

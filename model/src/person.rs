@@ -369,7 +369,10 @@ impl Person {
     }
 
     pub fn feedback_on(&self, meeting: &str) -> &str {
-        self.feedback.get(meeting).map(Text::as_str).unwrap_or("")
+        self.feedback
+            .get(meeting)
+            .map(|t| t.as_str().trim_end())
+            .unwrap_or("")
     }
 
     fn from_draft(draft: PersonDraft, now_ms: i64) -> Result<Person, ValidationError> {
@@ -426,7 +429,7 @@ impl PersonField {
             PersonField::Position(v) => p.position = trim(v),
             PersonField::GraduationYear(v) => p.graduation_year = trim(v),
             PersonField::Contacts(v) => p.contacts.update(v),
-            PersonField::Note(v) => p.note.update(v),
+            PersonField::Note(v) => crate::text::write_note(&mut p.note, &v),
             PersonField::AddChild(id, at) => {
                 p.children.insert(id, at);
             }
@@ -490,9 +493,9 @@ impl PersonField {
                     .insert(format!("{q}/{stage}"), validate::date(&on)?);
             }
             PersonField::Feedback(meeting, text) => match p.feedback.get_mut(&meeting) {
-                Some(t) => t.update(text),
+                Some(t) => crate::text::write_note(t, &text),
                 None => {
-                    p.feedback.insert(meeting, Text::with_value(text));
+                    p.feedback.insert(meeting, crate::text::new_note(&text));
                 }
             },
             PersonField::Sign {

@@ -164,4 +164,60 @@ describe("what the curator sees is true", () => {
     await page.click("[data-testid=nav-pairs]");
     await page.locator("[data-testid=pair-count]", { hasText: "26 пар" }).waitFor();
   });
+
+  test("two tablets offline set one date and add to one note: both values are shown, the choice reaches the other, the note keeps both", async () => {
+    await a.page.click("[data-testid=nav-pairs]");
+    await a.page.locator("[data-testid=pair] a").first().click();
+    await a.page.locator("[data-testid=meeting] a").first().click();
+    await a.page.locator("textarea[name=notes]").waitFor();
+    const url = a.page.url();
+    await b.page.goto(url);
+    await b.page.locator("textarea[name=notes]").waitFor();
+    await Promise.all([a.waitSynced(), b.waitSynced()]);
+    const before = await a.page.locator("textarea[name=notes]").inputValue();
+
+    await relay.stop();
+    await Promise.all([a.waitOffline(), b.waitOffline()]);
+    await commit(a.page.locator("input[name=date]"), "12.11.2026");
+    await commit(a.page.locator("textarea[name=notes]"), `${before} Принести анкеты.`);
+    await commit(b.page.locator("input[name=date]"), "13.11.2026");
+    await commit(b.page.locator("textarea[name=notes]"), `${before} Позвонить родителям.`);
+    await Promise.all([a.waitSaved(), b.waitSaved()]);
+    await relay.start();
+    await Promise.all([a.waitSynced(), b.waitSynced()]);
+
+    for (const t of [a, b]) {
+      const conflict = t.page.locator("[data-testid=conflict]", { hasText: "Дата" });
+      await conflict.waitFor();
+      const text = await conflict.textContent();
+      assert.match(text, /изменено одновременно на двух устройствах/);
+      assert.match(text, /12\.11\.2026 — (этот планшет|Планшет куратора)/, `${t.name}: ${text}`);
+      assert.match(text, /13\.11\.2026 — (этот планшет|Планшет наставника)/, `${t.name}: ${text}`);
+      await t.page.waitForFunction(() => {
+        const v = document.querySelector("textarea[name=notes]").value;
+        return v.includes("Принести анкеты.") && v.includes("Позвонить родителям.");
+      });
+      const notes = await t.page.locator("textarea[name=notes]").inputValue();
+      assert.ok(notes.startsWith(before), notes);
+      assert.match(notes, /(Принести анкеты\. Позвонить родителям\.|Позвонить родителям\. Принести анкеты\.)$/, "both additions, readable");
+    }
+
+    // The curator keeps B's date; B sees the choice, with who made it.
+    await a.page.locator("[data-testid=choose-value]", { hasText: "13.11.2026" }).click();
+    await a.page.locator("[data-testid=conflict]").waitFor({ state: "detached" });
+    await b.page.locator("[data-testid=conflict]").waitFor({ state: "detached" });
+    assert.equal(await b.page.locator("input[name=date]").inputValue(), "13.11.2026");
+    await b.page.locator("[data-testid=changed-by]", { hasText: /^Изменено: Планшет куратора, сегодня в \d\d:\d\d$/ }).waitFor();
+
+    // The meeting's history names both tablets, and an earlier date comes back.
+    await a.page.click("[data-testid=history-toggle]");
+    const entries = a.page.locator("[data-testid=history-entry]");
+    await entries.first().waitFor();
+    const history = (await entries.allTextContents()).join("\n");
+    assert.match(history, /Планшет наставника[^]*Дата: 13\.11\.2026/);
+    assert.match(history, /этот планшет[^]*Дата: 12\.11\.2026/);
+    a.page.once("dialog", (d) => d.accept());
+    await entries.filter({ hasText: "Дата: 12.11.2026" }).locator("[data-testid=restore-value]").first().click();
+    await b.page.waitForFunction(() => document.querySelector("input[name=date]").value === "12.11.2026");
+  });
 });

@@ -180,9 +180,7 @@ pub fn TextField(
     let field = notice.map(|n| n.field_id()).unwrap_or_default();
     let refused = move || notice.and_then(|n| n.refused_for(field));
     let stored = Memo::new(move |_| value.get());
-    // What the field showed when the user started typing, and whether they have.
-    let base = StoredValue::new(String::new());
-    let dirty = StoredValue::new(false);
+    let editor = StoredValue::new(model::FieldEditor::new(structured));
     let input = NodeRef::<leptos::html::Input>::new();
     let area = NodeRef::<leptos::html::Textarea>::new();
     let show = move |v: &str| {
@@ -195,18 +193,13 @@ pub fn TextField(
     };
     Effect::new(move |_| {
         let v = stored.get();
-        if !dirty.get_value() {
-            show(&v);
-            base.set_value(v);
+        if let Some(shown) = editor.try_update_value(|e| e.stored(&v)).flatten() {
+            show(&shown);
         }
     });
-    let typed = move |_| dirty.set_value(true);
+    let typed = move |_| editor.update_value(|e| e.typed());
     let write = move |mine: String| {
-        let value = if structured {
-            mine.clone()
-        } else {
-            model::merge_text(&base.get_value(), &mine, &stored.get_untracked())
-        };
+        let value = editor.with_value(|e| e.to_write(&mine, &stored.get_untracked()));
         let refusal = match notice {
             Some(n) => n.commit(field, || on_commit.run(value.clone())),
             None => {
@@ -214,20 +207,11 @@ pub fn TextField(
                 None
             }
         };
-        if refusal.is_some() {
-            // What was typed stays, and the field keeps ignoring what arrives until the user
-            // corrects it; the base stays the stored value it was typed over.
-            dirty.set_value(true);
-            if value != mine {
-                show(&value);
-            }
-            return;
-        }
-        dirty.set_value(false);
         let now = stored.get_untracked();
-        base.set_value(now.clone());
-        if now != mine {
-            show(&now);
+        editor.update_value(|e| e.written(refusal.is_none(), &now));
+        let shown = if refusal.is_some() { value } else { now };
+        if shown != mine {
+            show(&shown);
         }
     };
     let commit = move |ev: leptos::ev::Event| write(event_target_value(&ev));

@@ -1,11 +1,13 @@
 //! Presentational pieces shared by pages.
 
 mod fields;
+pub mod history;
 pub mod status;
 mod undo;
 
 pub use fields::{
     CheckField, Columns, Notice, RowsEditor, SelectField, TextField, Writes, not_joined, options,
 };
+pub use history::RecordHistory;
 pub use status::{ReceivingBanner, SaveBanner, StatusBar, unsent_text};
 pub use undo::{Undo, UndoToast, confirm};

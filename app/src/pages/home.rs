@@ -237,9 +237,7 @@ fn ProgrammeList(school: DocumentId) -> impl IntoView {
             </A>
         </section>
         {move || all.get().err().map(|e| view! { <p class="error">{e}</p> })}
-        <Show when=move || all.get().is_ok_and(|a| a.is_empty())>
-            <FirstSteps school />
-        </Show>
+        <FirstSteps school programmes=Signal::derive(move || active().len()) />
         <ul class="programmes" data-testid="programmes">
             <For each=active key=card_key let((id, p))>
                 <ProgrammeCard id p />
@@ -261,7 +259,7 @@ fn ProgrammeList(school: DocumentId) -> impl IntoView {
 /// What an empty school does first, in order, each step one tap from where it is done; and the
 /// demo year for a look at a school in full swing.
 #[component]
-fn FirstSteps(school: DocumentId) -> impl IntoView {
+fn FirstSteps(school: DocumentId, programmes: Signal<usize>) -> impl IntoView {
     let repo = expect_context::<Repo>();
     let (r1, r2, r3) = (repo.clone(), repo.clone(), repo.clone());
     let profiled = Memo::new(move |_| {
@@ -297,7 +295,10 @@ fn FirstSteps(school: DocumentId) -> impl IntoView {
         }
     };
     let step = |done: bool| if done { "step done" } else { "step" };
+    // Until the school has both people and a programme.
+    let needed = move || people.get() == 0 || programmes.get() == 0;
     view! {
+        <Show when=needed>
         <section class="card first-steps" data-testid="first-steps">
             <h2>"С чего начать"</h2>
             <ol>
@@ -312,18 +313,19 @@ fn FirstSteps(school: DocumentId) -> impl IntoView {
                         n => format!(" — внесено: {}.", ru::count(n as u64, ["участник", "участника", "участников"])),
                     }}</span>
                 </li>
-                <li class="step">
+                <li class=move || step(programmes.get() > 0)>
                     <A href="/programmes/new" attr:data-testid="first-programme">"Создайте программу наставничества"</A>
                     <span class="muted">" — по форме наставничества (ученик – ученик, учитель – учитель…), затем сформируйте в ней пары."</span>
                 </li>
             </ol>
             {curator.then(|| view! {
                 <p>"Хотите сначала посмотреть, как выглядит школа в середине года? "
-                    <button type="button" data-testid="first-demo" on:click=load_demo>"Загрузить демонстрационный учебный год"</button>
+                    <button type="button" data-testid="first-demo" on:click=load_demo.clone()>"Загрузить демонстрационный учебный год"</button>
                 </p>
             })}
-            {move || demo.get().map(|d| view! { <p data-testid="demo-loaded">{d}</p> })}
         </section>
+        </Show>
+        {move || demo.get().map(|d| view! { <p class="card" data-testid="demo-loaded">{d}</p> })}
     }
 }
 

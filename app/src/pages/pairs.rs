@@ -10,6 +10,8 @@ use model::{
     Record, RecordId, School, label, ru, validate,
 };
 
+use crate::components::RecordHistory;
+use crate::components::history;
 use crate::components::{
     CheckField, Columns, RowsEditor, SelectField, TextField, Undo, Writes, not_joined, options,
 };
@@ -396,6 +398,7 @@ pub fn PairPage() -> impl IntoView {
             {move || pair.get().filter(|p| p.is_removed()).map(|_| view! {
                 <div class="banner warning" data-testid="removed-banner"><p>"Пара удалена и хранится в архиве."</p> <A href="/archive">"Открыть архив"</A></div>
             })}
+            <RecordHistory doc=w.school id=id.to_string() locate={history::record::<Pair>} name_of={let w = w.clone(); Callback::new(move |pid: String| name_of(&w.repo.people(), &w.list::<PersonEntry>(), &pid))} />
             {people_view}
             <div class="add-row">
                 <select name="add-person" on:change=move |ev| add_who.set(event_target_value(&ev))>
@@ -534,13 +537,14 @@ pub fn MeetingPage() -> impl IntoView {
         <section class="card" data-testid="meeting-page">
             <p class="muted">{move || meeting.get().map(|m| view! { <A href=format!("/pairs/{}", m.pair)>"← Пара"</A> })}</p>
             <h1>{move || meeting.get().map(|m| format!("{} — {}", m.kind_label(), ru::iso_date(&m.date))).unwrap_or_else(|| "Встреча не найдена".into())}</h1>
+            <RecordHistory doc=w.school id=id.to_string() locate={history::record::<Meeting>} name_of={let w = w.clone(); Callback::new(move |pid: String| name_of(&w.repo.people(), &w.list::<PersonEntry>(), &pid))} />
             <div class="grid2">
                 <SelectField label="Вид встречи" name="kind" options=options(&MEETING_KINDS) value=text(|m| m.kind.clone()) on_commit=on(MeetingField::Kind) />
                 <TextField label="Дата" date=true name="date" value=text(|m| validate::input_date(&m.date)) on_commit=on(MeetingField::Date) />
             </div>
             <CheckField label="Встреча состоялась" name="held" checked=Signal::derive(move || meeting.get().is_some_and(|m| m.held)) on_commit=Callback::new(move |v| held(MeetingField::Held(v))) />
             <TextField label="Тема" name="topic" value=text(|m| m.topic.as_str().to_owned()) on_commit=on(MeetingField::Topic) />
-            <TextField label="Заметки о встрече (без персональных данных: они хранятся в документах участников)" name="notes" multiline=true value=text(|m| m.notes.as_str().to_owned()) on_commit=on(MeetingField::Notes) />
+            <TextField label="Заметки о встрече (без персональных данных: они хранятся в документах участников)" name="notes" multiline=true value=text(|m| m.notes.as_str().trim_end().to_owned()) on_commit=on(MeetingField::Notes) />
         </section>
         <section class="card" data-testid="participants">
             <h2>"Участники и обратная связь"</h2>

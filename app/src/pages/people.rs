@@ -238,6 +238,7 @@ pub fn PersonPage() -> impl IntoView {
         <section class="card" data-testid="person-details">
             <p class="muted"><A href="/people">"Участники"</A></p>
             <h1 data-testid="person-title">{move || person.get().map(|p| p.full_name()).unwrap_or_default()}</h1>
+            {id.parse::<sync_core::DocumentId>().ok().map(|doc| view! { <crate::components::RecordHistory doc id=id.clone() locate={crate::components::history::person} /> })}
             <p class="muted">{move || person.get().map(|p| p.summary()).unwrap_or_default()}</p>
             <div class="grid3">
                 <TextField label="Фамилия" name="last-name" value=text(|p| p.last_name.clone()) on_commit=on(PersonField::LastName) />
@@ -261,7 +262,7 @@ pub fn PersonPage() -> impl IntoView {
                 </div>
             </div>
             <TextField label="Контакты" name="contacts" multiline=true value=text(|p| p.contacts.as_str().to_owned()) on_commit=on(PersonField::Contacts) />
-            <TextField label="Заметка" name="person-note" multiline=true value=text(|p| p.note.as_str().to_owned()) on_commit=on(PersonField::Note) />
+            <TextField label="Заметка" name="person-note" multiline=true value=text(|p| p.note.as_str().trim_end().to_owned()) on_commit=on(PersonField::Note) />
         </section>
     };
 

@@ -233,6 +233,7 @@ pub fn EditProgramme() -> impl IntoView {
             <p class="muted"><A href="/">"Программы"</A>" / "<A href=format!("/pairs?programme={id}")>{move || ru::count(pairs.get() as u64, ["пара", "пары", "пар"])}</A>
                 " · "<A href=format!("/pairs/new?programme={id}") attr:data-testid="programme-new-pair">"Сформировать пару"</A></p>
             <h1>"Программа наставничества"</h1>
+            <crate::components::RecordHistory doc=w.school id=id.to_string() locate={crate::components::history::record::<model::Programme>} />
             <TextField label="Название" name="title" value=text(|p| p.title.as_str().to_owned()) on_commit=on(ProgrammeField::Title) />
             <div class="grid2">
                 <label>"Форма наставничества"
