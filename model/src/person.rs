@@ -252,6 +252,7 @@ pub enum PersonField {
     },
     RequestProblem(String, String),
     RemoveRequest(String, i64),
+    RestoreRequest(String),
     /// Questionnaire id, stage ("entry" / "final"), question id, value ("" clears).
     Answer(String, String, String, String),
     Filled(String, String, String),
@@ -478,6 +479,11 @@ impl PersonField {
             PersonField::RemoveRequest(id, at) => {
                 if let Some(r) = p.mentee.requests.iter_mut().find(|r| r.id == id) {
                     r.removed_at = Some(at);
+                }
+            }
+            PersonField::RestoreRequest(id) => {
+                if let Some(r) = p.mentee.requests.iter_mut().find(|r| r.id == id) {
+                    r.removed_at = None;
                 }
             }
             PersonField::Answer(q, stage, question, value) => {

@@ -9,10 +9,20 @@ use crate::repo::Repo;
 #[component]
 pub fn Home() -> impl IntoView {
     let repo = expect_context::<Repo>();
-    move || match (repo.credentials(), repo.school()) {
-        (None, _) | (_, None) => view! { <Welcome code=String::new() /> }.into_any(),
-        (Some(_), Some(school)) => {
-            let status = repo.read(&school, School::schema_status);
+    // What the page shows depends on these alone: a change to the school's data re-renders the
+    // parts that show it, not the page (which would also reset what its parts hold).
+    let state = Memo::new(move |_| match (repo.credentials(), repo.school()) {
+        (Some(_), Some(school)) => Some((
+            school,
+            repo.read(&school, School::schema_status)
+                .map_err(|e| e.to_string()),
+        )),
+        _ => None,
+    });
+    move || {
+        match state.get() {
+        None => view! { <Welcome code=String::new() /> }.into_any(),
+        Some((school, status)) => {
             match status {
                 Ok(SchemaStatus::Empty) => view! {
                     <section class="card" data-testid="waiting-school">
@@ -35,9 +45,10 @@ pub fn Home() -> impl IntoView {
                 }
                 .into_any(),
                 Ok(_) => view! { <crate::pages::MissingDocumentsPanel /> <ProgrammeList school /> }.into_any(),
-                Err(e) => view! { <section class="card error"><p>{e.to_string()}</p></section> }.into_any(),
+                Err(e) => view! { <section class="card error"><p>{e}</p></section> }.into_any(),
             }
         }
+    }
     }
 }
 

@@ -300,8 +300,18 @@ pub fn PersonPage() -> impl IntoView {
                             <ul>{children.iter().map(|c| {
                                 let (c2, remove) = (c.clone(), remove.clone());
                                 let (href, name) = (format!("/people/{c}"), name_of(&people, &reg, c));
+                                let since = p.children.get(c).copied().unwrap_or_else(now_ms);
+                                let who = name.clone();
+                                let unlink = move |_| {
+                                    remove(PersonField::RemoveChild(c2.clone()));
+                                    let (again, c3) = (remove.clone(), c2.clone());
+                                    expect_context::<crate::components::Undo>().offer(
+                                        format!("Связь с «{who}» убрана."),
+                                        move || again(PersonField::AddChild(c3.clone(), since)),
+                                    );
+                                };
                                 view! { <li data-testid="relative"><A href=href>{name}</A>
-                                    <button type="button" class="danger" aria-label="Убрать связь" on:click=move |_| remove(PersonField::RemoveChild(c2.clone()))>"×"</button></li> }
+                                    <button type="button" class="danger" aria-label="Убрать связь" on:click=unlink>"×"</button></li> }
                             }).collect_view()}</ul>
                             <div class="add-row">
                                 <select name="child" on:change=move |ev| child.set(event_target_value(&ev))>
@@ -389,7 +399,11 @@ pub fn PersonPage() -> impl IntoView {
                         <li data-testid="request">
                             <span>{r.problem.as_str().to_owned()}</span>
                             <span class="meta">{format!(" — {}, {}", label(&REQUEST_SOURCES, &r.source), ru::iso_date(&r.noted_on))}</span>
-                            <button type="button" class="danger" on:click=move |_| remove(PersonField::RemoveRequest(rid.clone(), now_ms()))>"×"</button>
+                            <button type="button" class="danger" aria-label="Удалить запрос" on:click=move |_| {
+                                remove(PersonField::RemoveRequest(rid.clone(), now_ms()));
+                                let (again, rid) = (remove.clone(), rid.clone());
+                                expect_context::<crate::components::Undo>().offer("Запрос удалён.", move || again(PersonField::RestoreRequest(rid.clone())));
+                            }>"×"</button>
                         </li>
                     }
                 }).collect_view())}

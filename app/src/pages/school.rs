@@ -116,7 +116,11 @@ pub fn QuestionnairePage() -> impl IntoView {
                         <li data-testid="question" class="row-line">
                             <input type="text" name="question-text" prop:value=question.text.as_str().to_owned() on:change=move |ev| a(QuestionnaireField::QuestionText(i1.clone(), event_target_value(&ev))) />
                             <span class="meta">{model::label(&QUESTION_KINDS, &question.kind)}</span>
-                            <button type="button" class="danger" aria-label="Удалить вопрос" on:click=move |_| b(QuestionnaireField::RemoveQuestion(i2.clone(), now_ms()))>"×"</button>
+                            <button type="button" class="danger" aria-label="Удалить вопрос" on:click=move |_| {
+                                b(QuestionnaireField::RemoveQuestion(i2.clone(), now_ms()));
+                                let (again, id) = (b.clone(), i2.clone());
+                                expect_context::<crate::components::Undo>().offer("Вопрос удалён.", move || again(QuestionnaireField::RestoreQuestion(id.clone())));
+                            }>"×"</button>
                         </li>
                     }
                 }).collect_view())}
