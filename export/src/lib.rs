@@ -12,11 +12,15 @@ pub mod documents;
 #[cfg(feature = "docx")]
 pub mod docx;
 pub mod html;
+#[cfg(feature = "import")]
+pub mod import;
 pub mod read;
 pub mod texts;
 pub mod tree;
 pub mod view;
 pub mod worker;
+#[cfg(feature = "xlsx")]
+pub mod xlsx;
 
 use serde::{Deserialize, Serialize};
 

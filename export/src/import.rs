@@ -1,0 +1,1 @@
+//! Spreadsheets in: people read from .xlsx, .xls, .ods and .csv (issue 12).
