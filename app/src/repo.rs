@@ -103,7 +103,15 @@ struct Shared {
     writer: UnboundedSender<Job>,
     sync_wake: UnboundedSender<()>,
     sync_wake_rx: Mutex<Option<UnboundedReceiver<()>>>,
+    /// Bumped on any change (and on erasures): for the few readers that depend on everything.
     revision: RwSignal<u64>,
+    /// One trigger per document: [`Repo::read`] of a document re-runs only when that document
+    /// changes, so typing on a person's page does not redraw every screen that reads the school.
+    triggers: Mutex<BTreeMap<DocumentId, ArcTrigger>>,
+    /// Any person's document changed (what [`Repo::people`] reads).
+    people_changed: ArcTrigger,
+    /// Documents changed by the relay, to be shown at the next redraw.
+    pending_redraw: Mutex<BTreeSet<DocumentId>>,
     save_status: RwSignal<SaveStatus>,
     sync_status: RwSignal<SyncStatus>,
     last_synced: RwSignal<Option<i64>>,
@@ -327,6 +335,9 @@ impl Repo {
             sync_wake,
             sync_wake_rx: Mutex::new(Some(sync_wake_rx)),
             revision: RwSignal::new(0),
+            triggers: Mutex::new(BTreeMap::new()),
+            people_changed: ArcTrigger::new(),
+            pending_redraw: Mutex::new(BTreeSet::new()),
             save_status: RwSignal::new(SaveStatus::Saved),
             sync_status: RwSignal::new(SyncStatus::Offline),
             last_synced: RwSignal::new(last_synced),
@@ -441,9 +452,14 @@ impl Repo {
                 if entry.damaged.is_some() {
                     continue;
                 }
-                received.of += 1;
-                if !entry.doc.get_heads().is_empty() {
-                    received.have += 1;
+                let empty = entry.doc.get_heads().is_empty();
+                // A document the relay said it does not have (its author never sent it, or it
+                // was erased) is not waited for.
+                if !(empty && inner.client.is_unavailable(id)) {
+                    received.of += 1;
+                    if !empty {
+                        received.have += 1;
+                    }
                 }
                 let n = unsent_changes(&entry.doc, confirmed.get(id));
                 if n > 0 {
@@ -535,13 +551,13 @@ impl Repo {
         .encode()
     }
 
-    /// Reads a document; reactive: a view or memo calling this re-runs when any document changes.
+    /// Reads a document; reactive: a view or memo calling this re-runs when that document changes.
     pub fn read<T>(
         &self,
         id: &DocumentId,
         f: impl FnOnce(&Automerge) -> T,
     ) -> Result<T, ModelError> {
-        self.0.revision.track();
+        self.trigger(id).track();
         let inner = self.lock();
         let entry = inner.docs.get(id).ok_or(ModelError::NotInitialised)?;
         if let Some(reason) = &entry.damaged {
@@ -578,15 +594,64 @@ impl Repo {
             }
         };
         if result.is_ok() {
-            self.changed();
+            self.changed(&[*id]);
         }
         result
     }
 
-    fn changed(&self) {
+    fn trigger(&self, id: &DocumentId) -> ArcTrigger {
+        self.0
+            .triggers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(*id)
+            .or_default()
+            .clone()
+    }
+
+    /// Redraws what reads these documents (and the lists of people, if any is a person's).
+    fn notify(&self, ids: &BTreeSet<DocumentId>) {
+        let school = self.0.school.get_untracked();
+        for id in ids {
+            self.trigger(id).notify();
+        }
+        if ids.iter().any(|id| Some(*id) != school) {
+            self.0.people_changed.notify();
+        }
+        self.0.revision.update(|r| *r += 1);
+    }
+
+    /// Redraws everything (many documents came or went at once).
+    fn notify_all(&self) {
+        let triggers: Vec<ArcTrigger> = self
+            .0
+            .triggers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .cloned()
+            .collect();
+        for t in triggers {
+            t.notify();
+        }
+        self.0.people_changed.notify();
+        self.0.revision.update(|r| *r += 1);
+    }
+
+    /// Many documents changed at once (the demo year, a restored copy, a new school).
+    fn changed_all(&self) {
         self.follow_school();
         self.count_unsent();
-        self.0.revision.update(|r| *r += 1);
+        self.notify_all();
+        self.0.save_status.set(SaveStatus::Saving);
+        let _ = self.0.writer.unbounded_send(Job::Flush);
+        let _ = self.0.sync_wake.unbounded_send(());
+    }
+
+    fn changed(&self, ids: &[DocumentId]) {
+        self.follow_school();
+        self.count_unsent();
+        self.notify(&ids.iter().copied().collect());
         self.0.save_status.set(SaveStatus::Saving);
         let _ = self.0.writer.unbounded_send(Job::Flush);
         let _ = self.0.sync_wake.unbounded_send(());
@@ -595,7 +660,12 @@ impl Repo {
     /// Like [`Repo::changed`] for changes that came from the relay: saved and counted at once,
     /// but shown at most every [`REDRAW_MS`], so a new tablet receiving a school's hundreds of
     /// documents redraws its screens a few times a second rather than once per document.
-    fn changed_remotely(&self) {
+    fn changed_remotely(&self, ids: impl IntoIterator<Item = DocumentId>) {
+        self.0
+            .pending_redraw
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend(ids);
         self.follow_school();
         self.count_unsent();
         self.0.save_status.set(SaveStatus::Saving);
@@ -614,7 +684,14 @@ impl Repo {
             repo.0
                 .redraw_pending
                 .store(false, std::sync::atomic::Ordering::SeqCst);
-            repo.0.revision.update(|r| *r += 1);
+            let ids = std::mem::take(
+                &mut *repo
+                    .0
+                    .pending_redraw
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner()),
+            );
+            repo.notify(&ids);
         });
     }
 
@@ -738,7 +815,7 @@ impl Repo {
         for id in new {
             let _ = self.0.writer.unbounded_send(Job::Delete(id));
         }
-        self.0.revision.update(|r| *r += 1);
+        self.notify_all();
     }
 
     /// Makes the register's display marks agree with the relay: a mark the relay never
@@ -816,7 +893,7 @@ impl Repo {
 
     /// Every person's document this device holds, by id (reactive).
     pub fn people(&self) -> BTreeMap<String, model::Person> {
-        self.0.revision.track();
+        self.0.people_changed.track();
         let inner = self.lock();
         let mut cache = self
             .0
@@ -898,7 +975,7 @@ impl Repo {
             );
         }
         drop(inner);
-        self.changed();
+        self.changed_all();
         Ok(demo.people.len())
     }
 
@@ -982,7 +1059,7 @@ impl Repo {
             }
         }
         drop(inner);
-        self.changed();
+        self.changed_all();
         Ok(restored)
     }
 
@@ -1007,7 +1084,7 @@ impl Repo {
         }
         self.lock().docs.remove(&id);
         let _ = self.0.writer.unbounded_send(Job::Delete(id));
-        self.0.revision.update(|r| *r += 1);
+        self.notify_all();
         self.erase_on_relay(id).await
     }
 
@@ -1078,7 +1155,7 @@ impl Repo {
             .writer
             .unbounded_send(Job::Meta(META_SCHOOL, id.to_string()));
         self.0.school.set(Some(id));
-        self.changed();
+        self.changed_all();
     }
 
     /// Asks the writer to try again after a failure.
@@ -1204,8 +1281,15 @@ impl Repo {
                 .receive(message, &mut Docs(docs))
                 .map_err(|e| e.to_string())?
         };
-        if events.iter().any(|e| matches!(e, ClientEvent::Changed(_))) {
-            self.changed_remotely();
+        let changed: Vec<DocumentId> = events
+            .iter()
+            .filter_map(|e| match e {
+                ClientEvent::Changed(id) => Some(*id),
+                _ => None,
+            })
+            .collect();
+        if !changed.is_empty() {
+            self.changed_remotely(changed);
         }
         // The relay no longer has a document this device holds with content: it may have
         // been erased just now (the relay tells every follower). Ask for the list.
