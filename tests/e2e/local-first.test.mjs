@@ -84,8 +84,9 @@ describe("the local-first loop", () => {
     await a.page.reload();
     await a.programmeCard("Лидер – пассивный").waitFor();
     assert.equal((await a.titles()).length, 3);
+    // The shell came from the service worker, and the app in it names the screen.
     const shell = await a.page.evaluate(() => document.title);
-    assert.equal(shell, "Наставник");
+    assert.equal(shell, "Программы — Наставник");
     await relay.start();
   });
 
