@@ -269,13 +269,12 @@ pub fn last_edit(doc: &Automerge, obj: &ObjId) -> Option<Edit> {
     // The newest operation still visible in the record.
     let mut newest: Option<(u64, ActorId)> = None;
     let mut consider = |id: ObjId| {
-        if let ObjId::Id(counter, actor, _) = id {
-            if newest
+        if let ObjId::Id(counter, actor, _) = id
+            && newest
                 .as_ref()
                 .is_none_or(|(c, a)| (counter, &actor) > (*c, a))
-            {
-                newest = Some((counter, actor));
-            }
+        {
+            newest = Some((counter, actor));
         }
     };
     for at in objects.keys() {

@@ -20,6 +20,8 @@ mod roadmap;
 mod row;
 pub mod ru;
 mod school;
+pub mod search;
+pub mod suggest;
 mod text;
 pub mod validate;
 

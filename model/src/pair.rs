@@ -110,6 +110,12 @@ impl Pair {
         self.removed_at.is_none() && matches!(self.status.as_str(), "active" | "extended")
     }
 
+    /// Pairs that take their mentor's time: not removed, and being formed or working (not
+    /// completed or terminated). A mentor's load and «without a mentor» count these.
+    pub fn is_current(&self) -> bool {
+        self.removed_at.is_none() && !matches!(self.status.as_str(), "completed" | "terminated")
+    }
+
     pub fn is_group(&self) -> bool {
         self.mentees.len() > 1 || !self.mentee_category.is_empty() || self.format == "group"
     }

@@ -340,21 +340,23 @@ impl Person {
         }
     }
 
-    /// Whether the person matches a search: any word of `query` in the name, class, subjects or
-    /// organisation, case-insensitively.
+    /// Whether the person matches a search (see [`crate::search::matches`]): every word of
+    /// `query` in their surname, first name, patronymic, class, subjects (a teacher's or those
+    /// they mentor in) or organisation; ё and е are one letter, case and extra spaces do not
+    /// matter.
     pub fn matches(&self, query: &str) -> bool {
-        let hay = format!(
-            "{} {} {} {}",
-            self.full_name(),
-            self.class,
-            self.subjects,
-            self.organisation
+        crate::search::matches(
+            query,
+            &[
+                &self.last_name,
+                &self.first_name,
+                &self.patronymic,
+                &self.class,
+                &self.subjects,
+                &self.mentor.subjects,
+                &self.organisation,
+            ],
         )
-        .to_lowercase();
-        query
-            .to_lowercase()
-            .split_whitespace()
-            .all(|w| hay.contains(w))
     }
 
     pub fn answer(&self, questionnaire: &str, stage: &str, question: &str) -> Option<&str> {
