@@ -203,6 +203,8 @@ const META_ROLE: &str = "role";
 const META_ERASED: &str = "erased";
 const META_PENDING_ERASURES: &str = "pending_erasures";
 const META_RELAY_HEADS: &str = "relay_heads";
+/// How often an unknown actor makes the device ask the relay for the names of actors.
+const AUTHORS_EVERY_MS: i64 = 5_000;
 /// How often changes arriving from the relay redraw the screens.
 const REDRAW_MS: u32 = 250;
 
@@ -506,7 +508,7 @@ impl Repo {
 
     /// Which device wrote an actor's changes: «этот планшет» for this device's own, the device's
     /// name by the relay's word, or `None` (not yet synced, or the relay cannot be asked). An
-    /// unknown actor makes the device ask the relay again, at most every 30 seconds.
+    /// unknown actor makes the device ask the relay again ([`Repo::ask_authors`]).
     pub fn author(&self, actor: &automerge::ActorId) -> Option<String> {
         let mine = self
             .lock()
@@ -520,28 +522,41 @@ impl Repo {
         if let Some(name) = self.0.authors.with(|a| a.get(&hex).cloned()) {
             return Some(name);
         }
-        let now = now_ms();
-        let ask = {
+        self.ask_authors();
+        None
+    }
+
+    /// Asks the relay for its list of actors: at once if it was last asked more than
+    /// [`AUTHORS_EVERY_MS`] ago, otherwise once that time is up (one request waits at a time),
+    /// so a name the relay learnt a moment ago still reaches the screen.
+    fn ask_authors(&self) {
+        let Some(credentials) = self.0.credentials.get_untracked() else {
+            return;
+        };
+        let wait = {
             let mut asked = self
                 .0
                 .authors_asked
                 .lock()
                 .unwrap_or_else(|p| p.into_inner());
-            let ask = now - *asked > 30_000;
-            if ask {
-                *asked = now;
+            let now = now_ms();
+            if *asked > now {
+                // A request is already scheduled.
+                return;
             }
-            ask
+            let wait = (*asked + AUTHORS_EVERY_MS - now).max(0);
+            *asked = now + wait;
+            wait
         };
-        if let (true, Some(credentials)) = (ask, self.0.credentials.get_untracked()) {
-            let authors = self.0.authors;
-            leptos::task::spawn_local(async move {
-                if let Ok(list) = crate::account::authors(&credentials.token).await {
-                    authors.set(list.into_iter().map(|a| (a.actor, a.name)).collect());
-                }
-            });
-        }
-        None
+        let authors = self.0.authors;
+        leptos::task::spawn_local(async move {
+            if wait > 0 {
+                gloo_timers::future::TimeoutFuture::new(wait as u32).await;
+            }
+            if let Ok(list) = crate::account::authors(&credentials.token).await {
+                authors.set(list.into_iter().map(|a| (a.actor, a.name)).collect());
+            }
+        });
     }
 
     pub(crate) fn heartbeat_frame(&self) -> Vec<u8> {

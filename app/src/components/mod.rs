@@ -2,6 +2,7 @@
 
 mod fields;
 pub mod history;
+pub mod picker;
 pub mod status;
 mod undo;
 

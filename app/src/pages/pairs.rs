@@ -12,6 +12,7 @@ use model::{
 
 use crate::components::RecordHistory;
 use crate::components::history;
+use crate::components::picker::{Base, Choice, PersonPicker};
 use crate::components::{
     CheckField, Columns, RowsEditor, SelectField, TextField, Undo, Writes, not_joined, options,
 };
@@ -24,24 +25,92 @@ fn programmes(w: &Writes) -> Vec<(RecordId, Programme)> {
     w.active::<Programme>()
 }
 
-/// People who can be chosen: (id, «Фамилия Имя Отчество — ученик, 7Б»), by name.
-fn choices(w: &Writes) -> Vec<(String, String)> {
+/// People who can be chosen (not removed, not erased, their data on this device), by name,
+/// with how many current pairs each is in.
+pub fn choices(w: &Writes) -> Vec<Choice> {
     let people = w.repo.people();
-    let mut out: Vec<(String, String)> = w
+    let pairs: Vec<Pair> = w
+        .active::<Pair>()
+        .into_iter()
+        .map(|(_, p)| p)
+        .filter(Pair::is_current)
+        .collect();
+    let mut out: Vec<Choice> = w
         .list::<PersonEntry>()
         .into_iter()
         .filter(|(_, e)| !e.is_removed_or_erased())
         .filter_map(|(id, _)| {
-            people.get(id.as_str()).map(|p| {
-                (
-                    id.to_string(),
-                    format!("{} — {}", p.full_name(), p.summary()),
-                )
+            people.get(id.as_str()).map(|p| Choice {
+                load: pairs
+                    .iter()
+                    .filter(|pair| {
+                        pair.mentors.contains_key(id.as_str())
+                            || pair.mentees.contains_key(id.as_str())
+                    })
+                    .count(),
+                id: id.to_string(),
+                person: p.clone(),
             })
         })
         .collect();
-    out.sort_by(|a, b| a.1.cmp(&b.1));
+    out.sort_by_key(|c| model::search::normalise(&c.person.full_name()));
     out
+}
+
+/// The bases' people without a current pair: mentees waiting for a mentor, mentors free to take
+/// one.
+#[component]
+fn Unpaired() -> impl IntoView {
+    let Some(w) = Writes::get() else {
+        return ().into_any();
+    };
+    let lists = Memo::new(move |_| {
+        let all = choices(&w);
+        let pairs: Vec<Pair> = w.active::<Pair>().into_iter().map(|(_, p)| p).collect();
+        let people = || all.iter().map(|c| (c.id.as_str(), &c.person));
+        let named = |ids: Vec<String>| -> Vec<(String, String)> {
+            ids.into_iter()
+                .filter_map(|id| {
+                    let c = all.iter().find(|c| c.id == id)?;
+                    Some((
+                        id,
+                        format!("{} — {}", c.person.full_name(), c.person.summary()),
+                    ))
+                })
+                .collect()
+        };
+        (
+            named(model::suggest::mentees_without_mentor(people(), &pairs)),
+            named(model::suggest::mentors_without_mentee(people(), &pairs)),
+        )
+    });
+    let list = |title: &'static str, testid: &'static str, people: Vec<(String, String)>| {
+        view! {
+            <details class="card" data-testid=testid>
+                <summary>{format!("{title} ({})", people.len())}</summary>
+                <ul>{people.into_iter().map(|(id, line)| view! { <li><A href=format!("/people/{id}")>{line}</A></li> }).collect_view()}</ul>
+            </details>
+        }
+    };
+    view! {
+        {move || {
+            let (mentees, mentors) = lists.get();
+            view! {
+                {list("Наставляемые из базы без наставника", "mentees-without-mentor", mentees)}
+                {list("Наставники из базы без наставляемых", "mentors-without-mentee", mentors)}
+            }
+        }}
+    }
+    .into_any()
+}
+
+/// Who mentees are in a programme of this form.
+fn mentee_role(form: &model::Form) -> Option<model::Role> {
+    match form {
+        model::Form::TeacherTeacher => Some(model::Role::Teacher),
+        model::Form::UniversityStudentUniversityStudent | model::Form::Other(_) => None,
+        _ => Some(model::Role::Student),
+    }
 }
 
 /// A pair as people name it: its mentors and mentees (or its category of mentees).
@@ -150,6 +219,7 @@ pub fn PairsList() -> impl IntoView {
                 </li>
             </For>
         </ul>
+        <Unpaired />
     }
     .into_any()
 }
@@ -173,6 +243,7 @@ pub fn NewPair() -> impl IntoView {
             .map(|(id, _)| id.to_string())
             .unwrap_or_default()
     }));
+    let people = StoredValue::new(people);
     let (mentor, mentee, category, goal) = (
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
@@ -189,8 +260,10 @@ pub fn NewPair() -> impl IntoView {
                 .unwrap_or_default()
         }
     };
+    let w_submit = w.clone();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        let w = &w_submit;
         let prog = programme.get_untracked();
         let draft = PairDraft {
             form: form_of(&prog),
@@ -213,13 +286,61 @@ pub fn NewPair() -> impl IntoView {
             navigate(&format!("/pairs/{id}"), Default::default());
         }
     };
-    let person_select = |name: &'static str, s: RwSignal<String>, people: Vec<(String, String)>| {
-        view! {
-            <select name=name on:change=move |ev| s.set(event_target_value(&ev))>
-                <option value="">"— выберите —"</option>
-                {people.into_iter().map(|(id, l)| view! { <option value=id>{l}</option> }).collect_view()}
-            </select>
+    let programme_of = {
+        let progs = progs.clone();
+        move |id: &str| {
+            progs
+                .iter()
+                .find(|(p, _)| p.as_str() == id)
+                .map(|(_, p)| p.clone())
         }
+    };
+    let form = {
+        let programme_of = programme_of.clone();
+        Memo::new(move |_| {
+            programme_of(&programme.get())
+                .map(|p| p.form())
+                .unwrap_or(model::Form::StudentStudent)
+        })
+    };
+    let all = Signal::derive(move || people.get_value());
+    let mentor_role = Signal::derive(move || {
+        model::suggest::mentor_roles(&form.get()).and_then(|r| r.first().copied())
+    });
+    let mentee_role = Signal::derive(move || mentee_role(&form.get()));
+    // Mentors the mentee's requests, the form, classes and loads suggest, with the reasons.
+    let suggestions = {
+        let (w, programme_of) = (w.clone(), programme_of.clone());
+        Memo::new(move |_| {
+            let who = mentee.get();
+            let prog = programme_of(&programme.get());
+            let (Some(prog), false) = (prog, who.is_empty()) else {
+                return Vec::new();
+            };
+            people.with_value(|all| {
+                let Some(me) = all.iter().find(|c| c.id == who) else {
+                    return Vec::new();
+                };
+                let pairs: Vec<Pair> = w.active::<Pair>().into_iter().map(|(_, p)| p).collect();
+                let form = prog.form();
+                let need = model::suggest::Need {
+                    mentee_id: &me.id,
+                    mentee: &me.person,
+                    request: None,
+                    form: &form,
+                    variant: &prog.variant,
+                };
+                let mentors = all.iter().map(|c| (c.id.as_str(), &c.person));
+                model::suggest::suggest_mentors(&need, mentors, &pairs)
+                    .into_iter()
+                    .take(5)
+                    .filter_map(|s| {
+                        let name = all.iter().find(|c| c.id == s.mentor)?.person.full_name();
+                        Some((s.mentor, name, s.reasons))
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
     };
     view! {
         <form class="card" on:submit=submit data-testid="pair-form">
@@ -229,8 +350,26 @@ pub fn NewPair() -> impl IntoView {
                     {progs.into_iter().map(|(id, p)| view! { <option value=id.to_string()>{p.title.as_str().to_owned()}</option> }).collect_view()}
                 </select>
             </label>
-            <label>"Наставник" {person_select("mentor", mentor, people.clone())}</label>
-            <label>"Наставляемый" {person_select("mentee", mentee, people)}</label>
+            <PersonPicker label="Наставляемый" name="mentee" choices=all value=mentee role=mentee_role base=Base::Mentees />
+            {move || {
+                let list = suggestions.get();
+                (!list.is_empty() && mentor.get().is_empty()).then(|| view! {
+                    <section class="suggestions" data-testid="suggestions">
+                        <h2>"Подходящие наставники"</h2>
+                        <p class="muted">"Подобраны по запросам наставляемого, форме наставничества, возрасту и загрузке наставников. Решение за куратором."</p>
+                        <ol>
+                            {list.into_iter().map(|(id, name, reasons)| view! {
+                                <li data-testid="suggestion">
+                                    <strong>{name}</strong>
+                                    <ul class="reasons">{reasons.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}</ul>
+                                    <button type="button" on:click=move |_| mentor.set(id.clone())>"Выбрать наставником"</button>
+                                </li>
+                            }).collect_view()}
+                        </ol>
+                    </section>
+                })
+            }}
+            <PersonPicker label="Наставник" name="mentor" choices=all value=mentor role=mentor_role base=Base::Mentors />
             <label>"или категория наставляемых"
                 <input type="text" name="category" placeholder="дети группы риска" prop:value=move || category.get() on:input=move |ev| category.set(event_target_value(&ev)) />
             </label>
@@ -400,14 +539,13 @@ pub fn PairPage() -> impl IntoView {
             })}
             <RecordHistory doc=w.school id=id.to_string() locate={history::record::<Pair>} name_of={let w = w.clone(); Callback::new(move |pid: String| name_of(&w.repo.people(), &w.list::<PersonEntry>(), &pid))} />
             {people_view}
-            <div class="add-row">
-                <select name="add-person" on:change=move |ev| add_who.set(event_target_value(&ev))>
-                    <option value="">"— участник —"</option>
-                    {all.into_iter().map(|(id, l)| view! { <option value=id>{l}</option> }).collect_view()}
-                </select>
-                <button type="button" on:click=move |_| s1(PairField::AddMentor(add_who.get_untracked(), now_ms()))>"+ наставник"</button>
-                <button type="button" on:click=move |_| s2(PairField::AddMentee(add_who.get_untracked(), now_ms()))>"+ наставляемый"</button>
-            </div>
+            <PersonPicker label="Добавить участника" name="add-person" choices=Signal::stored(all) value=add_who />
+            <Show when=move || !add_who.get().is_empty()>
+                <div class="add-row">
+                    <button type="button" on:click={let s1 = s1.clone(); move |_| { s1(PairField::AddMentor(add_who.get_untracked(), now_ms())); add_who.set(String::new()); }}>"+ наставником"</button>
+                    <button type="button" on:click={let s2 = s2.clone(); move |_| { s2(PairField::AddMentee(add_who.get_untracked(), now_ms())); add_who.set(String::new()); }}>"+ наставляемым"</button>
+                </div>
+            </Show>
             <TextField label="Категория наставляемых" name="category" value=text(|p| p.mentee_category.clone()) on_commit=on(PairField::MenteeCategory) />
             <TextField label="Цель" name="goal" multiline=true value=text(|p| p.goal.as_str().to_owned()) on_commit=on(PairField::Goal) />
             <div class="grid3">
