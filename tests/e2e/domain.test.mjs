@@ -103,8 +103,8 @@ describe("the target model on a tablet", () => {
     await addPerson(page, { last: "Озерова", first: "Яна", middle: "Игоревна", birth: "12.05.2014", klass: "6б" });
     // A parent, linked to her child; the child's page shows the parent.
     await addPerson(page, { role: "parent", last: "Озеров", first: "Игорь", middle: "Петрович" });
-    await page.selectOption("select[name=child]", { label: "Озерова Яна Игоревна — 6Б" });
-    await page.click("[data-testid=family] button:not(.danger)");
+    await pick(page, "child", "яна 6б", "Озерова Яна Игоревна");
+    await page.click("[data-testid=link-child]");
     await page.locator("[data-testid=family] [data-testid=relative]", { hasText: "Озерова Яна" }).waitFor();
     await page.click("[data-testid=family] [data-testid=relative] a");
     await page.locator("[data-testid=family] [data-testid=relative]", { hasText: "Озеров Игорь Петрович" }).waitFor();

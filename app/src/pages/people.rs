@@ -281,16 +281,12 @@ pub fn PersonPage() -> impl IntoView {
             };
             match p.role() {
                 Some(Role::Parent) => {
-                    let students: Vec<(String, String)> = reg
-                        .iter()
-                        .filter(|(_, e)| {
-                            !e.is_removed_or_erased() && e.role() == Some(Role::Student)
-                        })
-                        .filter_map(|(sid, _)| {
-                            people.get(sid.as_str()).map(|s| {
-                                (sid.to_string(), format!("{} — {}", s.full_name(), s.class))
-                            })
-                        })
+                    let w = Writes::get();
+                    let students: Vec<crate::components::picker::Choice> = w
+                        .map(|w| crate::pages::pairs::choices(&w))
+                        .unwrap_or_default()
+                        .into_iter()
+                        .filter(|c| c.person.role() == Some(Role::Student))
                         .collect();
                     let (add, remove) = (set.clone(), set.clone());
                     let children: Vec<String> = p.children.keys().cloned().collect();
@@ -313,14 +309,11 @@ pub fn PersonPage() -> impl IntoView {
                                 view! { <li data-testid="relative"><A href=href>{name}</A>
                                     <button type="button" class="danger" aria-label="Убрать связь" on:click=unlink>"×"</button></li> }
                             }).collect_view()}</ul>
+                            <crate::components::picker::PersonPicker label="Ребёнок" name="child" choices=Signal::stored(students) value=child />
                             <div class="add-row">
-                                <select name="child" on:change=move |ev| child.set(event_target_value(&ev))>
-                                    <option value="">"— ученик —"</option>
-                                    {students.into_iter().map(|(sid, l)| view! { <option value=sid>{l}</option> }).collect_view()}
-                                </select>
-                                <button type="button" on:click=move |_| {
+                                <button type="button" data-testid="link-child" on:click=move |_| {
                                     let c = child.get_untracked();
-                                    if !c.is_empty() { add(PersonField::AddChild(c, now_ms())); }
+                                    if !c.is_empty() { add(PersonField::AddChild(c, now_ms())); child.set(String::new()); }
                                 }>"Связать с ребёнком"</button>
                             </div>
                         </section>
