@@ -28,7 +28,8 @@ pub struct Made {
 
 #[derive(Clone, Debug)]
 pub enum Content {
-    Docx(Vec<u8>),
+    /// A .docx or .xlsx file.
+    File(Vec<u8>),
     Html(String),
 }
 
@@ -47,12 +48,20 @@ pub fn school_data(repo: &Repo) -> Result<SchoolData, String> {
 
 /// Makes `document` in `format`, starting the worker if it is not running.
 pub async fn make(data: SchoolData, document: Document, format: Format) -> Result<Made, String> {
-    let request = Request {
-        data,
-        document,
-        format,
+    ask(Request::document(data, document, format)).await
+}
+
+/// Makes a spreadsheet of the school's bases and registers and offers it as a download.
+pub async fn table(data: SchoolData, table: export::tables::Table) -> Result<Made, String> {
+    let made = ask(Request::table(data, table)).await?;
+    if let Content::File(bytes) = &made.content {
+        crate::download::offer(&made.file_name, XLSX_MIME, bytes)?;
     }
-    .to_json();
+    Ok(made)
+}
+
+async fn ask(request: Request) -> Result<Made, String> {
+    let request = request.to_json();
     let (send, receive) = oneshot::channel();
     CLIENT.with(|c| c.borrow_mut().send(request, send))?;
     receive
@@ -63,11 +72,13 @@ pub async fn make(data: SchoolData, document: Document, format: Format) -> Resul
 /// Makes the .docx and offers it as a download.
 pub async fn download(data: SchoolData, document: Document) -> Result<Made, String> {
     let made = make(data, document, Format::Docx).await?;
-    if let Content::Docx(bytes) = &made.content {
+    if let Content::File(bytes) = &made.content {
         crate::download::offer(&made.file_name, DOCX_MIME, bytes)?;
     }
     Ok(made)
 }
+
+pub const XLSX_MIME: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 pub const DOCX_MIME: &str =
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
@@ -179,7 +190,7 @@ fn received(data: JsValue) {
             } else {
                 payload
                     .dyn_ref::<js_sys::Uint8Array>()
-                    .map(|a| Content::Docx(a.to_vec()))
+                    .map(|a| Content::File(a.to_vec()))
             };
             content
                 .map(|content| Made {

@@ -15,6 +15,7 @@ pub mod html;
 #[cfg(feature = "import")]
 pub mod import;
 pub mod read;
+pub mod tables;
 pub mod texts;
 pub mod tree;
 pub mod view;

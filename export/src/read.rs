@@ -7,12 +7,13 @@ use chrono::{Datelike, NaiveDate};
 use model::{
     CONSENT_AGREEMENT, CONSENT_PERSONAL_DATA, Deadline, EVENT_KINDS, Event, Form, ModelError,
     PAIR_FORMATS, PAIR_STATUSES, PAIR_TERMS, PHASES, PLAN_STATUSES, Pair, Person, PersonEntry,
-    ProfileField, ROW_STATUSES, Read, RoadmapRow, Row, SIGNER_REPRESENTATIVE, School, label, ru,
+    ProfileField, REQUEST_SOURCES, ROW_STATUSES, Read, RoadmapRow, Row, SIGNER_REPRESENTATIVE,
+    School, label, ru,
 };
 
 use crate::view::{
-    EventView, Official, PairView, PersonView, PhaseView, ProgrammeView, RoadmapRowView, RowView,
-    SchoolData, SchoolProfile,
+    EventView, MenteeView, MentorView, Official, PairView, PersonView, PhaseView, ProgrammeView,
+    RequestView, RoadmapRowView, RowView, SchoolData, SchoolProfile, SignedView,
 };
 
 /// Reads everything the documents need. `person` returns a person's document by id (`None` for
@@ -45,9 +46,10 @@ pub fn read(
     let people = entries
         .iter()
         .map(|(id, entry)| match persons.get(id.as_str()) {
-            Some(p) if !entry.is_erased() => {
-                person_view(id.as_str(), p, parents.get(id.as_str()).copied(), today)
-            }
+            Some(p) if !entry.is_erased() => PersonView {
+                removed: entry.removed_at.is_some(),
+                ..person_view(id.as_str(), p, parents.get(id.as_str()).copied(), today)
+            },
             _ => PersonView {
                 id: id.to_string(),
                 full_name: if entry.is_erased() {
@@ -56,6 +58,7 @@ pub fn read(
                     String::new()
                 },
                 erased: entry.is_erased(),
+                removed: entry.removed_at.is_some(),
                 minor: entry.role().is_none_or(|r| r == model::Role::Student),
                 ..PersonView::default()
             },
@@ -226,7 +229,52 @@ fn person_view(id: &str, p: &Person, parent: Option<&Person>, today: NaiveDate) 
         consent_signed: signed(CONSENT_PERSONAL_DATA),
         agreement_signed: signed(CONSENT_AGREEMENT),
         erased: false,
+        removed: false,
+        class: p.class.trim().to_owned(),
+        subjects: p.subjects.trim().to_owned(),
+        organisation: p.organisation.trim().to_owned(),
+        position: p.position.trim().to_owned(),
+        graduation_year: p.graduation_year.trim().to_owned(),
+        mentor: MentorView {
+            in_base: p.mentor.in_base,
+            competencies: p.mentor.competencies.as_str().trim().to_owned(),
+            subjects: p.mentor.subjects.trim().to_owned(),
+            forms: p
+                .mentor
+                .forms
+                .keys()
+                .map(|code| Form::from_code(code).label().to_owned())
+                .collect(),
+            time_available: p.mentor.time_available.trim().to_owned(),
+            questionnaire: !p.mentor.questionnaire.is_empty(),
+            interview: !p.mentor.interview.is_empty(),
+        },
+        mentee: MenteeView {
+            in_base: p.mentee.in_base,
+            requests: p
+                .mentee
+                .requests
+                .iter()
+                .filter(|r| r.removed_at.is_none())
+                .map(|r| RequestView {
+                    problem: r.problem.as_str().trim().to_owned(),
+                    source: code_label(&REQUEST_SOURCES, &r.source),
+                    noted_on: r.noted_on.clone(),
+                })
+                .collect(),
+        },
+        consent: signed_view(p, CONSENT_PERSONAL_DATA),
+        agreement: signed_view(p, CONSENT_AGREEMENT),
     }
+}
+
+fn signed_view(p: &Person, kind: &str) -> Option<SignedView> {
+    p.consent(kind).map(|c| SignedView {
+        signed_on: c.signed_on.clone(),
+        signed_by: c.signed_by.trim().to_owned(),
+        by_representative: c.signer_role == SIGNER_REPRESENTATIVE,
+        withdrawn_on: c.withdrawn_on.clone(),
+    })
 }
 
 fn pair_view(id: &str, p: &Pair, year: &str) -> PairView {

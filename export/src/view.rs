@@ -66,6 +66,91 @@ pub struct PersonView {
     pub agreement_signed: String,
     /// Their personal data was erased: only the mark remains.
     pub erased: bool,
+    /// Removed from the register (archived): kept because pairs may still name them.
+    #[serde(default)]
+    pub removed: bool,
+    /// A student's class: «7Б».
+    #[serde(default)]
+    pub class: String,
+    /// A teacher's subjects.
+    #[serde(default)]
+    pub subjects: String,
+    /// Where a partner, parent or graduate works.
+    #[serde(default)]
+    pub organisation: String,
+    #[serde(default)]
+    pub position: String,
+    /// A graduate's year: «2024».
+    #[serde(default)]
+    pub graduation_year: String,
+    /// Their mentor profile (the mentor base).
+    #[serde(default)]
+    pub mentor: MentorView,
+    /// Their mentee profile (the mentee base with its request map).
+    #[serde(default)]
+    pub mentee: MenteeView,
+    /// The consent to personal-data processing as recorded, valid or withdrawn.
+    #[serde(default)]
+    pub consent: Option<SignedView>,
+    /// The mentor–mentee agreement as recorded, valid or withdrawn.
+    #[serde(default)]
+    pub agreement: Option<SignedView>,
+}
+
+/// A person's entry in the mentor base.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MentorView {
+    pub in_base: bool,
+    pub competencies: String,
+    /// The subjects they mentor in.
+    pub subjects: String,
+    /// The forms they can serve in: «ученик – ученик».
+    pub forms: Vec<String>,
+    /// «вторник, четверг после 14:00».
+    pub time_available: String,
+    /// The mentor's questionnaire is filled in.
+    pub questionnaire: bool,
+    /// The interview took place.
+    pub interview: bool,
+}
+
+/// A person's entry in the mentee base.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MenteeView {
+    pub in_base: bool,
+    /// The request map (карта запросов), removed requests left out.
+    pub requests: Vec<RequestView>,
+}
+
+/// A request of the request map.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestView {
+    /// «Низкая учебная мотивация».
+    pub problem: String,
+    /// «анкетирование», «собеседование», «лист «Мне нужна помощь»».
+    pub source: String,
+    /// ISO date or empty.
+    pub noted_on: String,
+}
+
+/// A signed consent or agreement.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedView {
+    /// ISO date or empty.
+    pub signed_on: String,
+    /// Who signed: the participant or their parent (legal representative).
+    pub signed_by: String,
+    /// The signer signed for a minor as their parent (legal representative).
+    pub by_representative: bool,
+    /// ISO date it was withdrawn, or empty.
+    pub withdrawn_on: String,
+}
+
+impl SignedView {
+    /// Signed and not withdrawn.
+    pub fn is_valid(&self) -> bool {
+        !self.signed_on.is_empty() && self.withdrawn_on.is_empty()
+    }
 }
 
 /// A row of a plan: the activity, when, who, and how it stands.

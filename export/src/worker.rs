@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::tables::Table;
 use crate::{Document, SchoolData};
 
 /// The worker's first message: its wasm is instantiated and it listens.
@@ -24,11 +25,35 @@ pub enum Format {
     Html,
 }
 
+/// What the worker is asked to make.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Job {
+    /// A document, as a .docx file or a print page.
+    Document { document: Document, format: Format },
+    /// A spreadsheet (.xlsx) of the school's bases and registers.
+    Table { table: Table },
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Request {
     pub data: SchoolData,
-    pub document: Document,
-    pub format: Format,
+    pub job: Job,
+}
+
+impl Request {
+    pub fn document(data: SchoolData, document: Document, format: Format) -> Request {
+        Request {
+            data,
+            job: Job::Document { document, format },
+        }
+    }
+
+    pub fn table(data: SchoolData, table: Table) -> Request {
+        Request {
+            data,
+            job: Job::Table { table },
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,7 +89,8 @@ impl Reply {
 /// What goes with a reply.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Payload {
-    Docx(Vec<u8>),
+    /// A file: the .docx or the .xlsx.
+    File(Vec<u8>),
     Html(String),
     Nothing,
 }
@@ -86,10 +112,14 @@ pub fn handle(request: &str) -> (Reply, Payload) {
             );
         }
     };
-    match crate::assemble(&request.data, &request.document) {
+    let (document, format) = match request.job {
+        Job::Document { document, format } => (document, format),
+        Job::Table { table } => return make_table(&request.data, table),
+    };
+    match crate::assemble(&request.data, &document) {
         Ok(made) => {
-            let payload = match request.format {
-                Format::Docx => Payload::Docx(made.docx()),
+            let payload = match format {
+                Format::Docx => Payload::File(made.docx()),
                 Format::Html => Payload::Html(made.html()),
             };
             (
@@ -109,4 +139,35 @@ pub fn handle(request: &str) -> (Reply, Payload) {
             Payload::Nothing,
         ),
     }
+}
+
+#[cfg(all(feature = "docx", feature = "xlsx"))]
+fn make_table(data: &SchoolData, table: Table) -> (Reply, Payload) {
+    match crate::xlsx::workbook(data, table) {
+        Ok(bytes) => (
+            Reply {
+                file_name: table.file_name(),
+                ..Reply::default()
+            },
+            Payload::File(bytes),
+        ),
+        Err(e) => (
+            Reply {
+                error: Some(e.to_string()),
+                ..Reply::default()
+            },
+            Payload::Nothing,
+        ),
+    }
+}
+
+#[cfg(all(feature = "docx", not(feature = "xlsx")))]
+fn make_table(_: &SchoolData, _: Table) -> (Reply, Payload) {
+    (
+        Reply {
+            error: Some("Этот модуль документов собран без таблиц Excel.".into()),
+            ..Reply::default()
+        },
+        Payload::Nothing,
+    )
 }

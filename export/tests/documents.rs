@@ -33,6 +33,7 @@ fn person(id: &str, full: &str, short: &str, minor: bool, representative: &str) 
         consent_signed: "2026-09-15".into(),
         agreement_signed: "2026-09-16".into(),
         erased: false,
+        ..PersonView::default()
     }
 }
 

@@ -224,6 +224,21 @@ describe("documents", () => {
     await page.click("[data-testid=print-close]");
     await page.locator("[data-testid=print-view]").waitFor({ state: "detached" });
 
+    // The registers as an Excel workbook, still offline: one sheet per table, the people in it.
+    await page.click("[data-testid=nav-documents]");
+    const registers = page.locator("[data-testid=table-row]", { hasText: "Реестры" });
+    const [file] = await Promise.all([page.waitForEvent("download"), registers.locator("[data-testid=download-xlsx]").click()]);
+    await registers.locator("[data-testid=table-made]").waitFor();
+    assert.equal(file.suggestedFilename(), "Реестры.xlsx");
+    const xlsx = unzip(readFileSync(await file.path()));
+    const workbook = xlsx.get("xl/workbook.xml").toString("utf8");
+    for (const sheet of ["База наставников", "База наставляемых", "Персонифицированный учёт", "Пары и группы", "Согласия и соглашения", "Дорожная карта"]) {
+      assert.ok(workbook.includes(`name="${sheet}"`), `sheet «${sheet}» in ${workbook.slice(0, 1500)}`);
+    }
+    const strings = xlsx.get("xl/sharedStrings.xml").toString("utf8");
+    assert.ok(strings.includes(menteeName.split(" ")[0]), "the mentee is in the registers");
+    assert.ok(strings.includes(mentor.split(" ")[0]), "the mentor is in the registers");
+
     assert.deepEqual(t.cspViolations, [], "nothing refused by the content-security policy");
   });
 });

@@ -159,6 +159,7 @@ pub fn Documents() -> impl IntoView {
                 <h2>"Документы школы"</h2>
                 {school.into_iter().map(|d| view! { <DocumentRow document=d /> }).collect_view()}
             </section>
+            <Tables />
             {programmes}
             <section class="card">
                 <h2>"Пары и группы"</h2>
@@ -178,6 +179,47 @@ pub fn Documents() -> impl IntoView {
         {view}
     }
     .into_any()
+}
+
+/// «Таблицы Excel»: the bases and registers as .xlsx, made by the same worker as the documents.
+#[component]
+fn Tables() -> impl IntoView {
+    let repo = expect_context::<Repo>();
+    view! {
+        <section class="card" data-testid="tables">
+            <h2>"Таблицы Excel"</h2>
+            <p class="muted">"Базы наставников и наставляемых, персонифицированный учёт, пары, согласия и дорожная карта — для директора и регионального наставнического центра. «Реестры» — все таблицы в одной книге, по листу на таблицу."</p>
+            {export::tables::Table::ALL.into_iter().map(|table| {
+                let repo = repo.clone();
+                let state = RwSignal::new(None::<Result<String, String>>);
+                let busy = RwSignal::new(false);
+                let run = move |_| {
+                    let data = match untrack(|| documents::school_data(&repo)) {
+                        Ok(d) => d,
+                        Err(e) => return state.set(Some(Err(e))),
+                    };
+                    busy.set(true);
+                    leptos::task::spawn_local(async move {
+                        let made = documents::table(data, table).await;
+                        busy.set(false);
+                        state.set(Some(made.map(|m| m.file_name)));
+                    });
+                };
+                view! {
+                    <div class="document-row" data-testid="table-row">
+                        <span>{table.label()}</span>
+                        <button type="button" data-testid="download-xlsx" prop:disabled=move || busy.get() on:click=run>
+                            {move || if busy.get() { "Готовится…" } else { "Скачать .xlsx" }}
+                        </button>
+                        {move || state.get().map(|s| match s {
+                            Ok(name) => view! { <span class="muted" data-testid="table-made">{format!("Готово: {name}")}</span> }.into_any(),
+                            Err(e) => view! { <span class="error" role="alert">{e}</span> }.into_any(),
+                        })}
+                    </div>
+                }
+            }).collect_view()}
+        </section>
+    }
 }
 
 /// A card of a record's documents, for its own page.

@@ -22,7 +22,7 @@ mod web {
             let out = js_sys::Array::of3(&id, &reply.into(), &JsValue::NULL);
             let transfer = js_sys::Array::new();
             match payload {
-                Payload::Docx(bytes) => {
+                Payload::File(bytes) => {
                     let array = js_sys::Uint8Array::from(bytes.as_slice());
                     transfer.push(&array.buffer());
                     out.set(2, array.into());
