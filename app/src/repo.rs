@@ -490,10 +490,10 @@ impl Repo {
         {
             let inner = self.lock();
             for id in inner.docs.keys() {
-                if let Some(heads) = inner.client.relay_heads(id) {
-                    if confirmed.get(id).map(Vec::as_slice) != Some(heads) {
-                        confirmed.insert(*id, heads.to_vec());
-                    }
+                if let Some(heads) = inner.client.relay_heads(id)
+                    && confirmed.get(id).map(Vec::as_slice) != Some(heads)
+                {
+                    confirmed.insert(*id, heads.to_vec());
                 }
             }
             confirmed.retain(|id, _| inner.docs.contains_key(id));

@@ -17,7 +17,6 @@
 
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook};
-use serde::{Deserialize, Serialize};
 
 use crate::view::{PairView, PersonView, SchoolData, SignedView};
 

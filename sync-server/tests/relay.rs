@@ -1155,7 +1155,7 @@ async fn a_heartbeat_is_answered_by_the_relay() {
     );
 
     let mut ws = raw_socket(&relay, &curator.token).await;
-    let mut client = Client::new(tablet);
+    let client = Client::new(tablet);
     ws.send(Ws::Binary(client.join().encode().into()))
         .await
         .unwrap();

@@ -142,7 +142,7 @@ pub fn Archive() -> impl IntoView {
                 |_, e| format!("{} · {}", e.title.as_str(), ru::iso_date(&e.date)),
                 |_| None,
             ));
-            all.sort_by(|a, b| b.removed_at.cmp(&a.removed_at));
+            all.sort_by_key(|r| std::cmp::Reverse(r.removed_at));
             all
         })
     };
