@@ -9,6 +9,7 @@
 
 mod deadline;
 pub mod demo;
+pub mod due;
 mod form;
 pub mod history;
 mod pair;

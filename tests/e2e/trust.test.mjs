@@ -65,6 +65,11 @@ describe("what the curator sees is true", () => {
     page.once("dialog", (d) => d.accept());
     await page.click("[data-testid=first-demo]");
     await page.locator("[data-testid=demo-loaded]", { hasText: "Добавлено: 190 участников." }).waitFor();
+    // «Сроки»: what a school year in progress has due, each a tap from where it is done.
+    const due = page.locator("[data-testid=due] li a").first();
+    await due.waitFor();
+    await due.click();
+    await page.waitForURL(/\/(meetings|pairs|people|roadmap|events)(\/|$)/);
     await page.click("[data-testid=nav-pairs]");
     await page.locator("[data-testid=pair] a").first().click();
     await page.locator("[data-testid=pair-page]").waitFor();

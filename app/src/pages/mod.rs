@@ -17,5 +17,7 @@ pub use join::Join;
 pub use pairs::{MeetingPage, NewPair, PairPage, PairsList};
 pub use people::{FillQuestionnaire, NewPerson, PeopleList, PersonPage};
 pub use programme::{EditProgramme, NewProgramme};
-pub use school::{Events, MissingDocumentsPanel, QuestionnairePage, Questionnaires, Roadmap};
+pub use school::{
+    DuePanel, Events, MissingDocumentsPanel, QuestionnairePage, Questionnaires, Roadmap,
+};
 pub use settings::Settings;

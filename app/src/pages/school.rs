@@ -363,6 +363,56 @@ pub fn Events() -> impl IntoView {
     .into_any()
 }
 
+/// «Сроки»: what is due in the next two weeks and what is overdue (`model::due`), each a link
+/// to where it is done. On the home screen.
+#[component]
+pub fn DuePanel() -> impl IntoView {
+    let Some(w) = Writes::get() else {
+        return ().into_any();
+    };
+    let items = Memo::new(move |_| {
+        let people = w.list::<PersonEntry>();
+        let docs = w.repo.people();
+        let pairs = w.list::<Pair>();
+        let meetings = w.list::<Meeting>();
+        let events = w.list::<Event>();
+        let roadmap = w.list::<RoadmapRow>();
+        let lookup = |id: &str| docs.get(id).cloned();
+        let records = Records {
+            people: &people,
+            person: &lookup,
+            pairs: &pairs,
+            meetings: &meetings,
+            events: &events,
+            roadmap: &roadmap,
+        };
+        model::due::due(&records, chrono::Local::now().date_naive())
+    });
+    let href = |place: &model::due::Place| match place {
+        model::due::Place::Pair(id) => format!("/pairs/{id}"),
+        model::due::Place::Meeting(id) => format!("/meetings/{id}"),
+        model::due::Place::Person(id) => format!("/people/{id}"),
+        model::due::Place::Roadmap => "/roadmap".to_owned(),
+        model::due::Place::Events => "/events".to_owned(),
+        model::due::Place::People => "/people".to_owned(),
+    };
+    view! {
+        <Show when=move || !items.with(Vec::is_empty)>
+            <section class="card due" data-testid="due">
+                <h2>"Сроки"</h2>
+                <ul>
+                    {move || items.get().into_iter().map(|d| view! {
+                        <li class:overdue=d.overdue data-testid=if d.overdue { "overdue" } else { "due-soon" }>
+                            <A href=href(&d.place)>{d.what.clone()}</A>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        </Show>
+    }
+    .into_any()
+}
+
 /// Participants of working pairs whose consent or agreement is missing: shown on the home
 /// screen until they are signed.
 #[component]
