@@ -26,7 +26,7 @@ pub mod suggest;
 mod text;
 pub mod validate;
 
-pub use deadline::Deadline;
+pub use deadline::{Deadline, parse_date};
 pub use form::Form;
 pub use pair::{
     MEETING_KINDS, Meeting, MeetingField, MeetingId, PAIR_FORMATS, PAIR_STATUSES, PAIR_TERMS,
