@@ -84,6 +84,7 @@ fn Shell(repo: Repo) -> impl IntoView {
                     <Route path=path!("/join/:code") view=pages::Join />
                     <Route path=path!("/people") view=pages::PeopleList />
                     <Route path=path!("/people/new") view=pages::NewPerson />
+                    <Route path=path!("/people/import") view=pages::ImportPeople />
                     <Route path=path!("/people/:id") view=|| view! { <Remount><pages::PersonPage /></Remount> } />
                     <Route path=path!("/people/:id/questionnaires/:qid/:stage") view=|| view! { <Remount><pages::FillQuestionnaire /></Remount> } />
                     <Route path=path!("/pairs") view=pages::PairsList />
@@ -115,6 +116,7 @@ fn PageTitle() -> impl IntoView {
             "programmes" if path.ends_with("/new") => "Новая программа",
             "programmes" => "Программа",
             "people" if path.ends_with("/new") => "Новый участник",
+            "people" if path.ends_with("/import") => "Загрузка из таблицы",
             "people" if path.contains("/questionnaires/") => "Анкета участника",
             "people" if path.len() > "/people/".len() => "Участник",
             "people" => "Участники",

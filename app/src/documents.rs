@@ -30,6 +30,8 @@ pub struct Made {
 pub enum Content {
     /// A .docx or .xlsx file.
     File(Vec<u8>),
+    /// What a job that makes no file answered (sheets read, an import planned).
+    Json(String),
     Html(String),
 }
 
@@ -51,6 +53,48 @@ pub async fn make(data: SchoolData, document: Document, format: Format) -> Resul
     ask(Request::document(data, document, format)).await
 }
 
+fn json<T: serde::de::DeserializeOwned>(made: Made) -> Result<T, String> {
+    match made.content {
+        Content::Json(json) => serde_json::from_str(&json)
+            .map_err(|e| format!("Ответ модуля документов не читается (обновите страницу): {e}")),
+        _ => Err(WORKER_FAILED.to_owned()),
+    }
+}
+
+/// Reads a spreadsheet (people to import) in the worker: its sheets, each with the mapping its
+/// headers suggest.
+pub async fn read_sheets(
+    file_name: &str,
+    bytes: Vec<u8>,
+) -> Result<export::worker::Sheets, String> {
+    let request = Request {
+        job: export::worker::Job::ReadSheets {
+            file_name: file_name.to_owned(),
+        },
+    };
+    json(ask_with(request, Some(bytes)).await?)
+}
+
+/// Plans the import of a sheet in the worker (a thousand rows do not hold up the screen).
+pub async fn plan_import(
+    sheet: export::import::Sheet,
+    mapping: export::import::Mapping,
+    existing: Vec<export::import::ExistingPerson>,
+) -> Result<export::import::ImportPlan, String> {
+    let request = Request {
+        job: export::worker::Job::PlanImport {
+            sheet,
+            mapping,
+            existing,
+            today: chrono::Local::now()
+                .date_naive()
+                .format("%Y-%m-%d")
+                .to_string(),
+        },
+    };
+    json(ask(request).await?)
+}
+
 /// Makes a spreadsheet of the school's bases and registers and offers it as a download.
 pub async fn table(data: SchoolData, table: export::tables::Table) -> Result<Made, String> {
     let made = ask(Request::table(data, table)).await?;
@@ -61,9 +105,13 @@ pub async fn table(data: SchoolData, table: export::tables::Table) -> Result<Mad
 }
 
 async fn ask(request: Request) -> Result<Made, String> {
+    ask_with(request, None).await
+}
+
+async fn ask_with(request: Request, bytes: Option<Vec<u8>>) -> Result<Made, String> {
     let request = request.to_json();
     let (send, receive) = oneshot::channel();
-    CLIENT.with(|c| c.borrow_mut().send(request, send))?;
+    CLIENT.with(|c| c.borrow_mut().send(request, bytes, send))?;
     receive
         .await
         .unwrap_or_else(|_| Err(WORKER_FAILED.to_owned()))
@@ -103,14 +151,19 @@ struct Client {
 struct Running {
     worker: web_sys::Worker,
     ready: bool,
-    queue: Vec<(u32, String)>,
+    queue: Vec<(u32, String, Option<Vec<u8>>)>,
     pending: HashMap<u32, Pending>,
     _on_message: Closure<dyn Fn(web_sys::MessageEvent)>,
     _on_error: Closure<dyn Fn(web_sys::Event)>,
 }
 
 impl Client {
-    fn send(&mut self, request: String, reply: Pending) -> Result<(), String> {
+    fn send(
+        &mut self,
+        request: String,
+        bytes: Option<Vec<u8>>,
+        reply: Pending,
+    ) -> Result<(), String> {
         if self.worker.is_none() {
             self.worker = Some(start()?);
         }
@@ -121,21 +174,32 @@ impl Client {
         };
         running.pending.insert(id, reply);
         if running.ready {
-            if !post(&running.worker, id, &request) {
+            if !post(&running.worker, id, &request, bytes.as_deref()) {
                 running.pending.remove(&id);
                 return Err(WORKER_FAILED.to_owned());
             }
         } else {
-            running.queue.push((id, request));
+            running.queue.push((id, request, bytes));
         }
         Ok(())
     }
 }
 
 /// Whether the request was posted.
-fn post(worker: &web_sys::Worker, id: u32, request: &str) -> bool {
+fn post(worker: &web_sys::Worker, id: u32, request: &str, bytes: Option<&[u8]>) -> bool {
     let message = js_sys::Array::of2(&id.into(), &request.into());
-    worker.post_message(&message).is_ok()
+    match bytes {
+        // The file goes beside the request, its buffer transferred rather than copied.
+        Some(bytes) => {
+            let array = js_sys::Uint8Array::from(bytes);
+            message.push(&array);
+            let transfer = js_sys::Array::of1(&array.buffer());
+            worker
+                .post_message_with_transfer(&message, &transfer)
+                .is_ok()
+        }
+        None => worker.post_message(&message).is_ok(),
+    }
 }
 
 fn start() -> Result<Running, String> {
@@ -169,7 +233,7 @@ fn received(data: JsValue) {
             running.ready = true;
             std::mem::take(&mut running.queue)
                 .into_iter()
-                .all(|(id, request)| post(&running.worker, id, &request))
+                .all(|(id, request, bytes)| post(&running.worker, id, &request, bytes.as_deref()))
         });
         if !posted {
             fail_all();
@@ -187,10 +251,10 @@ fn received(data: JsValue) {
         None => {
             let content = if let Some(html) = payload.as_string() {
                 Some(Content::Html(html))
+            } else if let Some(a) = payload.dyn_ref::<js_sys::Uint8Array>() {
+                Some(Content::File(a.to_vec()))
             } else {
-                payload
-                    .dyn_ref::<js_sys::Uint8Array>()
-                    .map(|a| Content::File(a.to_vec()))
+                Some(Content::Json(reply.json))
             };
             content
                 .map(|content| Made {

@@ -960,6 +960,79 @@ impl Repo {
         Ok(id)
     }
 
+    /// Creates many people at once (an import), all or none: every person's document is made
+    /// first, giving way to the page every 50 (`progress` hears how many are done); then one
+    /// change adds them all to the register. If anything fails, nothing is added.
+    pub async fn add_people(
+        &self,
+        people: Vec<(model::PersonDraft, String)>,
+        progress: impl Fn(usize),
+    ) -> Result<usize, String> {
+        let school = self.school().ok_or("Планшет не подключён к школе.")?;
+        let mut made = Vec::with_capacity(people.len());
+        for (i, (draft, contacts)) in people.into_iter().enumerate() {
+            if i % 50 == 0 {
+                progress(i);
+                gloo_timers::future::TimeoutFuture::new(0).await;
+            }
+            let role = draft.role.unwrap_or(model::Role::Student);
+            let name = format!("{} {}", draft.last_name, draft.first_name);
+            let mut doc = sync_core::new_document();
+            let mut tx = doc.transaction();
+            let result = model::PersonDoc::init(&mut tx, draft, now_ms()).and_then(|()| {
+                if contacts.is_empty() {
+                    Ok(())
+                } else {
+                    model::PersonDoc::update(
+                        &mut tx,
+                        model::PersonField::Contacts(contacts),
+                        now_ms(),
+                    )
+                }
+            });
+            if let Err(e) = result {
+                return Err(format!("{name}: {e} Никто не добавлен."));
+            }
+            tx.commit();
+            made.push((DocumentId::random(), role, doc));
+        }
+        progress(made.len());
+        let entries: Vec<(String, model::Role)> = made
+            .iter()
+            .map(|(id, role, _)| (id.to_string(), *role))
+            .collect();
+        let count = made.len();
+        {
+            let mut inner = self.lock();
+            for (id, _, doc) in made {
+                inner.docs.insert(
+                    id,
+                    Entry {
+                        doc,
+                        save: SaveState::default(),
+                        damaged: None,
+                    },
+                );
+            }
+        }
+        let added = self.change(&school, |tx| {
+            entries
+                .iter()
+                .try_for_each(|(id, role)| model::School::add_person(tx, id, *role, now_ms()))
+        });
+        if let Err(e) = added {
+            let mut inner = self.lock();
+            for (id, _) in &entries {
+                if let Ok(id) = id.parse::<DocumentId>() {
+                    inner.docs.remove(&id);
+                }
+            }
+            return Err(format!("{e} Никто не добавлен."));
+        }
+        self.changed_all();
+        Ok(count)
+    }
+
     /// Loads the demonstration school year into this school: people's documents and records.
     pub fn load_demo(&self) -> Result<usize, ModelError> {
         let school = self.school().ok_or(ModelError::NotInitialised)?;

@@ -9,8 +9,9 @@
 //! same person as someone in the school or an earlier row: a name compared with ё = е, case and
 //! spaces ignored, and the same birth date. Importing the same file twice adds nobody twice.
 //! Writing the good rows, all at once or not at all, is the app's.
-
-use std::io::Cursor;
+//!
+//! Only reading files needs the `import` feature (calamine, csv, encoding_rs: the document
+//! worker's); the types, the mapping and the plan compile everywhere.
 
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -47,6 +48,7 @@ pub struct Sheet {
     pub rows: Vec<Vec<String>>,
 }
 
+#[cfg(feature = "import")]
 fn cut(s: &str) -> String {
     let s = s.trim();
     match s.char_indices().nth(MAX_CELL) {
@@ -63,6 +65,7 @@ fn serial_date(serial: f64) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(1899, 12, 30)?.checked_add_signed(Duration::days(serial.floor() as i64))
 }
 
+#[cfg(feature = "import")]
 fn number_text(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 1e15 {
         format!("{}", n as i64)
@@ -72,6 +75,7 @@ fn number_text(n: f64) -> String {
 }
 
 /// Reads every sheet of a spreadsheet file (by its name's extension, or its content).
+#[cfg(feature = "import")]
 pub fn read_table(bytes: &[u8], file_name: &str) -> Result<Vec<Sheet>, ImportError> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(ImportError::Empty);
@@ -95,11 +99,12 @@ pub fn read_table(bytes: &[u8], file_name: &str) -> Result<Vec<Sheet>, ImportErr
     Ok(sheets)
 }
 
+#[cfg(feature = "import")]
 fn read_spreadsheet(bytes: &[u8], file_name: &str) -> Result<Vec<Sheet>, ImportError> {
     use calamine::{Data, Reader};
     let unreadable = || ImportError::Unreadable(file_name.to_owned());
-    let mut book =
-        calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|_| unreadable())?;
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|_| unreadable())?;
     let mut out = Vec::new();
     for name in book.sheet_names() {
         let Ok(range) = book.worksheet_range(&name) else {
@@ -132,6 +137,7 @@ fn read_spreadsheet(bytes: &[u8], file_name: &str) -> Result<Vec<Sheet>, ImportE
     Ok(out)
 }
 
+#[cfg(feature = "import")]
 fn read_csv(bytes: &[u8], file_name: &str) -> Result<Sheet, ImportError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     // An electronic journal's export is UTF-8 or Windows-1251; what is not valid UTF-8 is read

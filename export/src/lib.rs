@@ -12,7 +12,6 @@ pub mod documents;
 #[cfg(feature = "docx")]
 pub mod docx;
 pub mod html;
-#[cfg(feature = "import")]
 pub mod import;
 pub mod read;
 pub mod tables;

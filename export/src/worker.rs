@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::import::{ExistingPerson, Mapping, Sheet};
 use crate::tables::Table;
 use crate::{Document, SchoolData};
 
@@ -25,33 +26,55 @@ pub enum Format {
     Html,
 }
 
-/// What the worker is asked to make.
+/// What the worker is asked to do.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Job {
     /// A document, as a .docx file or a print page.
-    Document { document: Document, format: Format },
+    Document {
+        data: SchoolData,
+        document: Document,
+        format: Format,
+    },
     /// A spreadsheet (.xlsx) of the school's bases and registers.
-    Table { table: Table },
+    Table { data: SchoolData, table: Table },
+    /// Read the spreadsheet that travels beside the request (people to import): the reply's
+    /// `json` is a [`Sheets`].
+    ReadSheets { file_name: String },
+    /// Plan the import of a sheet: the reply's `json` is an [`ImportPlan`].
+    PlanImport {
+        sheet: Sheet,
+        mapping: Mapping,
+        existing: Vec<ExistingPerson>,
+        /// ISO.
+        today: String,
+    },
+}
+
+/// The sheets of a file, each with the mapping its headers suggest.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sheets {
+    pub sheets: Vec<(Sheet, Mapping)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Request {
-    pub data: SchoolData,
     pub job: Job,
 }
 
 impl Request {
     pub fn document(data: SchoolData, document: Document, format: Format) -> Request {
         Request {
-            data,
-            job: Job::Document { document, format },
+            job: Job::Document {
+                data,
+                document,
+                format,
+            },
         }
     }
 
     pub fn table(data: SchoolData, table: Table) -> Request {
         Request {
-            data,
-            job: Job::Table { table },
+            job: Job::Table { data, table },
         }
     }
 }
@@ -63,6 +86,9 @@ pub struct Reply {
     pub missing: Vec<String>,
     /// Why nothing was made (in Russian); the payload is then empty.
     pub error: Option<String>,
+    /// What a job that makes no file answers ([`Sheets`], [`ImportPlan`]), as JSON.
+    #[serde(default)]
+    pub json: String,
 }
 
 impl Request {
@@ -95,28 +121,41 @@ pub enum Payload {
     Nothing,
 }
 
-/// Answers one request (the worker's whole job, testable without a browser).
+/// Answers one request (the worker's whole job, testable without a browser); `bytes` is the
+/// file that travels beside a [`Job::ReadSheets`].
 #[cfg(feature = "docx")]
-pub fn handle(request: &str) -> (Reply, Payload) {
+pub fn handle(request: &str, bytes: Option<&[u8]>) -> (Reply, Payload) {
     let request: Request = match serde_json::from_str(request) {
         Ok(r) => r,
         Err(e) => {
-            return (
-                Reply {
-                    error: Some(format!(
-                        "Модуль документов не понял запрос (обновите страницу): {e}"
-                    )),
-                    ..Reply::default()
-                },
-                Payload::Nothing,
-            );
+            return failed(format!(
+                "Модуль документов не понял запрос (обновите страницу): {e}"
+            ));
         }
     };
-    let (document, format) = match request.job {
-        Job::Document { document, format } => (document, format),
-        Job::Table { table } => return make_table(&request.data, table),
+    let (data, document, format) = match request.job {
+        Job::Document {
+            data,
+            document,
+            format,
+        } => (data, document, format),
+        Job::Table { data, table } => return make_table(&data, table),
+        Job::ReadSheets { file_name } => return read_sheets(&file_name, bytes.unwrap_or(&[])),
+        Job::PlanImport {
+            sheet,
+            mapping,
+            existing,
+            today,
+        } => {
+            let Ok(today) = chrono::NaiveDate::parse_from_str(&today, "%Y-%m-%d") else {
+                return failed("Неверная дата в запросе.".into());
+            };
+            let plan: crate::import::ImportPlan =
+                crate::import::plan(&sheet, &mapping, &existing, today);
+            return answer(&plan);
+        }
     };
-    match crate::assemble(&request.data, &document) {
+    match crate::assemble(&data, &document) {
         Ok(made) => {
             let payload = match format {
                 Format::Docx => Payload::File(made.docx()),
@@ -126,7 +165,7 @@ pub fn handle(request: &str) -> (Reply, Payload) {
                 Reply {
                     file_name: made.file_name,
                     missing: made.missing,
-                    error: None,
+                    ..Reply::default()
                 },
                 payload,
             )
@@ -139,6 +178,49 @@ pub fn handle(request: &str) -> (Reply, Payload) {
             Payload::Nothing,
         ),
     }
+}
+
+#[cfg(feature = "docx")]
+fn failed(error: String) -> (Reply, Payload) {
+    (
+        Reply {
+            error: Some(error),
+            ..Reply::default()
+        },
+        Payload::Nothing,
+    )
+}
+
+#[cfg(feature = "docx")]
+fn answer(value: &impl Serialize) -> (Reply, Payload) {
+    (
+        Reply {
+            json: serde_json::to_string(value).unwrap_or_default(),
+            ..Reply::default()
+        },
+        Payload::Nothing,
+    )
+}
+
+#[cfg(all(feature = "docx", feature = "import"))]
+fn read_sheets(file_name: &str, bytes: &[u8]) -> (Reply, Payload) {
+    match crate::import::read_table(bytes, file_name) {
+        Ok(sheets) => answer(&Sheets {
+            sheets: sheets
+                .into_iter()
+                .map(|s| {
+                    let mapping = crate::import::guess_mapping(&s);
+                    (s, mapping)
+                })
+                .collect(),
+        }),
+        Err(e) => failed(e.to_string()),
+    }
+}
+
+#[cfg(all(feature = "docx", not(feature = "import")))]
+fn read_sheets(_: &str, _: &[u8]) -> (Reply, Payload) {
+    failed("Этот модуль документов собран без чтения таблиц.".into())
 }
 
 #[cfg(all(feature = "docx", feature = "xlsx"))]

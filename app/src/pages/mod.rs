@@ -3,6 +3,7 @@
 mod archive;
 pub(crate) mod documents;
 pub(crate) mod home;
+mod import;
 mod join;
 pub(crate) mod pairs;
 pub(crate) mod people;
@@ -13,6 +14,7 @@ mod settings;
 pub use archive::Archive;
 pub use documents::{Documents, DocumentsCard};
 pub use home::Home;
+pub use import::ImportPeople;
 pub use join::Join;
 pub use pairs::{MeetingPage, NewPair, PairPage, PairsList};
 pub use people::{FillQuestionnaire, NewPerson, PeopleList, PersonPage};

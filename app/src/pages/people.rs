@@ -85,7 +85,10 @@ pub fn PeopleList() -> impl IntoView {
                 <h1>"Участники"</h1>
                 <p class="muted" data-testid="people-count">{move || ru::count(rows.get().len() as u64, ["человек", "человека", "человек"])}</p>
             </div>
-            <A href="/people/new" attr:class="button primary" attr:data-testid="new-person">"Добавить участника"</A>
+            <div class="actions">
+                <A href="/people/import" attr:class="button" attr:data-testid="import-people">"Загрузить из таблицы"</A>
+                <A href="/people/new" attr:class="button primary" attr:data-testid="new-person">"Добавить участника"</A>
+            </div>
         </section>
         <div class="filters card">
             <label>"Поиск"

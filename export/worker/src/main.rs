@@ -17,7 +17,13 @@ mod web {
             let message = js_sys::Array::from(&ev.data());
             let id = message.get(0);
             let request = message.get(1).as_string().unwrap_or_default();
-            let (reply, payload) = handle(&request);
+            // A file to read travels beside the request.
+            let bytes = message
+                .get(2)
+                .dyn_into::<js_sys::Uint8Array>()
+                .ok()
+                .map(|a| a.to_vec());
+            let (reply, payload) = handle(&request, bytes.as_deref());
             let reply = reply.to_json();
             let out = js_sys::Array::of3(&id, &reply.into(), &JsValue::NULL);
             let transfer = js_sys::Array::new();
