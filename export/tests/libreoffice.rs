@@ -323,7 +323,7 @@ fn every_document_of_the_demo_year_opens_in_libreoffice_with_its_text() {
         files.push(path);
     }
 
-    convert(&dir, &files);
+    convert(&dir, &files, "pdf", &[]);
 
     let mut failures = vec![];
     for case in &cases {
@@ -372,7 +372,7 @@ fn every_document_of_the_demo_year_opens_in_libreoffice_with_its_text() {
 
 /// Converts every file in one LibreOffice run (its start-up dominates), with a private profile
 /// so parallel runs do not collide, in its own process group, killed at the deadline.
-fn convert(dir: &Path, files: &[PathBuf]) {
+fn convert(dir: &Path, files: &[PathBuf], to: &str, options: &[&str]) {
     use std::os::unix::process::CommandExt;
     let profile = dir.join("lo-profile");
     let mut child = Command::new(SOFFICE)
@@ -385,8 +385,9 @@ fn convert(dir: &Path, files: &[PathBuf]) {
             "--norestore",
             "--nolockcheck",
             "--convert-to",
-            "pdf",
+            to,
         ])
+        .args(options)
         .arg("--outdir")
         .arg(dir)
         .args(files)
@@ -443,4 +444,46 @@ fn pdf_text(pdf: &Path) -> String {
 /// Whitespace (line ends, table cell breaks) as single spaces.
 fn squash(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A class list saved by LibreOffice itself, as .ods and as .xls, is read back by the import
+/// (calamine) and planned like any other: the same people, the same bad row.
+#[test]
+fn class_lists_saved_by_libreoffice_are_imported() {
+    let dir = std::env::temp_dir().join(format!("export-lo-import-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let csv = dir.join("5Б.csv");
+    std::fs::write(
+        &csv,
+        "ФИО,Класс,Дата рождения\nКлюева Ольга Денисовна,5б,03.04.2015\nСобакин,5Б,01.01.2015\nЗуев Марк Иванович,5Б,12.12.2014\n",
+    )
+    .unwrap();
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+    for to in ["ods", "xls"] {
+        // Comma-separated, quoted with ", UTF-8 (76), from the first line.
+        convert(
+            &dir,
+            std::slice::from_ref(&csv),
+            to,
+            &["--infilter=CSV:44,34,76,1"],
+        );
+        let made = dir.join(format!("5Б.{to}"));
+        let bytes = std::fs::read(&made).unwrap();
+        let sheets = export::import::read_table(&bytes, &format!("5Б.{to}")).unwrap();
+        let mapping = export::import::guess_mapping(&sheets[0]);
+        let plan = export::import::plan(&sheets[0], &mapping, &[], today);
+        let names: Vec<String> = plan.good.iter().map(|c| c.full_name()).collect();
+        assert_eq!(
+            names,
+            ["Клюева Ольга Денисовна", "Зуев Марк Иванович"],
+            "{to}"
+        );
+        assert_eq!(plan.good[0].class, "5Б", "{to}");
+        assert_eq!(
+            plan.good[1].birth_date, "2014-12-12",
+            "{to}: a date LibreOffice typed as a date"
+        );
+        assert_eq!(plan.bad.len(), 1, "{to}: {:?}", plan.bad);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

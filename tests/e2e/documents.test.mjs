@@ -6,35 +6,8 @@
 import assert from "node:assert/strict";
 import { readFileSync, rmSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
-import { inflateRawSync } from "node:zlib";
 
-import { Relay, Tablet, tempDir, within } from "./harness.mjs";
-
-/** The entries of a zip file (central directory), by name → bytes. */
-function unzip(buffer) {
-  let end = buffer.length - 22;
-  while (end >= 0 && buffer.readUInt32LE(end) !== 0x06054b50) end--;
-  assert.ok(end >= 0, "a zip file (end of central directory)");
-  const count = buffer.readUInt16LE(end + 10);
-  let at = buffer.readUInt32LE(end + 16);
-  const files = new Map();
-  for (let i = 0; i < count; i++) {
-    assert.equal(buffer.readUInt32LE(at), 0x02014b50, "central directory entry");
-    const method = buffer.readUInt16LE(at + 10);
-    const size = buffer.readUInt32LE(at + 20);
-    const nameLength = buffer.readUInt16LE(at + 28);
-    const extra = buffer.readUInt16LE(at + 30);
-    const comment = buffer.readUInt16LE(at + 32);
-    const local = buffer.readUInt32LE(at + 42);
-    const name = buffer.toString("utf8", at + 46, at + 46 + nameLength);
-    assert.equal(buffer.readUInt32LE(local), 0x04034b50, "local header");
-    const start = local + 30 + buffer.readUInt16LE(local + 26) + buffer.readUInt16LE(local + 28);
-    const data = buffer.subarray(start, start + size);
-    files.set(name, method === 8 ? inflateRawSync(data) : Buffer.from(data));
-    at += 46 + nameLength + extra + comment;
-  }
-  return files;
-}
+import { Relay, Tablet, tempDir, unzip, within } from "./harness.mjs";
 
 /** A downloaded .docx: its file name, its document XML and its text (paragraphs on lines). */
 async function docx(download) {

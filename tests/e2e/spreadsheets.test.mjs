@@ -1,12 +1,13 @@
-// People from a spreadsheet (issue 12): the curator picks a file, sees its rows and the
-// mapping of its columns, sees each bad row with its reason before anything is written, adds the
-// good rows at once; the same file again adds nobody; a file that is not a table is refused with
-// a clear message. The file is read by the document worker, on the tablet. Invented names only.
+// People from a spreadsheet (issue 12), offline: a curator whose tablet has used the document
+// module once imports a class list with a bad row and a duplicate (both reported before anything
+// is written), adds the rest at once, forms a pair from a suggested mentor, and downloads the
+// mentee base; the same file again adds nobody; a file that is not a table is refused. The file
+// is read by the document worker, on the tablet. Invented names only.
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 
-import { Relay, Tablet, tempDir } from "./harness.mjs";
+import { Relay, Tablet, tempDir, unzip } from "./harness.mjs";
 
 const CSV = [
   "Список 5 класса;;",
@@ -39,14 +40,30 @@ describe("people from a spreadsheet", () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  async function choose(page, name, content) {
+  async function choose(page, name, content, mimeType = "text/csv") {
     await page.click("[data-testid=nav-people]");
     await page.click("[data-testid=import-people]");
-    await page.locator("input[name=import-file]").setInputFiles({ name, mimeType: "text/csv", buffer: Buffer.from(content) });
+    await page.locator("input[name=import-file]").setInputFiles({ name, mimeType, buffer: Buffer.from(content) });
   }
 
-  test("a class list is checked row by row, then its good rows are added at once", async () => {
+  test("online: a file that is not a table is refused with a clear message", async () => {
     const page = t.page;
+    page.once("dialog", (d) => d.accept());
+    await page.click("[data-testid=first-demo]");
+    await page.locator("[data-testid=demo-loaded]").waitFor();
+    await choose(page, "отчёт.xlsx", "%PDF-1.7 not a table", "application/pdf");
+    await page.locator("[data-testid=import-error]", { hasText: "повреждён или это не таблица" }).waitFor();
+    await t.waitSynced();
+  });
+
+  test("offline: a class list is checked row by row, its good rows added at once, a pair formed from a suggestion, the mentee base downloaded", async () => {
+    const page = t.page;
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    await relay.stop();
+    await t.waitOffline();
+    await page.reload();
+    await page.locator("[data-testid=nav-people]").waitFor();
+
     await choose(page, "5А.csv", CSV);
     await page.locator("[data-testid=import-preview]").waitFor();
     // The headers were found under the title row, and their columns recognised.
@@ -59,18 +76,39 @@ describe("people from a spreadsheet", () => {
     assert.match(bad, /строка 6.*нет фамилии или имени/);
     assert.match(bad, /строка 7.*в будущем/);
     assert.match(await page.locator("[data-testid=import-duplicates]").textContent(), /строка 8: Ёлкина Вера Андреевна — повтор строки 3/);
-
     await page.click("[data-testid=import-run]");
     await page.locator("[data-testid=import-done]", { hasText: "Добавлено: 3 участника." }).waitFor();
     await page.click("[data-testid=nav-people]");
-    await page.fill("input[name=search]", "елкина");
+    await page.fill("input[name=search]", "елкина вера");
     assert.deepEqual(await page.locator("[data-testid=person-name]").allTextContents(), ["Ёлкина Вера Андреевна"]);
-    await page.fill("input[name=search]", "5А");
-    assert.equal((await page.locator("[data-testid=person-name]").allTextContents()).length, 3);
-    await t.waitSynced();
+
+    // A pair for one of them, with a mentor the app suggests from the mentor base.
+    await page.click("[data-testid=nav-pairs]");
+    await page.click("[data-testid=new-pair]");
+    const mentee = page.locator("[data-testid=picker-mentee]");
+    await mentee.locator("select[name=mentee-role]").selectOption("");
+    await mentee.locator("input[name=mentee-search]").fill("ласточкина");
+    await mentee.locator("[data-testid=pick][data-name='Ласточкина Ада Олеговна']").click();
+    const suggestion = page.locator("[data-testid=suggestion]").first();
+    await suggestion.waitFor({ timeout: 15_000 }).catch(async (e) => {
+      throw new Error(`no suggestion: ${await page.locator("[data-testid=pair-form]").textContent()}`, { cause: e });
+    });
+    const mentor = (await suggestion.locator("strong").textContent()).trim();
+    await suggestion.locator("button").click();
+    await page.click("[data-testid=pair-form] button[type=submit]");
+    await page.locator("[data-testid=pair-title]", { hasText: `${mentor} — Ласточкина Ада Олеговна` }).waitFor();
+
+    // The mentee base as .xlsx: she is in it, with her mentor.
+    await page.click("[data-testid=nav-documents]");
+    const row = page.locator("[data-testid=table-row]", { hasText: "База наставляемых" });
+    const [file] = await Promise.all([page.waitForEvent("download"), row.locator("[data-testid=download-xlsx]").click()]);
+    assert.equal(file.suggestedFilename(), "База наставляемых и карта запросов.xlsx");
+    const strings = unzip(readFileSync(await file.path())).get("xl/sharedStrings.xml").toString("utf8");
+    assert.ok(strings.includes("Ласточкина Ада Олеговна"), "the new mentee is in the base");
+    assert.ok(strings.includes(mentor.split(" ")[0]), "with her mentor");
   });
 
-  test("the same file again adds nobody, and a file that is not a table is refused", async () => {
+  test("the same file again adds nobody", async () => {
     const page = t.page;
     await choose(page, "5А.csv", CSV);
     await page.click("[data-testid=import-check]");
@@ -80,8 +118,7 @@ describe("people from a spreadsheet", () => {
     for (const name of ["Ёлкина Вера Андреевна", "Грачёв Тимур Ильич", "Ласточкина Ада Олеговна"]) {
       assert.ok(duplicates.includes(`${name} — уже в школе`), duplicates);
     }
-
-    await page.locator("input[name=import-file]").setInputFiles({ name: "отчёт.xlsx", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.7 not a table") });
-    await page.locator("[data-testid=import-error]", { hasText: "повреждён или это не таблица" }).waitFor();
+    await relay.start();
+    await t.waitSynced();
   });
 });
