@@ -98,6 +98,11 @@ describe("people from a spreadsheet", () => {
     await page.click("[data-testid=pair-form] button[type=submit]");
     await page.locator("[data-testid=pair-title]", { hasText: `${mentor} — Ласточкина Ада Олеговна` }).waitFor();
 
+    // The pairs list finds it by her name, typed any way.
+    await page.click("[data-testid=nav-pairs]");
+    await page.fill("input[name=search]", "  ЛАСТОЧКИНА   ада ");
+    await page.locator("[data-testid=pair-count]", { hasText: "1 пара" }).waitFor();
+
     // The mentee base as .xlsx: she is in it, with her mentor.
     await page.click("[data-testid=nav-documents]");
     const row = page.locator("[data-testid=table-row]", { hasText: "База наставляемых" });

@@ -173,12 +173,8 @@ pub fn PairsList() -> impl IntoView {
                     };
                     (id.to_string(), names(&p.mentors), mentees, p)
                 })
-                .filter(|(_, a, b, _)| {
-                    q.trim().is_empty()
-                        || q.to_lowercase()
-                            .split_whitespace()
-                            .all(|w| format!("{a} {b}").to_lowercase().contains(w))
-                })
+                // By a participant's name or the pair's goal: ё = е, any case, extra spaces.
+                .filter(|(_, a, b, p)| model::search::matches(&q, &[a, b, p.goal.as_str()]))
                 .collect::<Vec<_>>()
         })
     };
