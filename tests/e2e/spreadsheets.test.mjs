@@ -97,6 +97,8 @@ describe("people from a spreadsheet", () => {
     await suggestion.locator("button").click();
     await page.click("[data-testid=pair-form] button[type=submit]");
     await page.locator("[data-testid=pair-title]", { hasText: `${mentor} — Ласточкина Ада Олеговна` }).waitFor();
+    // The pair starts working (the mentee base names the mentors of working pairs).
+    await page.selectOption("[data-testid=pair-page] select[name=status]", "active");
 
     // The pairs list finds it by her name, typed any way.
     await page.click("[data-testid=nav-pairs]");
