@@ -151,8 +151,9 @@ pub fn QuestionnairePage() -> impl IntoView {
     .into_any()
 }
 
-/// The computed indicators of the roadmap, from the records this device holds.
-fn indicators(w: &Writes) -> Vec<Indicator> {
+/// Reads every record the indicators and the deadlines are computed from (reactive) and hands
+/// them to `f` as [`Records`].
+fn with_records<T>(w: &Writes, f: impl FnOnce(&Records<'_>) -> T) -> T {
     let people = w.list::<PersonEntry>();
     let docs = w.repo.people();
     let pairs = w.list::<Pair>();
@@ -160,15 +161,21 @@ fn indicators(w: &Writes) -> Vec<Indicator> {
     let events = w.list::<Event>();
     let roadmap = w.list::<RoadmapRow>();
     let lookup = |id: &str| docs.get(id).cloned();
-    let records = Records {
+    f(&Records {
         people: &people,
         person: &lookup,
         pairs: &pairs,
         meetings: &meetings,
         events: &events,
         roadmap: &roadmap,
-    };
-    Measure::ALL.iter().map(|m| compute(*m, &records)).collect()
+    })
+}
+
+/// The computed indicators of the roadmap, from the records this device holds.
+fn indicators(w: &Writes) -> Vec<Indicator> {
+    with_records(w, |records| {
+        Measure::ALL.iter().map(|m| compute(*m, records)).collect()
+    })
 }
 
 #[component]
@@ -371,22 +378,9 @@ pub fn DuePanel() -> impl IntoView {
         return ().into_any();
     };
     let items = Memo::new(move |_| {
-        let people = w.list::<PersonEntry>();
-        let docs = w.repo.people();
-        let pairs = w.list::<Pair>();
-        let meetings = w.list::<Meeting>();
-        let events = w.list::<Event>();
-        let roadmap = w.list::<RoadmapRow>();
-        let lookup = |id: &str| docs.get(id).cloned();
-        let records = Records {
-            people: &people,
-            person: &lookup,
-            pairs: &pairs,
-            meetings: &meetings,
-            events: &events,
-            roadmap: &roadmap,
-        };
-        model::due::due(&records, chrono::Local::now().date_naive())
+        with_records(&w, |records| {
+            model::due::due(records, chrono::Local::now().date_naive())
+        })
     });
     let href = |place: &model::due::Place| match place {
         model::due::Place::Pair(id) => format!("/pairs/{id}"),
