@@ -14,7 +14,7 @@ use futures::StreamExt;
 use futures::channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
 use leptos::prelude::*;
 use model::ModelError;
-use sync_core::chunks::{self, SaveState};
+use sync_core::chunks::{self, PendingSave, SaveState};
 use sync_core::client::{Client, ClientEvent, Documents};
 use sync_core::wire;
 use sync_core::{DocumentId, PeerId};
@@ -1311,24 +1311,30 @@ impl Repo {
         }
     }
 
-    /// Writes every document's unsaved changes, one transaction per document.
+    /// Writes every document's unsaved changes, all of them in one transaction: what one
+    /// action changed across documents (a school's list of people and the people's own
+    /// documents) is stored together or not at all. Changes made while a write is under way go
+    /// into the next one.
     async fn flush(&self, storage: &Storage) -> Result<(), StorageError> {
         loop {
-            let next = self.lock().docs.iter().find_map(|(id, e)| {
-                if e.damaged.is_some() {
-                    None
-                } else {
-                    e.save.pending(&e.doc).map(|p| (*id, p))
-                }
-            });
-            let Some((id, pending)) = next else {
+            let pending: Vec<(DocumentId, PendingSave)> = self
+                .lock()
+                .docs
+                .iter()
+                .filter(|(_, e)| e.damaged.is_none())
+                .filter_map(|(id, e)| e.save.pending(&e.doc).map(|p| (*id, p)))
+                .collect();
+            if pending.is_empty() {
                 self.0.save_status.set(SaveStatus::Saved);
                 return Ok(());
-            };
+            }
             self.0.save_status.set(SaveStatus::Saving);
-            storage.save(&id, &pending).await?;
-            if let Some(entry) = self.lock().docs.get_mut(&id) {
-                entry.save.committed(&pending);
+            storage.save_many(&pending).await?;
+            let mut inner = self.lock();
+            for (id, pending) in &pending {
+                if let Some(entry) = inner.docs.get_mut(id) {
+                    entry.save.committed(pending);
+                }
             }
         }
     }

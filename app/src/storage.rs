@@ -140,20 +140,30 @@ impl Storage {
     }
 
     pub async fn save(&self, doc: &DocumentId, save: &PendingSave) -> Result<(), StorageError> {
+        self.save_many(&[(*doc, save.clone())]).await
+    }
+
+    /// Writes several documents' pending changes in **one** transaction: all of them are
+    /// stored or none is. A change that spans documents (the demo year: the school's list of
+    /// people and each person's own document; an import) is never found half-written after a
+    /// reload or a closed tab.
+    pub async fn save_many(&self, saves: &[(DocumentId, PendingSave)]) -> Result<(), StorageError> {
         let tx = self.transaction(CHUNKS, TransactionMode::ReadWrite)?;
         let store = tx.store(CHUNKS).map_err(write_error)?;
-        if save.replaces_all {
-            let old = store
-                .get_all_keys(Some(doc_range(doc)?), None)
-                .await
-                .map_err(write_error)?;
-            for key in old {
-                store.delete(key).await.map_err(write_error)?;
+        for (doc, save) in saves {
+            if save.replaces_all {
+                let old = store
+                    .get_all_keys(Some(doc_range(doc)?), None)
+                    .await
+                    .map_err(write_error)?;
+                for key in old {
+                    store.delete(key).await.map_err(write_error)?;
+                }
             }
+            let value = Uint8Array::from(save.chunk.data.as_slice());
+            let key = chunk_key(doc, save.chunk.kind, &save.chunk.key);
+            store.put(&value, Some(&key)).await.map_err(write_error)?;
         }
-        let value = Uint8Array::from(save.chunk.data.as_slice());
-        let key = chunk_key(doc, save.chunk.kind, &save.chunk.key);
-        store.put(&value, Some(&key)).await.map_err(write_error)?;
         committed(tx).await
     }
 

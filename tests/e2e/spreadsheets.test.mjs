@@ -54,6 +54,8 @@ describe("people from a spreadsheet", () => {
     await choose(page, "отчёт.xlsx", "%PDF-1.7 not a table", "application/pdf");
     await page.locator("[data-testid=import-error]", { hasText: "повреждён или это не таблица" }).waitFor();
     await t.waitSynced();
+    // The next test reloads offline: what this one added is on the relay and in IndexedDB.
+    await t.waitSaved();
   });
 
   test("offline: a class list is checked row by row, its good rows added at once, a pair formed from a suggestion, the mentee base downloaded", async () => {
