@@ -93,12 +93,19 @@ pub struct Credentials {
     pub curator: bool,
 }
 
+/// People added to the school's register per commit in an import (see [`Repo::add_people`]).
+const REGISTER_CHUNK: usize = 100;
+/// The longest a long piece of work (an import) runs before letting the page handle input.
+const YIELD_AFTER_MS: f64 = 30.0;
+
 struct Shared {
     db_name: String,
     credentials: RwSignal<Option<Credentials>>,
     sync_started: std::sync::atomic::AtomicBool,
     /// A redraw for changes from the relay is scheduled.
     redraw_pending: std::sync::atomic::AtomicBool,
+    /// A `Job::Flush` is queued and not yet started.
+    flush_queued: std::sync::atomic::AtomicBool,
     inner: Mutex<Inner>,
     writer: UnboundedSender<Job>,
     sync_wake: UnboundedSender<()>,
@@ -329,6 +336,7 @@ impl Repo {
             credentials: RwSignal::new(credentials),
             sync_started: std::sync::atomic::AtomicBool::new(false),
             redraw_pending: std::sync::atomic::AtomicBool::new(false),
+            flush_queued: std::sync::atomic::AtomicBool::new(false),
             inner: Mutex::new(Inner {
                 docs,
                 client: Client::new(peer),
@@ -587,27 +595,7 @@ impl Repo {
         id: &DocumentId,
         f: impl FnOnce(&mut Transaction<'_>) -> Result<T, ModelError>,
     ) -> Result<T, ModelError> {
-        let result = {
-            let mut inner = self.lock();
-            let entry = inner.docs.get_mut(id).ok_or(ModelError::NotInitialised)?;
-            if let Some(reason) = &entry.damaged {
-                return Err(ModelError::Damaged(reason.clone()));
-            }
-            let mut tx = entry.doc.transaction();
-            match f(&mut tx) {
-                Ok(value) => {
-                    // The time is what the history of a record shows («12 ноября, 14:05»).
-                    tx.commit_with(
-                        automerge::transaction::CommitOptions::default().with_time(now_ms() / 1000),
-                    );
-                    Ok(value)
-                }
-                Err(e) => {
-                    tx.rollback();
-                    Err(e)
-                }
-            }
-        };
+        let result = self.change_quietly(id, f);
         if result.is_ok() {
             self.changed(&[*id]);
         }
@@ -658,8 +646,7 @@ impl Repo {
         self.follow_school();
         self.count_unsent();
         self.notify_all();
-        self.0.save_status.set(SaveStatus::Saving);
-        let _ = self.0.writer.unbounded_send(Job::Flush);
+        self.request_flush();
         let _ = self.0.sync_wake.unbounded_send(());
     }
 
@@ -667,9 +654,22 @@ impl Repo {
         self.follow_school();
         self.count_unsent();
         self.notify(&ids.iter().copied().collect());
-        self.0.save_status.set(SaveStatus::Saving);
-        let _ = self.0.writer.unbounded_send(Job::Flush);
+        self.request_flush();
         let _ = self.0.sync_wake.unbounded_send(());
+    }
+
+    /// Asks the writer to store what is unsaved; one request waits at a time, since a flush
+    /// stores everything unsaved when it starts (hundreds of documents arriving from the relay
+    /// make one flush, not hundreds of scans).
+    fn request_flush(&self) {
+        self.0.save_status.set(SaveStatus::Saving);
+        if !self
+            .0
+            .flush_queued
+            .swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
+            let _ = self.0.writer.unbounded_send(Job::Flush);
+        }
     }
 
     /// Like [`Repo::changed`] for changes that came from the relay: saved and counted at once,
@@ -681,11 +681,12 @@ impl Repo {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .extend(ids);
-        self.follow_school();
-        self.count_unsent();
-        self.0.save_status.set(SaveStatus::Saving);
-        let _ = self.0.writer.unbounded_send(Job::Flush);
-        let _ = self.0.sync_wake.unbounded_send(());
+        // Only a change to the school's register can name documents to ask for; the counts of
+        // what is unsent are redone with the sync status, a few times a second at most.
+        if self.follow_school() {
+            let _ = self.0.sync_wake.unbounded_send(());
+        }
+        self.request_flush();
         if self
             .0
             .redraw_pending
@@ -714,23 +715,24 @@ impl Repo {
     /// school document written by an older app, and asks the relay for every person's document
     /// it does not hold yet. A person marked erased is not deleted here: the mark only makes
     /// the device ask the relay ([`Repo::check_erasures`]), whose word alone deletes.
-    fn follow_school(&self) {
+    /// Whether the register changed since it was last followed.
+    fn follow_school(&self) -> bool {
         let Some(school) = self.0.school.get_untracked() else {
-            return;
+            return false;
         };
         let mut ask = false;
         {
             let mut inner = self.lock();
             let Some(entry) = inner.docs.get_mut(&school) else {
-                return;
+                return false;
             };
             if entry.damaged.is_some() {
-                return;
+                return false;
             }
             let mut followed = self.0.followed.lock().unwrap_or_else(|p| p.into_inner());
             let heads = entry.doc.get_heads();
             if *followed == heads && !heads.is_empty() {
-                return;
+                return false;
             }
             if matches!(
                 model::School::schema_status(&entry.doc),
@@ -771,6 +773,7 @@ impl Repo {
             let repo = self.clone();
             leptos::task::spawn_local(async move { repo.check_erasures().await });
         }
+        true
     }
 
     /// Asks the relay which of the school's documents are erased, deletes this device's copies
@@ -961,8 +964,9 @@ impl Repo {
     }
 
     /// Creates many people at once (an import), all or none: every person's document is made
-    /// first, giving way to the page every 50 (`progress` hears how many are done); then one
-    /// change adds them all to the register. If anything fails, nothing is added.
+    /// first, giving way to the page every [`YIELD_AFTER_MS`] (`progress` hears how many are
+    /// done); then the register takes them all. If a person's document cannot be made, nothing
+    /// is added.
     pub async fn add_people(
         &self,
         people: Vec<(model::PersonDraft, String)>,
@@ -970,10 +974,14 @@ impl Repo {
     ) -> Result<usize, String> {
         let school = self.school().ok_or("Планшет не подключён к школе.")?;
         let mut made = Vec::with_capacity(people.len());
+        let mut worked_since = js_sys::Date::now();
         for (i, (draft, contacts)) in people.into_iter().enumerate() {
-            if i % 50 == 0 {
+            // Gives way to the page every few dozen milliseconds of work, however slow the
+            // tablet.
+            if js_sys::Date::now() - worked_since > YIELD_AFTER_MS {
                 progress(i);
                 gloo_timers::future::TimeoutFuture::new(0).await;
+                worked_since = js_sys::Date::now();
             }
             let role = draft.role.unwrap_or(model::Role::Student);
             let name = format!("{} {}", draft.last_name, draft.first_name);
@@ -994,7 +1002,15 @@ impl Repo {
                 return Err(format!("{name}: {e} Никто не добавлен."));
             }
             tx.commit();
-            made.push((DocumentId::random(), role, doc));
+            let id = DocumentId::random();
+            // Read now, between the pauses, rather than all at once when the lists redraw.
+            let person = model::PersonDoc::read(&doc).ok();
+            self.0
+                .people_cache
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(id, (doc.get_heads(), person));
+            made.push((id, role, doc));
         }
         progress(made.len());
         let entries: Vec<(String, model::Role)> = made
@@ -1015,22 +1031,70 @@ impl Repo {
                 );
             }
         }
-        let added = self.change(&school, |tx| {
-            entries
-                .iter()
-                .try_for_each(|(id, role)| model::School::add_person(tx, id, *role, now_ms()))
-        });
-        if let Err(e) = added {
-            let mut inner = self.lock();
-            for (id, _) in &entries {
-                if let Ok(id) = id.parse::<DocumentId>() {
-                    inner.docs.remove(&id);
-                }
+        // The register takes them in commits of a few hundred, giving way to the page
+        // between them: one commit of a thousand entries holds the page for most of a second
+        // on a tablet. Nothing is stored or sent before the last one, unless another change
+        // asks for a write meanwhile; even then every listed person's document is written
+        // with the register (one transaction), so the school is never left naming people it
+        // does not have.
+        let mut added = 0;
+        for chunk in entries.chunks(REGISTER_CHUNK) {
+            if added > 0 {
+                gloo_timers::future::TimeoutFuture::new(0).await;
             }
-            return Err(format!("{e} Никто не добавлен."));
+            let result = self.change_quietly(&school, |tx| {
+                chunk
+                    .iter()
+                    .try_for_each(|(id, role)| model::School::add_person(tx, id, *role, now_ms()))
+            });
+            if let Err(e) = result {
+                let mut inner = self.lock();
+                for (id, _) in &entries[added..] {
+                    if let Ok(id) = id.parse::<DocumentId>() {
+                        inner.docs.remove(&id);
+                    }
+                }
+                drop(inner);
+                if added == 0 {
+                    return Err(format!("{e} Никто не добавлен."));
+                }
+                self.changed_all();
+                return Err(format!(
+                    "{e} Добавлено {added} из {count}; остальные не добавлены."
+                ));
+            }
+            added += chunk.len();
         }
         self.changed_all();
         Ok(count)
+    }
+
+    /// [`Repo::change`] without telling anyone: for a change made in several commits, which
+    /// calls [`Repo::changed_all`] once at the end.
+    fn change_quietly<T>(
+        &self,
+        id: &DocumentId,
+        f: impl FnOnce(&mut Transaction<'_>) -> Result<T, ModelError>,
+    ) -> Result<T, ModelError> {
+        let mut inner = self.lock();
+        let entry = inner.docs.get_mut(id).ok_or(ModelError::NotInitialised)?;
+        if let Some(reason) = &entry.damaged {
+            return Err(ModelError::Damaged(reason.clone()));
+        }
+        let mut tx = entry.doc.transaction();
+        match f(&mut tx) {
+            Ok(value) => {
+                // The time is what the history of a record shows («12 ноября, 14:05»).
+                tx.commit_with(
+                    automerge::transaction::CommitOptions::default().with_time(now_ms() / 1000),
+                );
+                Ok(value)
+            }
+            Err(e) => {
+                tx.rollback();
+                Err(e)
+            }
+        }
     }
 
     /// Loads the demonstration school year into this school: people's documents and records.
@@ -1248,7 +1312,10 @@ impl Repo {
 
     /// Asks the writer to try again after a failure.
     pub fn retry_save(&self) {
-        let _ = self.0.writer.unbounded_send(Job::Flush);
+        self.0
+            .flush_queued
+            .store(false, std::sync::atomic::Ordering::SeqCst);
+        self.request_flush();
     }
 
     /// The single writer: every IndexedDB write of documents and settings happens here, in order.
@@ -1259,6 +1326,11 @@ impl Repo {
     async fn write_loop(self, storage: Storage, mut jobs: UnboundedReceiver<Job>) {
         let mut storage = Some(storage);
         while let Some(job) = jobs.next().await {
+            if matches!(job, Job::Flush) {
+                self.0
+                    .flush_queued
+                    .store(false, std::sync::atomic::Ordering::SeqCst);
+            }
             if storage.is_none() {
                 match self.reopen().await {
                     Ok(reopened) => storage = Some(reopened),
@@ -1368,6 +1440,11 @@ impl Repo {
     /// Handles one frame from the relay; returns the frames to send back.
     pub(crate) fn on_frame(&self, frame: &[u8]) -> Result<Vec<Vec<u8>>, String> {
         let message = wire::decode(frame, wire::DEFAULT_MAX_FRAME).map_err(|e| e.to_string())?;
+        let about = match &message {
+            wire::Message::Sync(m) | wire::Message::Request(m) => Some(m.document_id),
+            wire::Message::DocUnavailable { document_id, .. } => Some(*document_id),
+            _ => None,
+        };
         let events = {
             let mut inner = self.lock();
             let Inner { docs, client } = &mut *inner;
@@ -1398,7 +1475,13 @@ impl Repo {
             let repo = self.clone();
             leptos::task::spawn_local(async move { repo.check_erasures().await });
         }
-        Ok(self.poll_frames())
+        let mut inner = self.lock();
+        let Inner { docs, client } = &mut *inner;
+        Ok(client
+            .poll_after(about.as_ref(), &Docs(docs))
+            .iter()
+            .map(wire::Message::encode)
+            .collect())
     }
 
     pub(crate) fn poll_frames(&self) -> Vec<Vec<u8>> {

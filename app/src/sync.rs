@@ -15,6 +15,9 @@ const MAX_RETRY_MS: u32 = 8_000;
 const RETRY_UNAVAILABLE_MS: u32 = 3_000;
 /// The longest the sync task works before letting the page handle input.
 const YIELD_AFTER_MS: f64 = 30.0;
+/// The sync status and the counts of what is unsent are redone at most this often while
+/// frames keep coming (each redo looks at every document), and this long after the last one.
+const STATUS_EVERY_MS: f64 = 250.0;
 /// How often the connection's silence is checked.
 const HEARTBEAT_CHECK_MS: u32 = 1_000;
 /// After this much silence the device sends a heartbeat, which the relay answers.
@@ -116,6 +119,8 @@ async fn session(repo: &Repo, endpoint: &Endpoint, wake: &mut UnboundedReceiver<
     }
     let mut heard = js_sys::Date::now();
     let mut yielded = heard;
+    let mut status_done = heard;
+    let mut status_owed = false;
     loop {
         // Frames that are already queued resolve at once, and a long run of them (a new
         // tablet's first sync) would keep the page from handling a tap: give way regularly.
@@ -123,6 +128,11 @@ async fn session(repo: &Repo, endpoint: &Endpoint, wake: &mut UnboundedReceiver<
             TimeoutFuture::new(0).await;
             yielded = js_sys::Date::now();
         }
+        let mut settle = if status_owed {
+            TimeoutFuture::new(STATUS_EVERY_MS as u32).fuse()
+        } else {
+            futures::future::Fuse::terminated()
+        };
         let frames = select! {
             frame = rx.next() => {
                 heard = js_sys::Date::now();
@@ -159,6 +169,7 @@ async fn session(repo: &Repo, endpoint: &Endpoint, wake: &mut UnboundedReceiver<
                 }
                 if silent > QUIET_MS { vec![repo.heartbeat_frame()] } else { vec![] }
             },
+            () = settle => vec![],
             complete => return Ended::Lost { was_connected: connected },
         };
         for frame in frames {
@@ -169,7 +180,14 @@ async fn session(repo: &Repo, endpoint: &Endpoint, wake: &mut UnboundedReceiver<
             }
         }
         if connected {
-            repo.refresh_sync_status();
+            let now = js_sys::Date::now();
+            if now - status_done >= STATUS_EVERY_MS {
+                repo.refresh_sync_status();
+                status_done = now;
+                status_owed = false;
+            } else {
+                status_owed = true;
+            }
         }
     }
 }

@@ -61,6 +61,8 @@ pub struct Client {
     unavailable: BTreeSet<DocumentId>,
     /// Documents whose first message went out and the relay has not answered yet.
     opening: BTreeSet<DocumentId>,
+    /// The last [`Client::poll_all`] left documents unopened for want of a free slot.
+    waiting: bool,
 }
 
 /// Documents a client opens at once: a new tablet with a thousand documents asks for them in
@@ -75,6 +77,7 @@ impl Client {
             sessions: BTreeMap::new(),
             unavailable: BTreeSet::new(),
             opening: BTreeSet::new(),
+            waiting: false,
         }
     }
 
@@ -179,6 +182,7 @@ impl Client {
             .is_some_and(|s| s.has_heard_from(&relay));
         if opening && !self.opening.contains(id) && self.opening.len() >= MAX_OPENING {
             // Paced: opened when an earlier one is answered.
+            self.waiting = true;
             return None;
         }
         let session = self.sessions.entry(*id).or_default();
@@ -205,9 +209,28 @@ impl Client {
 
     /// The next frames to send for every document.
     pub fn poll_all(&mut self, docs: &impl Documents) -> Vec<Message> {
+        self.waiting = false;
         docs.ids()
             .iter()
             .filter_map(|id| docs.get(id).and_then(|doc| self.poll(id, doc)))
+            .collect()
+    }
+
+    /// The frames to send after a message from the relay about `doc` (`None`: not about one
+    /// document, such as the handshake): that document's reply, and, once half the opening
+    /// slots are free again, the documents still waiting for one. Cheap per message however
+    /// many documents the device holds: a thousand documents' first sync is not a thousand
+    /// passes over a thousand documents.
+    pub fn poll_after(&mut self, doc: Option<&DocumentId>, docs: &impl Documents) -> Vec<Message> {
+        let Some(id) = doc else {
+            return self.poll_all(docs);
+        };
+        if self.waiting && self.opening.len() <= MAX_OPENING / 2 {
+            return self.poll_all(docs);
+        }
+        docs.get(id)
+            .and_then(|d| self.poll(id, d))
+            .into_iter()
             .collect()
     }
 

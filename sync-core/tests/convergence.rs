@@ -382,3 +382,57 @@ fn a_new_replica_opens_hundreds_of_documents_in_waves_and_gets_them_all() {
         assert_eq!(net.replica(1).get(*id, "n").as_deref(), Some("v"), "{id}");
     }
 }
+
+#[test]
+fn a_replica_answering_each_message_alone_still_opens_every_document() {
+    // The app polls only the document a message was about (and refills free opening slots),
+    // not every document after every message.
+    let mut net = Network::new(&["curator", "new-tablet"]);
+    let ids: Vec<DocumentId> = (0..300).map(|_| DocumentId::random()).collect();
+    for id in &ids {
+        net.replica(0).put(*id, "n", "v");
+    }
+    net.connect(0);
+    net.run_until_quiescent();
+    for id in &ids {
+        net.replica(1).docs.insert(*id, Automerge::new());
+    }
+    net.connect(1);
+    let tablet = net.replicas[1].id();
+    let mut most_opening = 0;
+    for _ in 0..100_000 {
+        if let Some((from, frame)) = net.to_relay.pop_front() {
+            let out = net.relay.receive(&from, &frame);
+            net.to_peers.extend(out);
+            continue;
+        }
+        let Some((to, frame)) = net.to_peers.pop_front() else {
+            break;
+        };
+        assert_eq!(to, tablet, "only the new tablet is talking");
+        let r = &mut net.replicas[1];
+        let msg = wire::decode(&frame, wire::DEFAULT_MAX_FRAME).unwrap();
+        let about = match &msg {
+            Message::Sync(m) | Message::Request(m) => Some(m.document_id),
+            Message::DocUnavailable { document_id, .. } => Some(*document_id),
+            _ => None,
+        };
+        r.client.receive(msg, &mut r.docs).unwrap();
+        for out in r.client.poll_after(about.as_ref(), &r.docs) {
+            net.to_relay.push_back((tablet.clone(), out.encode()));
+        }
+        let unanswered = net
+            .to_relay
+            .iter()
+            .filter(|(_, f)| sync_is_request(f))
+            .count();
+        most_opening = most_opening.max(unanswered);
+    }
+    assert!(
+        most_opening <= sync_core::client::MAX_OPENING,
+        "{most_opening}"
+    );
+    for id in &ids {
+        assert_eq!(net.replica(1).get(*id, "n").as_deref(), Some("v"), "{id}");
+    }
+}

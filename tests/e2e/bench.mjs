@@ -6,9 +6,10 @@
 //     (two Chromium profiles, timed inside the pages with MutationObserver, not by polling);
 //  3. a school year's worth of data (the demo: 190 people, 25 pairs, ~500 meetings): loading it,
 //     saving it, syncing it to a second tablet, reopening the app, and opening the people and
-//     pairs lists, side by side with the same steps on an empty school (the baseline).
+//     pairs lists, side by side with the same steps on an empty school (the baseline);
+//  4. importing a class list of 1,000 rows, at 1× and with the CPU slowed 4×.
 //
-// Usage: scripts/build && node tests/e2e/bench.mjs [edits=30]
+// Usage: scripts/build && node tests/e2e/bench.mjs [edits=30]   (BENCH_ONLY=import,… for some parts)
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
@@ -173,13 +174,84 @@ async function schoolYear(relay) {
   }
 }
 
+/** A class list of `n` invented pupils, as an electronic journal exports it (`;`, CRLF). */
+function classList(n) {
+  const last = ["Ёлкин", "Грачёв", "Сорокин", "Ласточкин", "Мухин", "Зайцев", "Орлов", "Соколов", "Воронов", "Синицын"];
+  const first = ["Тимур", "Лев", "Артём", "Марк", "Илья", "Фёдор", "Глеб", "Савва"];
+  const middle = ["Ильич", "Петрович", "Андреевич", "Олегович", "Сергеевич"];
+  const rows = ["ФИО;Класс;Дата рождения"];
+  for (let i = 0; i < n; i++) {
+    const grade = 1 + (i % 11);
+    const day = 1 + (i % 28);
+    const month = 1 + (Math.floor(i / 28) % 12);
+    rows.push(
+      `${last[i % last.length]} ${first[Math.floor(i / 10) % first.length]} ${middle[Math.floor(i / 80) % middle.length]};` +
+        `${grade}${"абвг"[Math.floor(i / 11) % 4]};${String(day).padStart(2, "0")}.${String(month).padStart(2, "0")}.${2019 - grade}`,
+    );
+  }
+  return rows.join("\r\n");
+}
+
+/**
+ * Importing 1,000 rows on a tablet (issue 12), at 1× and with the CPU slowed 4× (a budget
+ * tablet): reading the file in the document worker to the preview, checking every row, adding
+ * them all (one change, stored in one transaction), and the longest the page's main thread was
+ * busy at once meanwhile (long tasks), which is what a user feels as a frozen screen.
+ */
+async function importRows(relay, rows = 1000) {
+  console.log(`\n## Import of ${rows} rows from a .csv (ms)\n`);
+  console.log(`${"CPU".padEnd(6)}${pad("preview")}${pad("checked")}${pad("added")}${pad("stored")}${pad("longest", 10)}${pad("tasks>50", 10)}`);
+  const csv = classList(rows);
+  for (const rate of [1, 4]) {
+    const t = await Tablet.launch(`import-${rate}`);
+    try {
+      await t.enrollAsCurator(relay, `Школа импорта ${rate}`);
+      await t.waitSynced();
+      const cdp = await t.page.context().newCDPSession(t.page);
+      await t.page.evaluate(() => {
+        window.__longTasks = [];
+        new PerformanceObserver((list) => window.__longTasks.push(...list.getEntries().map((e) => e.duration))).observe({ type: "longtask" });
+      });
+      await cdp.send("Emulation.setCPUThrottlingRate", { rate });
+      await t.page.click("[data-testid=nav-people]");
+      await t.page.click("[data-testid=import-people]");
+      const t0 = performance.now();
+      await t.page.locator("input[name=import-file]").setInputFiles({ name: "ученики.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+      await t.page.locator("[data-testid=import-preview]").waitFor({ timeout: 300_000 });
+      const preview = performance.now() - t0;
+      const t1 = performance.now();
+      await t.page.click("[data-testid=import-check]");
+      await t.page.locator("[data-testid=import-good]").waitFor({ timeout: 300_000 });
+      const checked = performance.now() - t1;
+      const t2 = performance.now();
+      await t.page.click("[data-testid=import-run]");
+      await t.page.locator("[data-testid=import-done]").waitFor({ timeout: 300_000 });
+      const added = performance.now() - t2;
+      await t.waitSaved();
+      const stored = performance.now() - t2;
+      const long = await t.page.evaluate(() => window.__longTasks);
+      await cdp.send("Emulation.setCPUThrottlingRate", { rate: 1 });
+      const done = await t.page.locator("[data-testid=import-done]").textContent();
+      console.log(
+        `${(rate + "×").padEnd(6)}${pad(preview.toFixed(0))}${pad(checked.toFixed(0))}${pad(added.toFixed(0))}${pad(stored.toFixed(0))}` +
+          `${pad(Math.max(0, ...long).toFixed(0), 10)}${pad(long.length, 10)}   ${done.trim()}`,
+      );
+    } finally {
+      await t.close();
+    }
+  }
+}
+
 const dataDir = tempDir("bench");
 const relay = new Relay(dataDir);
 try {
   await relay.start();
-  await transfer(relay);
-  await latency(relay);
-  await schoolYear(relay);
+  // BENCH_ONLY=transfer,latency,year,import runs some of the parts.
+  const only = process.env.BENCH_ONLY?.split(",");
+  const parts = { transfer, latency, year: schoolYear, import: importRows };
+  for (const [name, part] of Object.entries(parts)) {
+    if (!only || only.includes(name)) await part(relay);
+  }
 } finally {
   await relay.stop();
   rmSync(dataDir, { recursive: true, force: true });

@@ -183,7 +183,15 @@ describe("the target model on a tablet", () => {
     await page.locator("[data-testid=form-error]", { hasText: "подписывает родитель или законный представитель" }).waitFor();
     await pd.locator("select[name=signer-role]").selectOption("representative");
     await sign(page, "personal-data", "Озеров Игорь Петрович (отец)");
-    await sign(page, "agreement", "Озеров Игорь Петрович (отец)");
+    // The linked parent is offered as the signer with one tap (a minor is not offered herself).
+    const agreement = page.locator("[data-testid=consent-agreement]");
+    assert.deepEqual(await agreement.locator("[data-testid=signer]").allTextContents(), ["Озеров Игорь Петрович"]);
+    await agreement.locator("[data-testid=signer]").click();
+    assert.equal(await agreement.locator("input[name=signed-by]").inputValue(), "Озеров Игорь Петрович");
+    assert.equal(await agreement.locator("select[name=signer-role]").inputValue(), "representative");
+    await agreement.locator("input[name=signed-on]").fill("10.09.2026");
+    await agreement.locator("button[type=submit]").click();
+    await agreement.locator("[data-testid=consent-status]", { hasText: "Подписано 10 сентября 2026 г. — Озеров Игорь Петрович" }).waitFor();
     await page.click(".brand");
     assert.equal(await page.locator("[data-testid=missing]").count(), 1, "only the mentor is left");
     await openPerson(page, "Берёзкин");

@@ -415,6 +415,25 @@ pub fn PersonPage() -> impl IntoView {
         </section>
     };
 
+    // Who may sign for this person, offered with one tap: the person (of age) and the parents
+    // linked to them. Anyone else (a guardian not in the base) is typed.
+    let signers = {
+        let (repo, id) = (w.repo.clone(), id.clone());
+        Memo::new(move |_| {
+            let Some(p) = person.get() else { return vec![] };
+            let people = repo.people();
+            let mut out: Vec<(String, &'static str)> = people
+                .values()
+                .filter(|q| q.children.contains_key(&id))
+                .map(|q| (q.full_name(), SIGNER_REPRESENTATIVE))
+                .collect();
+            out.sort();
+            if !p.is_minor(chrono::Local::now().date_naive()) {
+                out.insert(0, (p.full_name(), SIGNER_SELF));
+            }
+            out
+        })
+    };
     let consents = CONSENT_KINDS.iter().map(|(kind, title)| {
         let kind = (*kind).to_owned();
         let (on, by, who) = (RwSignal::new(today()), RwSignal::new(String::new()), RwSignal::new(SIGNER_REPRESENTATIVE.to_owned()));
@@ -447,8 +466,19 @@ pub fn PersonPage() -> impl IntoView {
                 <form class="add-row" on:submit=sign
                     class:hidden=move || person.get().and_then(|p| p.consent(&k4).cloned()).is_some_and(|c| c.is_valid())>
                     <input type="text" name="signed-on" prop:value=move || on.get() on:input=move |ev| on.set(event_target_value(&ev)) />
+                    {move || {
+                        let choices = signers.get();
+                        (!choices.is_empty()).then(|| view! {
+                            <span class="signers">{choices.into_iter().map(|(name, role)| {
+                                let label = if role == SIGNER_SELF { format!("{name} (сам участник)") } else { name.clone() };
+                                view! { <button type="button" class="chip" data-testid="signer"
+                                    aria-pressed={ let name = name.clone(); move || (by.get() == name).to_string() }
+                                    on:click={ let name = name.clone(); move |_| { by.set(name.clone()); who.set(role.to_owned()); } }>{label}</button> }
+                            }).collect_view()}</span>
+                        })
+                    }}
                     <input type="text" name="signed-by" placeholder="Кто подписал (ФИО)" prop:value=move || by.get() on:input=move |ev| by.set(event_target_value(&ev)) />
-                    <select name="signer-role" on:change=move |ev| who.set(event_target_value(&ev))>
+                    <select name="signer-role" prop:value=move || who.get() on:change=move |ev| who.set(event_target_value(&ev))>
                         <option value=SIGNER_REPRESENTATIVE>"родитель / законный представитель"</option>
                         <option value=SIGNER_SELF>"сам участник"</option>
                     </select>
