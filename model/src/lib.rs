@@ -7,6 +7,7 @@
 //! Two kinds of document: the school's ([`School`]), with everything that is not personal data,
 //! and one per person ([`PersonDoc`]), with everything that is.
 
+pub mod count;
 mod deadline;
 pub mod demo;
 pub mod due;

@@ -206,6 +206,10 @@ pub struct Person {
     pub feedback: BTreeMap<String, Text>,
     /// [`CONSENT_KINDS`] → the signed document.
     pub consents: BTreeMap<String, Consent>,
+    /// The categories the count for the РНЦ asks about ([`crate::count::CATEGORIES`] codes →
+    /// when noted): sensitive personal data, kept here so that it is erased with the person.
+    #[autosurgeon(missing = "Default::default")]
+    pub categories: BTreeMap<String, i64>,
 }
 
 /// What the «new person» form asks.
@@ -237,6 +241,8 @@ pub enum PersonField {
     Note(String),
     AddChild(String, i64),
     RemoveChild(String),
+    /// A category code of [`crate::count::CATEGORIES`], noted (`Some(when)`) or taken off.
+    Category(String, Option<i64>),
     InMentorBase(bool),
     Competencies(String),
     MentorSubjects(String),
@@ -438,6 +444,12 @@ impl PersonField {
             }
             PersonField::RemoveChild(id) => {
                 p.children.remove(&id);
+            }
+            PersonField::Category(code, Some(at)) => {
+                p.categories.entry(code).or_insert(at);
+            }
+            PersonField::Category(code, None) => {
+                p.categories.remove(&code);
             }
             PersonField::InMentorBase(v) => p.mentor.in_base = v,
             PersonField::Competencies(v) => p.mentor.competencies.update(v),

@@ -71,7 +71,7 @@ impl ProgrammeList {
 
 /// A (personalised) mentorship programme with every part the documents have. Text fields are
 /// co-edited text: concurrent edits of the same field merge character by character.
-#[derive(Clone, Debug, PartialEq, Reconcile, Hydrate)]
+#[derive(Clone, Debug, Default, PartialEq, Reconcile, Hydrate)]
 pub struct Programme {
     pub title: Text,
     /// A [`Form`] code.
