@@ -98,6 +98,7 @@ fn Shell(repo: Repo) -> impl IntoView {
                     <Route path=path!("/documents") view=pages::Documents />
                     <Route path=path!("/settings") view=pages::Settings />
                     <Route path=path!("/archive") view=pages::Archive />
+                    <Route path=path!("/count") view=pages::Count />
                 </Routes>
             </main>
             <UndoToast />
@@ -130,6 +131,7 @@ fn PageTitle() -> impl IntoView {
             "documents" => "Документы",
             "settings" => "Настройки",
             "archive" => "Архив",
+            "count" => "Численность для РНЦ",
             "join" => "Подключение к школе",
             _ => "",
         };

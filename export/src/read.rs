@@ -96,7 +96,15 @@ pub fn read(
     let academic_year = most_common(programmes.iter().map(|p| p.academic_year.as_str()))
         .unwrap_or_else(|| ru::academic_year(today));
 
-    let pairs = School::list::<Pair>(school)?
+    let all_pairs = School::list::<Pair>(school)?;
+    let count = model::count::count(
+        &academic_year,
+        &School::programmes(school)?,
+        &all_pairs,
+        &entries,
+        &persons,
+    );
+    let pairs = all_pairs
         .into_iter()
         .filter(|(_, p)| p.removed_at.is_none())
         .map(|(id, p)| {
@@ -158,6 +166,7 @@ pub fn read(
         people,
         roadmap,
         events,
+        count,
     })
 }
 

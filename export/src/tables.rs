@@ -18,13 +18,15 @@ pub enum Table {
     Consents,
     /// The roadmap by section.
     Roadmap,
+    /// The count of participants for the regional mentorship centre (by 30 December).
+    RncCount,
     /// «Реестры»: every table above, one sheet each.
     All,
 }
 
 impl Table {
     /// Every workbook, in the order the screen lists them («Реестры» first).
-    pub const ALL: [Table; 7] = [
+    pub const ALL: [Table; 8] = [
         Table::All,
         Table::MentorBase,
         Table::MenteeBase,
@@ -32,6 +34,7 @@ impl Table {
         Table::Pairs,
         Table::Consents,
         Table::Roadmap,
+        Table::RncCount,
     ];
 
     /// The tables that are one sheet each, in the order of «Реестры».
@@ -53,6 +56,7 @@ impl Table {
             Table::Pairs => "Наставнические пары и группы",
             Table::Consents => "Согласия и соглашения",
             Table::Roadmap => "Дорожная карта",
+            Table::RncCount => "Численность участников для РНЦ",
             Table::All => "Реестры",
         }
     }
@@ -66,6 +70,7 @@ impl Table {
             Table::Pairs => "Пары и группы",
             Table::Consents => "Согласия и соглашения",
             Table::Roadmap => "Дорожная карта",
+            Table::RncCount => "Численность для РНЦ",
             Table::All => "Реестры",
         }
     }
@@ -84,6 +89,7 @@ impl Table {
             Table::Pairs => &[Table::Pairs],
             Table::Consents => &[Table::Consents],
             Table::Roadmap => &[Table::Roadmap],
+            Table::RncCount => &[Table::RncCount],
             Table::All => &Table::SHEETS,
         }
     }

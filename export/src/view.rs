@@ -295,6 +295,9 @@ pub struct SchoolData {
     pub people: Vec<PersonView>,
     pub roadmap: Vec<RoadmapRowView>,
     pub events: Vec<EventView>,
+    /// The count of participants for the РНЦ, for [`SchoolData::academic_year`].
+    #[serde(default)]
+    pub count: model::count::ParticipantCount,
 }
 
 impl SchoolData {

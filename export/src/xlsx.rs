@@ -101,6 +101,7 @@ fn build(data: &SchoolData, table: Table) -> Sheet {
         Table::Pairs => pairs(data),
         Table::Consents => consents(&people),
         Table::Roadmap => roadmap(data),
+        Table::RncCount => rnc_count(data),
         // Never asked for: `All` is its sheets.
         Table::All => Sheet {
             table,
@@ -561,6 +562,71 @@ fn roadmap(data: &SchoolData) -> Sheet {
     }
     Sheet {
         table: Table::Roadmap,
+        columns: COLUMNS,
+        frozen_cols: 0,
+        rows,
+    }
+}
+
+/// The count for the РНЦ: one row per line of [`model::count`], then the pairs counted and the
+/// coverage of students. A line that does not apply (mentors by a mentee category) is empty.
+fn rnc_count(data: &SchoolData) -> Sheet {
+    const COLUMNS: &[Column] = &[
+        ("№", 6.0),
+        ("Показатель", 70.0),
+        ("Наставники", 13.0),
+        ("Наставляемые", 14.0),
+        ("Всего", 10.0),
+    ];
+    let c = &data.count;
+    let opt = |n: Option<usize>| n.map_or_else(|| text(""), count);
+    let mut rows: Vec<Vec<Cell>> = c
+        .lines
+        .iter()
+        .map(|l| {
+            vec![
+                text(&l.number),
+                text(&l.label),
+                opt(l.mentors),
+                opt(l.mentees),
+                count(l.total),
+            ]
+        })
+        .collect();
+    // Not counted (data made without the records): the headers only.
+    if !rows.is_empty() {
+        rows.push(vec![
+            text("4"),
+            text("Наставнических пар и групп"),
+            text(""),
+            text(""),
+            count(c.pairs),
+        ]);
+        rows.push(vec![
+            text("5"),
+            text(format!(
+                "Охват обучающихся, % ({} из {})",
+                c.students_taking_part, c.students
+            )),
+            text(""),
+            text(""),
+            c.coverage().map_or_else(|| text(""), Cell::Number),
+        ]);
+        if c.unnamed_groups > 0 {
+            rows.push(vec![
+                text(""),
+                text(format!(
+                    "Групп, где наставляемые указаны только категорией (не вошли в подсчёт по именам): {}",
+                    c.unnamed_groups
+                )),
+                text(""),
+                text(""),
+                text(""),
+            ]);
+        }
+    }
+    Sheet {
+        table: Table::RncCount,
         columns: COLUMNS,
         frozen_cols: 0,
         rows,

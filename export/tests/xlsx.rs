@@ -873,3 +873,60 @@ fn an_empty_school_still_gets_every_table_with_its_headers() {
         }
     }
 }
+
+#[test]
+fn the_count_for_the_rnc_is_the_models_count_and_says_what_the_records_say() {
+    let school = common::shared();
+    let data = school.data();
+    let rows = sheet(&data, Table::RncCount);
+    assert_eq!(
+        headers(&rows),
+        ["№", "Показатель", "Наставники", "Наставляемые", "Всего"]
+    );
+    let c = &data.count;
+    assert_eq!(c.academic_year, data.academic_year);
+    // One row per line of the count, with its figures; then pairs and coverage.
+    for (line, row) in c.lines.iter().zip(&rows[1..]) {
+        assert_eq!(s(&row[0]), line.number);
+        assert_eq!(s(&row[1]), line.label);
+        let figure = |n: Option<usize>, cell: &Data| match n {
+            Some(n) => assert_eq!(number(cell), n as f64, "{}", line.label),
+            None => assert_eq!(cell, &Data::Empty, "{}", line.label),
+        };
+        figure(line.mentors, &row[2]);
+        figure(line.mentees, &row[3]);
+        assert_eq!(number(&row[4]), line.total as f64);
+    }
+    let after = &rows[1 + c.lines.len()..];
+    assert_eq!(s(&after[0][1]), "Наставнических пар и групп");
+    assert_eq!(number(&after[0][4]), c.pairs as f64);
+    assert!(s(&after[1][1]).starts_with("Охват обучающихся, %"));
+    assert_eq!(number(&after[1][4]), c.coverage().unwrap());
+
+    // The figures, from the records: the mentees of the year's working pairs.
+    let entries = School::list::<PersonEntry>(&school.doc).unwrap();
+    let listed = |id: &str| {
+        entries
+            .iter()
+            .any(|(e, x)| e.as_str() == id && x.removed_at.is_none() && !x.is_erased())
+    };
+    let mut mentees = std::collections::BTreeSet::new();
+    let mut pairs = 0;
+    for (_, p) in School::list::<Pair>(&school.doc).unwrap() {
+        if p.removed_at.is_some() || p.status == "forming" {
+            continue;
+        }
+        pairs += 1;
+        mentees.extend(p.mentees.keys().filter(|m| listed(m)).cloned());
+    }
+    assert!(pairs > 10, "the demo year has working pairs: {pairs}");
+    assert_eq!(c.pairs, pairs);
+    assert_eq!(c.line("1").unwrap().mentees, Some(mentees.len()));
+    let at_risk = mentees
+        .iter()
+        .filter(|m| school.people[*m].categories.contains_key("risk"))
+        .count();
+    assert!(at_risk > 0, "the demo year has mentees of группа риска");
+    assert_eq!(c.line("3.2").unwrap().mentees, Some(at_risk));
+    assert!(c.line("3.2").unwrap().label.contains("группы риска"));
+}

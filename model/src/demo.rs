@@ -249,6 +249,17 @@ pub fn populate(
             p.mentor.time_available = "после уроков, 2 раза в неделю".into();
             p.mentor.questionnaire = "done".into();
         }
+        // The categories the count for the РНЦ asks about, noted as a class teacher would.
+        for (every, code) in [
+            (9, "risk"),
+            (13, "ovz"),
+            (11, "gifted"),
+            (23, "hard-situation"),
+        ] {
+            if i % every == every / 2 {
+                p.categories.insert(code.to_owned(), now_ms);
+            }
+        }
         if grade <= 8 && i % 4 == 1 {
             p.mentee.in_base = true;
             p.mentee.requests.push(crate::Request {

@@ -23,6 +23,8 @@ pub enum Place {
     Roadmap,
     Events,
     People,
+    /// The count of participants for the РНЦ.
+    Count,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -87,7 +89,11 @@ pub fn due(r: &Records<'_>, today: NaiveDate) -> Vec<Due> {
                 what: format!("{what} — до {}", ru::date(by)),
                 by: Some(by),
                 overdue: false,
-                place: Place::Roadmap,
+                place: if day == 30 {
+                    Place::Count
+                } else {
+                    Place::Roadmap
+                },
             });
         }
     }

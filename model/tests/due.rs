@@ -121,7 +121,10 @@ fn the_dashboard_lists_what_is_due_and_overdue_with_where_it_is_done() {
     let item = find("«Решить вариант ОГЭ» — до 30 ноября 2026 г.");
     assert_eq!(item.place, Place::Pair(pair.clone()));
     find("Мониторинг программы наставничества за полугодие — до 20 декабря 2026 г.");
-    find("Численность участников для регионального наставнического центра — до 30 декабря 2026 г.");
+    let count = find(
+        "Численность участников для регионального наставнического центра — до 30 декабря 2026 г.",
+    );
+    assert_eq!(count.place, Place::Count, "a tap opens the count itself");
 
     // Not yet, done, undated, or not yet happened: absent.
     for absent in [

@@ -212,6 +212,37 @@ describe("documents", () => {
     assert.ok(strings.includes(menteeName.split(" ")[0]), "the mentee is in the registers");
     assert.ok(strings.includes(mentor.split(" ")[0]), "the mentor is in the registers");
 
+    // The count for the РНЦ, still offline: a mentee noted as «группа риска» on her page is
+    // counted on the screen and in the workbook downloaded from it.
+    await page.click("[data-testid=open-count]");
+    const risk = page.locator("[data-testid=count-line][data-number='3.2']");
+    const figure = async () => Number((await risk.locator("td").nth(3).textContent()).trim());
+    const riskBefore = await figure();
+    assert.match(await risk.textContent(), /дети группы риска/);
+    assert.ok(Number(await page.locator("[data-testid=count-line][data-number='1'] td").nth(4).textContent()) > 20);
+    await page.click("[data-testid=nav-people]");
+    await page.fill("input[name=search]", menteeName);
+    await page.locator("[data-testid=person] a", { hasText: menteeName }).first().click();
+    const box = page.locator("[data-testid=categories] label", { hasText: "дети группы риска" }).locator("input");
+    const was = await box.isChecked();
+    await box.click();
+    assert.equal(await box.isChecked(), !was);
+    await page.click("[data-testid=nav-documents]");
+    await page.click("[data-testid=open-count]");
+    const after = was ? riskBefore - 1 : riskBefore + 1;
+    await page.waitForFunction(([n]) => document.querySelector("[data-testid=count-line][data-number='3.2'] td:nth-child(4)")?.textContent.trim() === String(n), [after]);
+    const [countFile] = await Promise.all([page.waitForEvent("download"), page.click("[data-testid=download-count]")]);
+    assert.equal(countFile.suggestedFilename(), "Численность участников для РНЦ.xlsx");
+    const count = unzip(readFileSync(await countFile.path()));
+    assert.ok(count.get("xl/workbook.xml").toString("utf8").includes('name="Численность для РНЦ"'));
+    // The row of «дети группы риска» holds the figure shown.
+    const shared = [...count.get("xl/sharedStrings.xml").toString("utf8").matchAll(/<si>(.*?)<\/si>/gs)].map((m) => m[1].replace(/<[^>]+>/g, ""));
+    const index = shared.findIndex((t) => t.includes("дети группы риска"));
+    assert.ok(index >= 0, "the category line is in the workbook");
+    const row = count.get("xl/worksheets/sheet1.xml").toString("utf8").split("<row ").find((r) => r.includes(`t="s"><v>${index}</v>`));
+    const numbers = [...row.matchAll(/<c r="([A-Z]+)\d+"[^>]*?(?<!t="s")><v>([\d.]+)<\/v>/g)].map((m) => [m[1], Number(m[2])]);
+    assert.deepEqual(numbers, [["D", after], ["E", after]], row);
+
     assert.deepEqual(t.cspViolations, [], "nothing refused by the content-security policy");
   });
 });

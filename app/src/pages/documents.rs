@@ -189,6 +189,7 @@ fn Tables() -> impl IntoView {
         <section class="card" data-testid="tables">
             <h2>"Таблицы Excel"</h2>
             <p class="muted">"Базы наставников и наставляемых, персонифицированный учёт, пары, согласия и дорожная карта — для директора и регионального наставнического центра. «Реестры» — все таблицы в одной книге, по листу на таблицу."</p>
+            <p><A href="/count" attr:data-testid="open-count">"Численность участников для РНЦ на экране, по учебным годам"</A></p>
             {export::tables::Table::ALL.into_iter().map(|table| {
                 let repo = repo.clone();
                 let state = RwSignal::new(None::<Result<String, String>>);

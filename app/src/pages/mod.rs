@@ -1,6 +1,7 @@
 //! One module per screen (or group of screens).
 
 mod archive;
+mod count;
 pub(crate) mod documents;
 pub(crate) mod home;
 mod import;
@@ -12,6 +13,7 @@ mod school;
 mod settings;
 
 pub use archive::Archive;
+pub use count::Count;
 pub use documents::{Documents, DocumentsCard};
 pub use home::Home;
 pub use import::ImportPeople;

@@ -349,6 +349,24 @@ pub fn PersonPage() -> impl IntoView {
                 on_commit=Callback::new(move |on: bool| set(PersonField::MentorForm(code.clone(), on.then(now_ms)))) />
         }
     }).collect();
+    // The categories the count for the РНЦ asks about: for students, who are the mentees they
+    // describe. Sensitive data: in the person's own document, erased with it.
+    let categories: Vec<_> = model::count::CATEGORIES.iter().map(|(code, label)| {
+        let (code, set) = ((*code).to_owned(), set.clone());
+        let c2 = code.clone();
+        view! {
+            <CheckField label=(*label).to_owned() checked=Signal::derive(move || person.get().is_some_and(|p| p.categories.contains_key(&c2)))
+                on_commit=Callback::new(move |on: bool| set(PersonField::Category(code.clone(), on.then(now_ms)))) />
+        }
+    }).collect();
+    let categories = view! {
+        <section class="card" data-testid="categories"
+            class:hidden=move || person.get().is_none_or(|p| p.role() != Some(Role::Student))>
+            <h2>"Категории"</h2>
+            <p class="muted">"Для численности участников, которую школа сдаёт в региональный наставнический центр. Это сведения о здоровье и положении ребёнка: отмечайте только то, что подтверждено документами. Они хранятся в документе участника и удаляются вместе с его данными."</p>
+            {categories}
+        </section>
+    };
     let mentor = view! {
         <section class="card" data-testid="mentor-base">
             <h2>"База наставников"</h2>
@@ -587,6 +605,7 @@ pub fn PersonPage() -> impl IntoView {
             {links}
             {mentor}
             {mentee}
+            {categories}
             <section class="card" data-testid="consents"><h2>"Согласия и соглашения"</h2>{consents}</section>
             <section class="card" data-testid="record-documents">
                 <h2>"Документы"</h2>

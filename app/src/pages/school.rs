@@ -389,6 +389,7 @@ pub fn DuePanel() -> impl IntoView {
         model::due::Place::Roadmap => "/roadmap".to_owned(),
         model::due::Place::Events => "/events".to_owned(),
         model::due::Place::People => "/people".to_owned(),
+        model::due::Place::Count => "/count".to_owned(),
     };
     view! {
         <Show when=move || !items.with(Vec::is_empty)>
