@@ -235,6 +235,7 @@ fn school() -> SchoolData {
             place: "Актовый зал".into(),
             published: String::new(),
         }],
+        count: Default::default(),
     }
 }
 
