@@ -99,6 +99,7 @@ fn Shell(repo: Repo) -> impl IntoView {
                     <Route path=path!("/settings") view=pages::Settings />
                     <Route path=path!("/archive") view=pages::Archive />
                     <Route path=path!("/count") view=pages::Count />
+                    <Route path=path!("/monitoring") view=pages::MonitoringPage />
                 </Routes>
             </main>
             <UndoToast />
@@ -132,6 +133,7 @@ fn PageTitle() -> impl IntoView {
             "settings" => "Настройки",
             "archive" => "Архив",
             "count" => "Численность для РНЦ",
+            "monitoring" => "Мониторинг",
             "join" => "Подключение к школе",
             _ => "",
         };

@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 
 pub use read::read;
 pub use tree::Tree;
+pub use view::MonitoringView;
 pub use view::{
     EventView, Official, PairView, PersonView, PhaseView, ProgrammeView, RoadmapRowView, RowView,
     SchoolData, SchoolProfile,
@@ -92,6 +93,10 @@ pub enum Document {
     PairsTable {
         programme: String,
     },
+    /// The аналитическая справка of a half-year's monitoring («2026-12»).
+    MonitoringReport {
+        period: String,
+    },
 }
 
 impl Document {
@@ -117,6 +122,7 @@ impl Document {
             Document::Roadmap => "Дорожная карта",
             Document::MediaPlan => "Медиаплан",
             Document::PairsTable { .. } => "Таблица наставнических пар",
+            Document::MonitoringReport { .. } => "Аналитическая справка по итогам мониторинга",
         }
     }
 
@@ -276,6 +282,14 @@ pub fn assemble(data: &SchoolData, doc: &Document) -> Result<Assembled, ExportEr
         Document::MediaPlan => documents::roadmap::media_plan(&mut ctx),
         Document::PairsTable { programme: id } => {
             documents::plan::pairs_table(&mut ctx, programme(id)?)
+        }
+        Document::MonitoringReport { period } => {
+            let m = data
+                .monitorings
+                .iter()
+                .find(|m| m.period == *period)
+                .ok_or(ExportError::NotFound("Справка"))?;
+            documents::monitoring::build(&mut ctx, m)
         }
     };
     let file_name = format!("{}.docx", file_stem(&tree.title));

@@ -97,13 +97,22 @@ pub fn read(
         .unwrap_or_else(|| ru::academic_year(today));
 
     let all_pairs = School::list::<Pair>(school)?;
+    let all_programmes = School::programmes(school)?;
     let count = model::count::count(
         &academic_year,
-        &School::programmes(school)?,
+        &all_programmes,
         &all_pairs,
         &entries,
         &persons,
     );
+    let monitorings = monitorings(
+        school,
+        &all_programmes,
+        &all_pairs,
+        &entries,
+        &persons,
+        today,
+    )?;
     let pairs = all_pairs
         .into_iter()
         .filter(|(_, p)| p.removed_at.is_none())
@@ -167,7 +176,54 @@ pub fn read(
         roadmap,
         events,
         count,
+        monitorings,
     })
+}
+
+/// The recent half-years' monitorings and every fixed one, newest first.
+fn monitorings(
+    school: &impl Read,
+    programmes: &[(model::RecordId, model::Programme)],
+    pairs: &[(model::RecordId, Pair)],
+    register: &[(model::RecordId, PersonEntry)],
+    people: &BTreeMap<String, Person>,
+    today: NaiveDate,
+) -> Result<Vec<crate::view::MonitoringView>, ModelError> {
+    use model::monitoring::{Period, Records, compute};
+    let meetings = School::list::<model::Meeting>(school)?;
+    let questionnaires = School::list::<model::Questionnaire>(school)?;
+    let events = School::list::<Event>(school)?;
+    let records = Records {
+        programmes,
+        pairs,
+        meetings: &meetings,
+        questionnaires: &questionnaires,
+        events: &events,
+        register,
+        people,
+    };
+    let stored = model::monitoring::monitorings(school);
+    let mut periods: Vec<Period> = Period::recent(today, 4);
+    periods.extend(stored.keys().filter_map(|code| Period::parse(code)));
+    periods.sort_unstable_by(|a, b| b.cmp(a));
+    periods.dedup();
+    Ok(periods
+        .into_iter()
+        .map(|period| {
+            let m = stored.get(&period.code());
+            crate::view::MonitoringView {
+                period: period.code(),
+                label: period.label(),
+                fixed_on: m.map(|m| m.fixed_on.clone()).unwrap_or_default(),
+                conclusions: m
+                    .map(|m| m.conclusions.as_str().to_owned())
+                    .unwrap_or_default(),
+                figures: m
+                    .and_then(|m| m.figures())
+                    .unwrap_or_else(|| compute(&records, period, today)),
+            }
+        })
+        .collect())
 }
 
 fn profile(school: &impl Read) -> SchoolProfile {

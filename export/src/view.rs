@@ -282,7 +282,7 @@ pub struct EventView {
 }
 
 /// Everything the documents of one school are made from.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SchoolData {
     pub profile: SchoolProfile,
     /// The academic year of the documents: «2026/2027».
@@ -298,6 +298,23 @@ pub struct SchoolData {
     /// The count of participants for the РНЦ, for [`SchoolData::academic_year`].
     #[serde(default)]
     pub count: model::count::ParticipantCount,
+    /// The monitorings of the recent half-years (newest first) and every fixed one: fixed
+    /// figures where fixed, the figures of the day otherwise.
+    #[serde(default)]
+    pub monitorings: Vec<MonitoringView>,
+}
+
+/// One half-year's monitoring, for the аналитическая справка.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MonitoringView {
+    /// «2026-12».
+    pub period: String,
+    /// «I полугодие 2026/2027 учебного года (до 20 декабря 2026 г.)».
+    pub label: String,
+    /// ISO date it was fixed, or empty.
+    pub fixed_on: String,
+    pub conclusions: String,
+    pub figures: model::monitoring::Figures,
 }
 
 impl SchoolData {

@@ -236,6 +236,7 @@ fn school() -> SchoolData {
             published: String::new(),
         }],
         count: Default::default(),
+        monitorings: vec![],
     }
 }
 

@@ -175,3 +175,55 @@ fn person_documents_in_automerge_read_the_same_as_the_demo_people() {
     }
     assert_eq!(School::name(&school.doc), from_docs.profile.short_name);
 }
+
+#[test]
+fn the_monitoring_report_of_the_demo_year_has_both_parts_and_says_what_is_missing() {
+    let data = common::shared().data();
+    // The recent half-years, newest first: December's is the one in progress on 23 November.
+    let periods: Vec<&str> = data.monitorings.iter().map(|m| m.period.as_str()).collect();
+    assert_eq!(periods, ["2026-12", "2026-05", "2025-12", "2025-05"]);
+    let dec = &data.monitorings[0];
+    assert!(dec.fixed_on.is_empty());
+    let all = &dec.figures.quality[0];
+    assert_eq!(all.title, "Все программы");
+    assert_eq!(all.pairs, 24, "the working pairs of the year");
+    assert!(all.meetings.of > 0 && all.meetings.value <= all.meetings.of);
+    assert_eq!(dec.figures.quality.len(), 1 + data.programmes.len());
+    // The demo's final questionnaires are filled in May: not yet in December's.
+    assert!(dec.figures.dynamics.iter().all(|d| d.respondents == 0));
+    assert!(dec.figures.awaiting_final > 0);
+
+    let made = assemble(
+        &data,
+        &Document::MonitoringReport {
+            period: "2026-12".into(),
+        },
+    )
+    .unwrap();
+    let texts = made.tree.texts().join("\n");
+    for expected in [
+        "АНАЛИТИЧЕСКАЯ СПРАВКА",
+        "за I полугодие 2026/2027 учебного года (до 20 декабря 2026 г.)",
+        "Мониторинг ещё не зафиксирован",
+        "1. Качество реализации программы наставничества",
+        "Удовлетворённость участников",
+        "2. Динамика развития участников",
+        "Итоговое анкетирование ещё не проведено",
+        "3. Выводы и рекомендации",
+        "Рябинина Е. А.",
+    ] {
+        assert!(texts.contains(expected), "«{expected}» in:\n{texts}");
+    }
+    assert_eq!(made.missing, ["Выводы и рекомендации"]);
+    let quality = made.tree.tables().next().unwrap();
+    assert_eq!(quality.rows.len(), 1 + data.programmes.len());
+    assert!(
+        assemble(
+            &data,
+            &Document::MonitoringReport {
+                period: "2030-12".into()
+            }
+        )
+        .is_err()
+    );
+}

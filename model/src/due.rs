@@ -25,6 +25,8 @@ pub enum Place {
     People,
     /// The count of participants for the РНЦ.
     Count,
+    /// The monitoring of a period ([`crate::monitoring::Period::code`]).
+    Monitoring(String),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -92,7 +94,7 @@ pub fn due(r: &Records<'_>, today: NaiveDate) -> Vec<Due> {
                 place: if day == 30 {
                     Place::Count
                 } else {
-                    Place::Roadmap
+                    Place::Monitoring(format!("{}-{month:02}", by.year()))
                 },
             });
         }

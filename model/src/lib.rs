@@ -13,6 +13,7 @@ pub mod demo;
 pub mod due;
 mod form;
 pub mod history;
+pub mod monitoring;
 mod pair;
 mod person;
 mod programme;

@@ -132,7 +132,11 @@ pub(crate) fn collection_objs(doc: &impl Read, key: &str) -> Result<Vec<ObjId>, 
 }
 
 /// The map that holds `id`, if any.
-fn locate(doc: &impl Read, key: &str, id: &RecordId) -> Result<Option<ObjId>, ModelError> {
+pub(crate) fn locate(
+    doc: &impl Read,
+    key: &str,
+    id: &RecordId,
+) -> Result<Option<ObjId>, ModelError> {
     for obj in collection_objs(doc, key)? {
         if doc.get(&obj, id.as_str()).map_err(damaged)?.is_some() {
             return Ok(Some(obj));

@@ -219,7 +219,7 @@ impl School {
     }
 
     /// Refuses to touch a document this build does not understand, or one not yet upgraded.
-    fn writable(tx: &impl Read) -> Result<(), ModelError> {
+    pub(crate) fn writable(tx: &impl Read) -> Result<(), ModelError> {
         match Self::schema_status(tx) {
             SchemaStatus::Current => Ok(()),
             SchemaStatus::Older(_) => Err(ModelError::Damaged(

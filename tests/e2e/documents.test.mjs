@@ -243,6 +243,36 @@ describe("documents", () => {
     const numbers = [...row.matchAll(/<c r="([A-Z]+)\d+"[^>]*?(?<!t="s")><v>([\d.]+)<\/v>/g)].map((m) => [m[1], Number(m[2])]);
     assert.deepEqual(numbers, [["D", after], ["E", after]], row);
 
+    // December's monitoring, still offline: the figures of the day with their charts, the final
+    // questionnaires still missing said plainly, the curator's conclusions, then fixed: the
+    // справка says so, and a later edit changes the live figures, not the fixed ones.
+    await page.click("[data-testid=nav-documents]");
+    await page.click("[data-testid=open-monitoring]");
+    const monitoring = page.locator("[data-testid=monitoring]");
+    await monitoring.locator("[data-testid=quality]").first().waitFor();
+    assert.match(await monitoring.locator("[data-testid=quality]").first().textContent(), /Все программы.*Встречи проведены.*\d+ из \d+/s);
+    assert.ok((await monitoring.locator("[data-testid=quality] svg").count()) >= 3, "a chart per figure");
+    await monitoring.locator("[data-testid=live]").waitFor();
+    await page.locator("textarea[name=conclusions]").fill("Пары работают по плану; к маю провести итоговое анкетирование.");
+    await page.locator("textarea[name=conclusions]").blur();
+    const summary = async () => (await monitoring.locator("[data-testid=quality]").first().locator("p.muted").textContent()).trim();
+    const fixedSummary = await summary();
+    assert.match(fixedSummary, /^\d+ (пара|пары|пар)/);
+    page.once("dialog", (d) => d.accept());
+    await page.click("[data-testid=fix-monitoring]");
+    await monitoring.locator("[data-testid=fixed]").waitFor();
+    const report = await download(page, page.locator("[data-testid=record-documents] [data-testid=doc][data-kind=monitoring-report]"));
+    includes(report, "АНАЛИТИЧЕСКАЯ СПРАВКА", "Показатели зафиксированы", "1. Качество реализации программы наставничества", "2. Динамика развития участников", "Пары работают по плану; к маю провести итоговое анкетирование.");
+    // A pair removed after fixing: December's figures stay as fixed.
+    await page.click("[data-testid=nav-pairs]");
+    await page.locator("[data-testid=pair] a").first().click();
+    await page.click("[data-testid=remove-pair]");
+    await page.locator("[data-testid=removed-banner]").waitFor();
+    await page.click("[data-testid=nav-documents]");
+    await page.click("[data-testid=open-monitoring]");
+    await monitoring.locator("[data-testid=fixed]").waitFor();
+    assert.equal(await summary(), fixedSummary);
+
     assert.deepEqual(t.cspViolations, [], "nothing refused by the content-security policy");
   });
 });

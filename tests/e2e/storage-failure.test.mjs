@@ -28,6 +28,10 @@ after(async () => {
 test("a write to a database the browser closed is shown, kept, and saved on retry", async () => {
   await tablet.enrollAsCurator(relay, "Школа с маленьким планшетом");
   await tablet.addProgramme("До сбоя");
+  // Synced first: reaching «Синхронизировано» writes the relay's heads to IndexedDB, and that
+  // write must not be the one that meets the closed database (the next write after a failure
+  // reopens it, and this test is about the failure the user sees).
+  await tablet.waitSynced();
   await tablet.waitSaved();
 
   const cdp = await tablet.context.newCDPSession(tablet.page);

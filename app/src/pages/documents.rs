@@ -31,6 +31,7 @@ fn kind(doc: &Document) -> &'static str {
         Document::Roadmap => "roadmap",
         Document::MediaPlan => "media-plan",
         Document::PairsTable { .. } => "pairs-table",
+        Document::MonitoringReport { .. } => "monitoring-report",
     }
 }
 
@@ -190,6 +191,7 @@ fn Tables() -> impl IntoView {
             <h2>"Таблицы Excel"</h2>
             <p class="muted">"Базы наставников и наставляемых, персонифицированный учёт, пары, согласия и дорожная карта — для директора и регионального наставнического центра. «Реестры» — все таблицы в одной книге, по листу на таблицу."</p>
             <p><A href="/count" attr:data-testid="open-count">"Численность участников для РНЦ на экране, по учебным годам"</A></p>
+            <p><A href="/monitoring" attr:data-testid="open-monitoring">"Мониторинг (до 20 декабря и до 20 мая) и аналитическая справка"</A></p>
             {export::tables::Table::ALL.into_iter().map(|table| {
                 let repo = repo.clone();
                 let state = RwSignal::new(None::<Result<String, String>>);

@@ -390,6 +390,7 @@ pub fn DuePanel() -> impl IntoView {
         model::due::Place::Events => "/events".to_owned(),
         model::due::Place::People => "/people".to_owned(),
         model::due::Place::Count => "/count".to_owned(),
+        model::due::Place::Monitoring(period) => format!("/monitoring?period={period}"),
     };
     view! {
         <Show when=move || !items.with(Vec::is_empty)>

@@ -3,6 +3,7 @@
 
 pub mod agreement;
 pub mod consent;
+pub mod monitoring;
 pub mod order;
 pub mod plan;
 pub mod programme;
