@@ -644,10 +644,16 @@ impl Repo {
     /// Many documents changed at once (the demo year, a restored copy, a new school).
     fn changed_all(&self) {
         self.follow_school();
-        self.count_unsent();
         self.notify_all();
         self.request_flush();
         let _ = self.0.sync_wake.unbounded_send(());
+        // Counting what is unsent looks at every document: after the screens have redrawn,
+        // as a task of its own, not in the one that shows the change.
+        let repo = self.clone();
+        leptos::task::spawn_local(async move {
+            gloo_timers::future::TimeoutFuture::new(0).await;
+            repo.count_unsent();
+        });
     }
 
     fn changed(&self, ids: &[DocumentId]) {
@@ -1387,23 +1393,62 @@ impl Repo {
     /// action changed across documents (a school's list of people and the people's own
     /// documents) is stored together or not at all. Changes made while a write is under way go
     /// into the next one.
+    ///
+    /// Serialising a thousand new documents takes a while, so the writes are prepared with
+    /// pauses for the page; the batch itself is then taken at one instant (a document that
+    /// changed meanwhile is prepared again then), so it holds every document as it was at that
+    /// instant, never one action half-applied.
     async fn flush(&self, storage: &Storage) -> Result<(), StorageError> {
         loop {
-            let pending: Vec<(DocumentId, PendingSave)> = self
+            let dirty: Vec<DocumentId> = self
                 .lock()
                 .docs
                 .iter()
-                .filter(|(_, e)| e.damaged.is_none())
-                .filter_map(|(id, e)| e.save.pending(&e.doc).map(|p| (*id, p)))
+                .filter(|(_, e)| e.damaged.is_none() && !e.save.is_saved(&e.doc))
+                .map(|(id, _)| *id)
                 .collect();
-            if pending.is_empty() {
+            if dirty.is_empty() {
                 self.0.save_status.set(SaveStatus::Saved);
                 return Ok(());
             }
             self.0.save_status.set(SaveStatus::Saving);
-            storage.save_many(&pending).await?;
+            let mut prepared: BTreeMap<DocumentId, PendingSave> = BTreeMap::new();
+            let mut worked_since = js_sys::Date::now();
+            for id in dirty {
+                if js_sys::Date::now() - worked_since > YIELD_AFTER_MS {
+                    gloo_timers::future::TimeoutFuture::new(0).await;
+                    worked_since = js_sys::Date::now();
+                }
+                let pending = self
+                    .lock()
+                    .docs
+                    .get(&id)
+                    .filter(|e| e.damaged.is_none())
+                    .and_then(|e| e.save.pending(&e.doc));
+                if let Some(pending) = pending {
+                    prepared.insert(id, pending);
+                }
+            }
+            let batch: Vec<(DocumentId, PendingSave)> = {
+                let inner = self.lock();
+                inner
+                    .docs
+                    .iter()
+                    .filter(|(_, e)| e.damaged.is_none())
+                    .filter_map(|(id, e)| match prepared.remove(id) {
+                        Some(p) if p.heads() == e.doc.get_heads().as_slice() => Some((*id, p)),
+                        _ => e.save.pending(&e.doc).map(|p| (*id, p)),
+                    })
+                    .collect()
+            };
+            if batch.is_empty() {
+                // Changed and yet nothing to write (an empty increment): nothing is unsaved.
+                self.0.save_status.set(SaveStatus::Saved);
+                return Ok(());
+            }
+            storage.save_many(&batch).await?;
             let mut inner = self.lock();
-            for (id, pending) in &pending {
+            for (id, pending) in &batch {
                 if let Some(entry) = inner.docs.get_mut(id) {
                     entry.save.committed(pending);
                 }

@@ -84,7 +84,19 @@ fn heads_key(heads: &[ChangeHash]) -> String {
     hex::encode(hasher.finalize())
 }
 
+impl PendingSave {
+    /// The document's heads this write stores.
+    pub fn heads(&self) -> &[ChangeHash] {
+        &self.heads
+    }
+}
+
 impl SaveState {
+    /// Whether storage holds everything `doc` holds (cheap: no serialising).
+    pub fn is_saved(&self, doc: &Automerge) -> bool {
+        doc.get_heads() == self.saved_heads
+    }
+
     /// The write that would make storage hold everything `doc` holds, if any.
     pub fn pending(&self, doc: &Automerge) -> Option<PendingSave> {
         let heads = doc.get_heads();
