@@ -70,6 +70,18 @@ async fn committed(tx: rexie::Transaction) -> Result<(), StorageError> {
     }
 }
 
+/// Deletes every chunk of a document, inside the caller's transaction.
+async fn delete_chunks(store: &rexie::Store, doc: &DocumentId) -> Result<(), StorageError> {
+    let old = store
+        .get_all_keys(Some(doc_range(doc)?), None)
+        .await
+        .map_err(write_error)?;
+    for key in old {
+        store.delete(key).await.map_err(write_error)?;
+    }
+    Ok(())
+}
+
 pub struct Storage {
     /// `None` once closed: every later call is an error, as with a database the browser closed.
     db: std::cell::RefCell<Option<Rexie>>,
@@ -152,13 +164,7 @@ impl Storage {
         let store = tx.store(CHUNKS).map_err(write_error)?;
         for (doc, save) in saves {
             if save.replaces_all {
-                let old = store
-                    .get_all_keys(Some(doc_range(doc)?), None)
-                    .await
-                    .map_err(write_error)?;
-                for key in old {
-                    store.delete(key).await.map_err(write_error)?;
-                }
+                delete_chunks(&store, doc).await?;
             }
             let value = Uint8Array::from(save.chunk.data.as_slice());
             let key = chunk_key(doc, save.chunk.kind, &save.chunk.key);
@@ -171,13 +177,7 @@ impl Storage {
     pub async fn delete(&self, doc: &DocumentId) -> Result<(), StorageError> {
         let tx = self.transaction(CHUNKS, TransactionMode::ReadWrite)?;
         let store = tx.store(CHUNKS).map_err(write_error)?;
-        let old = store
-            .get_all_keys(Some(doc_range(doc)?), None)
-            .await
-            .map_err(write_error)?;
-        for key in old {
-            store.delete(key).await.map_err(write_error)?;
-        }
+        delete_chunks(&store, doc).await?;
         committed(tx).await
     }
 

@@ -20,6 +20,14 @@ pub enum Table {
     Roadmap,
     /// The count of participants for the regional mentorship centre (by 30 December).
     RncCount,
+    /// A monitoring's part 1 by programme (the first of `SchoolData::monitorings`).
+    MonitoringQuality,
+    /// A monitoring's satisfaction of mentors and mentees.
+    MonitoringSatisfaction,
+    /// A monitoring's part 2: entry and final answers compared.
+    MonitoringDynamics,
+    /// «Показатели мониторинга»: the three sheets above.
+    Monitoring,
     /// «Реестры»: every table above, one sheet each.
     All,
 }
@@ -57,6 +65,10 @@ impl Table {
             Table::Consents => "Согласия и соглашения",
             Table::Roadmap => "Дорожная карта",
             Table::RncCount => "Численность участников для РНЦ",
+            Table::MonitoringQuality => "Качество реализации программы",
+            Table::MonitoringSatisfaction => "Удовлетворённость участников",
+            Table::MonitoringDynamics => "Динамика развития участников",
+            Table::Monitoring => "Показатели мониторинга",
             Table::All => "Реестры",
         }
     }
@@ -71,6 +83,10 @@ impl Table {
             Table::Consents => "Согласия и соглашения",
             Table::Roadmap => "Дорожная карта",
             Table::RncCount => "Численность для РНЦ",
+            Table::MonitoringQuality => "Качество реализации",
+            Table::MonitoringSatisfaction => "Удовлетворённость",
+            Table::MonitoringDynamics => "Динамика участников",
+            Table::Monitoring => "Показатели мониторинга",
             Table::All => "Реестры",
         }
     }
@@ -90,6 +106,14 @@ impl Table {
             Table::Consents => &[Table::Consents],
             Table::Roadmap => &[Table::Roadmap],
             Table::RncCount => &[Table::RncCount],
+            Table::MonitoringQuality => &[Table::MonitoringQuality],
+            Table::MonitoringSatisfaction => &[Table::MonitoringSatisfaction],
+            Table::MonitoringDynamics => &[Table::MonitoringDynamics],
+            Table::Monitoring => &[
+                Table::MonitoringQuality,
+                Table::MonitoringSatisfaction,
+                Table::MonitoringDynamics,
+            ],
             Table::All => &Table::SHEETS,
         }
     }

@@ -102,8 +102,11 @@ fn build(data: &SchoolData, table: Table) -> Sheet {
         Table::Consents => consents(&people),
         Table::Roadmap => roadmap(data),
         Table::RncCount => rnc_count(data),
-        // Never asked for: `All` is its sheets.
-        Table::All => Sheet {
+        Table::MonitoringQuality => monitoring_quality(data),
+        Table::MonitoringSatisfaction => monitoring_satisfaction(data),
+        Table::MonitoringDynamics => monitoring_dynamics(data),
+        // Never asked for: these are their sheets.
+        Table::All | Table::Monitoring => Sheet {
             table,
             columns: &[],
             frozen_cols: 0,
@@ -627,6 +630,116 @@ fn rnc_count(data: &SchoolData) -> Sheet {
     }
     Sheet {
         table: Table::RncCount,
+        columns: COLUMNS,
+        frozen_cols: 0,
+        rows,
+    }
+}
+
+/// The monitoring the sheets are about: the first of `SchoolData::monitorings` (the screen puts
+/// the one chosen first).
+fn monitoring(data: &SchoolData) -> Option<&model::monitoring::Figures> {
+    data.monitorings.first().map(|m| &m.figures)
+}
+
+fn mean_cell(v: Option<f64>) -> Cell {
+    v.map_or_else(|| text(""), |v| Cell::Number((v * 100.0).round() / 100.0))
+}
+
+fn monitoring_quality(data: &SchoolData) -> Sheet {
+    const COLUMNS: &[Column] = &[
+        ("Программа", 40.0),
+        ("Пар и групп", 10.0),
+        ("Участников", 11.0),
+        ("Встреч проведено", 11.0),
+        ("Встреч по плану", 11.0),
+        ("Пунктов планов выполнено", 12.0),
+        ("Пунктов планов всего", 12.0),
+        ("Подписали согласие и соглашение", 14.0),
+    ];
+    let rows = monitoring(data)
+        .map(|f| {
+            f.quality
+                .iter()
+                .map(|q| {
+                    vec![
+                        text(&q.title),
+                        Cell::Number(q.pairs as f64),
+                        Cell::Number(q.participants as f64),
+                        Cell::Number(q.meetings.value as f64),
+                        Cell::Number(q.meetings.of as f64),
+                        Cell::Number(q.plans.value as f64),
+                        Cell::Number(q.plans.of as f64),
+                        Cell::Number(q.documents.value as f64),
+                    ]
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Sheet {
+        table: Table::MonitoringQuality,
+        columns: COLUMNS,
+        frozen_cols: 1,
+        rows,
+    }
+}
+
+fn monitoring_satisfaction(data: &SchoolData) -> Sheet {
+    const COLUMNS: &[Column] = &[
+        ("Участники", 20.0),
+        ("Средняя оценка (1–5)", 14.0),
+        ("Ответили", 10.0),
+    ];
+    let rows = monitoring(data)
+        .map(|f| {
+            f.satisfaction
+                .iter()
+                .map(|s| {
+                    vec![
+                        text(&s.who),
+                        mean_cell(s.mean),
+                        Cell::Number(s.respondents as f64),
+                    ]
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Sheet {
+        table: Table::MonitoringSatisfaction,
+        columns: COLUMNS,
+        frozen_cols: 0,
+        rows,
+    }
+}
+
+fn monitoring_dynamics(data: &SchoolData) -> Sheet {
+    const COLUMNS: &[Column] = &[
+        ("Анкета", 28.0),
+        ("Вопрос", 44.0),
+        ("Ответили оба раза", 11.0),
+        ("Входное", 10.0),
+        ("Итоговое", 10.0),
+        ("Изменение", 10.0),
+    ];
+    let rows = monitoring(data)
+        .map(|f| {
+            f.dynamics
+                .iter()
+                .map(|d| {
+                    vec![
+                        text(&d.questionnaire),
+                        text(&d.question),
+                        Cell::Number(d.respondents as f64),
+                        mean_cell(d.entry_mean),
+                        mean_cell(d.final_mean),
+                        mean_cell(d.change()),
+                    ]
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Sheet {
+        table: Table::MonitoringDynamics,
         columns: COLUMNS,
         frozen_cols: 0,
         rows,

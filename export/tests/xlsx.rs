@@ -930,3 +930,45 @@ fn the_count_for_the_rnc_is_the_models_count_and_says_what_the_records_say() {
     assert_eq!(c.line("3.2").unwrap().mentees, Some(at_risk));
     assert!(c.line("3.2").unwrap().label.contains("группы риска"));
 }
+
+#[test]
+fn the_monitoring_workbook_has_its_three_sheets_with_the_figures_of_the_first_monitoring() {
+    let data = common::shared().data();
+    let f = &data.monitorings[0].figures;
+    let sheets = open(&workbook(&data, Table::Monitoring).unwrap());
+    assert_eq!(
+        sheets.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+        [
+            "Качество реализации",
+            "Удовлетворённость",
+            "Динамика участников"
+        ]
+    );
+    assert_eq!(Table::Monitoring.file_name(), "Показатели мониторинга.xlsx");
+    let quality = &sheets[0].1;
+    assert_eq!(quality.len(), 1 + f.quality.len());
+    for (q, row) in f.quality.iter().zip(&quality[1..]) {
+        assert_eq!(s(&row[0]), q.title);
+        let numbers: Vec<f64> = row[1..].iter().map(number).collect();
+        assert_eq!(
+            numbers,
+            [
+                q.pairs,
+                q.participants,
+                q.meetings.value,
+                q.meetings.of,
+                q.plans.value,
+                q.plans.of,
+                q.documents.value
+            ]
+            .map(|n| n as f64)
+        );
+    }
+    let satisfaction = &sheets[1].1;
+    assert_eq!(s(&satisfaction[1][0]), "наставники");
+    assert_eq!(s(&satisfaction[2][0]), "наставляемые");
+    // December's dynamics: the questions, answered by nobody yet both times.
+    let dynamics = &sheets[2].1;
+    assert_eq!(dynamics.len(), 1 + f.dynamics.len());
+    assert!(dynamics[1..].iter().all(|r| number(&r[2]) == 0.0));
+}

@@ -263,6 +263,15 @@ describe("documents", () => {
     await monitoring.locator("[data-testid=fixed]").waitFor();
     const report = await download(page, page.locator("[data-testid=record-documents] [data-testid=doc][data-kind=monitoring-report]"));
     includes(report, "АНАЛИТИЧЕСКАЯ СПРАВКА", "Показатели зафиксированы", "1. Качество реализации программы наставничества", "2. Динамика развития участников", "Пары работают по плану; к маю провести итоговое анкетирование.");
+    // Its tables as a workbook, for the regional centre.
+    const [tablesFile] = await Promise.all([page.waitForEvent("download"), page.click("[data-testid=download-monitoring]")]);
+    assert.equal(tablesFile.suggestedFilename(), "Показатели мониторинга.xlsx");
+    const tables = unzip(readFileSync(await tablesFile.path()));
+    const book = tables.get("xl/workbook.xml").toString("utf8");
+    for (const sheet of ["Качество реализации", "Удовлетворённость", "Динамика участников"]) {
+      assert.ok(book.includes(`name="${sheet}"`), sheet);
+    }
+    assert.ok(tables.get("xl/sharedStrings.xml").toString("utf8").includes("Все программы"));
     // A pair removed after fixing: December's figures stay as fixed.
     await page.click("[data-testid=nav-pairs]");
     await page.locator("[data-testid=pair] a").first().click();

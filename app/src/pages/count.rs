@@ -6,9 +6,8 @@ use leptos::prelude::*;
 use model::count::{ParticipantCount, count};
 use model::{Pair, PersonEntry, Programme, ru};
 
+use super::documents::XlsxButton;
 use crate::components::{Writes, not_joined};
-use crate::documents;
-use crate::repo::Repo;
 
 /// The academic years the school's programmes belong to, newest first, with the current one
 /// (by today) always offered.
@@ -35,7 +34,6 @@ pub fn Count() -> impl IntoView {
     let Some(w) = Writes::get() else {
         return not_joined();
     };
-    let repo = expect_context::<Repo>();
     let year = RwSignal::new(ru::academic_year(chrono::Local::now().date_naive()));
     let offered = {
         let w = w.clone();
@@ -53,23 +51,12 @@ pub fn Count() -> impl IntoView {
             )
         })
     };
-    let state = RwSignal::new(None::<Result<String, String>>);
-    let busy = RwSignal::new(false);
-    let download = move |_| {
-        let mut data = match untrack(|| documents::school_data(&repo)) {
-            Ok(d) => d,
-            Err(e) => return state.set(Some(Err(e))),
-        };
+    let adjust = Callback::new(move |mut data: export::SchoolData| {
         // The workbook says exactly what the screen shows, for the year chosen here.
         data.count = counted.get_untracked();
         data.academic_year = year.get_untracked();
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            let made = documents::table(data, export::tables::Table::RncCount).await;
-            busy.set(false);
-            state.set(Some(made.map(|m| m.file_name)));
-        });
-    };
+        data
+    });
     view! {
         <section class="card" data-testid="count">
             <h1>"Численность участников для регионального наставнического центра"</h1>
@@ -81,13 +68,7 @@ pub fn Count() -> impl IntoView {
             </label>
             {move || table(&counted.get())}
             <div class="add-row">
-                <button type="button" data-testid="download-count" prop:disabled=move || busy.get() on:click=download>
-                    {move || if busy.get() { "Готовится…" } else { "Скачать .xlsx" }}
-                </button>
-                {move || state.get().map(|s| match s {
-                    Ok(name) => view! { <span class="muted" data-testid="table-made">{format!("Готово: {name}")}</span> }.into_any(),
-                    Err(e) => view! { <span class="error" role="alert">{e}</span> }.into_any(),
-                })}
+                <XlsxButton table=export::tables::Table::RncCount testid="download-count" adjust=adjust />
             </div>
         </section>
     }

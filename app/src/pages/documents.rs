@@ -185,43 +185,57 @@ pub fn Documents() -> impl IntoView {
 /// «Таблицы Excel»: the bases and registers as .xlsx, made by the same worker as the documents.
 #[component]
 fn Tables() -> impl IntoView {
-    let repo = expect_context::<Repo>();
     view! {
         <section class="card" data-testid="tables">
             <h2>"Таблицы Excel"</h2>
             <p class="muted">"Базы наставников и наставляемых, персонифицированный учёт, пары, согласия и дорожная карта — для директора и регионального наставнического центра. «Реестры» — все таблицы в одной книге, по листу на таблицу."</p>
             <p><A href="/count" attr:data-testid="open-count">"Численность участников для РНЦ на экране, по учебным годам"</A></p>
             <p><A href="/monitoring" attr:data-testid="open-monitoring">"Мониторинг (до 20 декабря и до 20 мая) и аналитическая справка"</A></p>
-            {export::tables::Table::ALL.into_iter().map(|table| {
-                let repo = repo.clone();
-                let state = RwSignal::new(None::<Result<String, String>>);
-                let busy = RwSignal::new(false);
-                let run = move |_| {
-                    let data = match untrack(|| documents::school_data(&repo)) {
-                        Ok(d) => d,
-                        Err(e) => return state.set(Some(Err(e))),
-                    };
-                    busy.set(true);
-                    leptos::task::spawn_local(async move {
-                        let made = documents::table(data, table).await;
-                        busy.set(false);
-                        state.set(Some(made.map(|m| m.file_name)));
-                    });
-                };
-                view! {
-                    <div class="document-row" data-testid="table-row">
-                        <span>{table.label()}</span>
-                        <button type="button" data-testid="download-xlsx" prop:disabled=move || busy.get() on:click=run>
-                            {move || if busy.get() { "Готовится…" } else { "Скачать .xlsx" }}
-                        </button>
-                        {move || state.get().map(|s| match s {
-                            Ok(name) => view! { <span class="muted" data-testid="table-made">{format!("Готово: {name}")}</span> }.into_any(),
-                            Err(e) => view! { <span class="error" role="alert">{e}</span> }.into_any(),
-                        })}
-                    </div>
-                }
+            {export::tables::Table::ALL.into_iter().map(|table| view! {
+                <div class="document-row" data-testid="table-row">
+                    <span>{table.label()}</span>
+                    <XlsxButton table=table testid="download-xlsx" />
+                </div>
             }).collect_view()}
         </section>
+    }
+}
+
+/// «Скачать .xlsx» of a table, made by the document worker from the school's data; `adjust`
+/// puts in what the screen shows (its year, its period) first.
+#[component]
+pub fn XlsxButton(
+    table: export::tables::Table,
+    testid: &'static str,
+    #[prop(optional)] adjust: Option<Callback<SchoolData, SchoolData>>,
+) -> impl IntoView {
+    let repo = expect_context::<Repo>();
+    let state = RwSignal::new(None::<Result<String, String>>);
+    let busy = RwSignal::new(false);
+    let run = move |_| {
+        let data = match untrack(|| documents::school_data(&repo)) {
+            Ok(d) => d,
+            Err(e) => return state.set(Some(Err(e))),
+        };
+        let data = match adjust {
+            Some(adjust) => adjust.run(data),
+            None => data,
+        };
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let made = documents::table(data, table).await;
+            busy.try_set(false);
+            state.try_set(Some(made.map(|m| m.file_name)));
+        });
+    };
+    view! {
+        <button type="button" data-testid=testid prop:disabled=move || busy.get() on:click=run>
+            {move || if busy.get() { "Готовится…" } else { "Скачать .xlsx" }}
+        </button>
+        {move || state.get().map(|s| match s {
+            Ok(name) => view! { <span class="muted" data-testid="table-made">{format!("Готово: {name}")}</span> }.into_any(),
+            Err(e) => view! { <span class="error" role="alert">{e}</span> }.into_any(),
+        })}
     }
 }
 

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 use model::monitoring::{Figures, Monitoring, Period, Records, Share, compute, mean, monitorings};
 use model::{Event, Meeting, Pair, PersonEntry, Programme, Questionnaire, ru};
 
-use super::documents::DocumentRow;
+use super::documents::{DocumentRow, XlsxButton};
 use crate::components::{TextField, Writes, not_joined};
 use crate::repo::now_ms;
 
@@ -230,6 +230,15 @@ pub fn MonitoringPage() -> impl IntoView {
         <section class="card" data-testid="record-documents">
             <h2>"Аналитическая справка"</h2>
             <DocumentRow document=Signal::derive(move || export::Document::MonitoringReport { period: period.get().code() }) />
+            <div class="document-row">
+                <span>"Показатели мониторинга: таблицы"</span>
+                <XlsxButton table=export::tables::Table::Monitoring testid="download-monitoring" adjust=Callback::new(move |mut data: export::SchoolData| {
+                    // The period on the screen first: the workbook is about it.
+                    let code = period.get_untracked().code();
+                    data.monitorings.sort_by_key(|m| m.period != code);
+                    data
+                }) />
+            </div>
         </section>
     }
     .into_any()
