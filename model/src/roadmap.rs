@@ -95,7 +95,7 @@ impl RoadmapField {
     }
 }
 
-pub const EVENT_KINDS: [(&str, &str); 8] = [
+pub const EVENT_KINDS: [(&str, &str); 9] = [
     ("launch", "старт программы"),
     ("training", "обучение наставников («Школа наставников»)"),
     ("networking", "нетворкинг"),
@@ -103,6 +103,7 @@ pub const EVENT_KINDS: [(&str, &str); 8] = [
     ("business-game", "деловая игра"),
     ("mentor-of-year", "конкурс «Наставник года»"),
     ("round-table", "круглый стол"),
+    ("parents-meeting", "встреча с родителями"),
     ("other", "другое"),
 ];
 
@@ -189,16 +190,28 @@ pub enum Measure {
     Publications,
     /// Share of roadmap rows done (target 100%).
     RoadmapDone,
+    /// Trainings of mentors held (target ≥ 3).
+    Trainings,
+    /// Partner organisations whose people mentor in working pairs (target ≥ 1).
+    PartnerOrganisations,
+    /// Participants of working pairs at the closing business game (target ≥ 90%).
+    ClosingAttendance,
+    /// Meetings with parents held (target ≥ 2).
+    ParentMeetings,
 }
 
 impl Measure {
-    pub const ALL: [Measure; 6] = [
+    pub const ALL: [Measure; 10] = [
         Measure::StudentCoverage,
         Measure::TeacherCoverage,
         Measure::SignedDocuments,
         Measure::PlansDone,
         Measure::Publications,
         Measure::RoadmapDone,
+        Measure::Trainings,
+        Measure::PartnerOrganisations,
+        Measure::ClosingAttendance,
+        Measure::ParentMeetings,
     ];
 
     pub fn code(self) -> &'static str {
@@ -209,6 +222,10 @@ impl Measure {
             Measure::PlansDone => "plans-done",
             Measure::Publications => "publications",
             Measure::RoadmapDone => "roadmap-done",
+            Measure::Trainings => "trainings",
+            Measure::PartnerOrganisations => "partner-organisations",
+            Measure::ClosingAttendance => "closing-attendance",
+            Measure::ParentMeetings => "parent-meetings",
         }
     }
 
@@ -228,6 +245,46 @@ impl Measure {
             Measure::PlansDone => "Выполнение индивидуальных планов (не менее 90%)",
             Measure::Publications => "Публикации о наставничестве (не менее 2)",
             Measure::RoadmapDone => "Выполнение дорожной карты (100%)",
+            Measure::Trainings => "Обучение наставников: проведено занятий (не менее 3)",
+            Measure::PartnerOrganisations => {
+                "Организации-партнёры, предоставившие наставников (не менее 1)"
+            }
+            Measure::ClosingAttendance => {
+                "Участие в заключительной деловой игре (не менее 90% участников)"
+            }
+            Measure::ParentMeetings => "Встречи с родителями (не менее 2)",
+        }
+    }
+
+    /// How it is counted, in the words of the records («по записям: …»).
+    pub fn how(self) -> &'static str {
+        match self {
+            Measure::StudentCoverage => {
+                "ученики реестра, которые состоят в работающих парах, из всех учеников реестра"
+            }
+            Measure::TeacherCoverage => {
+                "педагоги реестра, которые состоят в работающих парах, из всех педагогов реестра"
+            }
+            Measure::SignedDocuments => {
+                "участники работающих пар с подписанными согласием и соглашением, из всех участников"
+            }
+            Measure::PlansDone => {
+                "выполненные пункты индивидуальных планов работающих пар, из всех (кроме отменённых)"
+            }
+            Measure::Publications => {
+                "результаты встреч вида «публикация» и мероприятия, где указано, где опубликовано"
+            }
+            Measure::RoadmapDone => "пункты дорожной карты со статусом «выполнено», из всех",
+            Measure::Trainings => "мероприятия вида «обучение наставников», которые уже состоялись",
+            Measure::PartnerOrganisations => {
+                "разные организации, указанные у представителей партнёров — наставников работающих пар"
+            }
+            Measure::ClosingAttendance => {
+                "наибольшее число участников деловой игры из числа участников работающих пар"
+            }
+            Measure::ParentMeetings => {
+                "мероприятия вида «встреча с родителями», которые уже состоялись"
+            }
         }
     }
 }
@@ -261,6 +318,8 @@ pub struct Records<'a> {
     pub meetings: &'a [(RecordId, crate::Meeting)],
     pub events: &'a [(RecordId, Event)],
     pub roadmap: &'a [(RecordId, RoadmapRow)],
+    /// The day the indicators are computed on (events after it have not happened yet).
+    pub today: chrono::NaiveDate,
 }
 
 pub fn compute(measure: Measure, r: &Records<'_>) -> Indicator {
@@ -326,6 +385,50 @@ pub fn compute(measure: Measure, r: &Records<'_>) -> Indicator {
                 .count();
             let n = (from_meetings + from_events) as u64;
             (n, None, n >= 2)
+        }
+        Measure::Trainings | Measure::ParentMeetings => {
+            let (kind, target) = if measure == Measure::Trainings {
+                ("training", 3)
+            } else {
+                ("parents-meeting", 2)
+            };
+            let n = r
+                .events
+                .iter()
+                .filter(|(_, e)| e.removed_at.is_none() && e.kind == kind)
+                .filter(|(_, e)| validate::iso(&e.date).is_some_and(|d| d <= r.today))
+                .count() as u64;
+            (n, None, n >= target)
+        }
+        Measure::PartnerOrganisations => {
+            let mut organisations: Vec<String> = working
+                .iter()
+                .flat_map(|p| p.mentors.keys())
+                .filter_map(|id| (r.person)(id))
+                .filter(|p| p.role() == Some(Role::Partner))
+                .map(|p| crate::search::normalise(&p.organisation))
+                .filter(|o| !o.is_empty())
+                .collect();
+            organisations.sort();
+            organisations.dedup();
+            let n = organisations.len() as u64;
+            (n, None, n >= 1)
+        }
+        Measure::ClosingAttendance => {
+            let mut everyone: Vec<&String> =
+                working.iter().flat_map(|p| p.participants()).collect();
+            everyone.sort();
+            everyone.dedup();
+            let of = everyone.len() as u64;
+            let came = r
+                .events
+                .iter()
+                .filter(|(_, e)| e.removed_at.is_none() && e.kind == "business-game")
+                .map(|(_, e)| e.participants)
+                .max()
+                .unwrap_or(0)
+                .min(of);
+            (came, Some(of), of > 0 && came * 100 >= 90 * of)
         }
         Measure::RoadmapDone => {
             let rows: Vec<_> = r

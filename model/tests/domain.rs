@@ -737,6 +737,7 @@ fn indicators_and_missing_documents_are_computed_from_the_records() {
         meetings: &[],
         events: &[],
         roadmap: &[],
+        today: chrono::NaiveDate::from_ymd_opt(2027, 3, 15).unwrap(),
     };
     let coverage = compute(Measure::StudentCoverage, &records);
     assert_eq!(
@@ -814,6 +815,7 @@ fn the_demo_is_a_realistic_year_of_invented_people() {
         meetings: &meetings,
         events: &[],
         roadmap: &[],
+        today: chrono::NaiveDate::from_ymd_opt(2027, 3, 15).unwrap(),
     };
     assert!(compute(Measure::StudentCoverage, &records).met);
     assert!(
@@ -823,4 +825,82 @@ fn the_demo_is_a_realistic_year_of_invented_people() {
     // No name of the real documents in ../shared/seeds (checked by the test below).
     let names: Vec<String> = demo.people.iter().map(|(_, p)| p.full_name()).collect();
     assert!(names.iter().all(|n| n.split(' ').count() == 3));
+}
+
+#[test]
+fn the_roadmap_s_other_indicators_count_trainings_partners_the_closing_game_and_parents() {
+    let today = NaiveDate::from_ymd_opt(2027, 3, 15).unwrap();
+    let event = |kind: &str, date: &str, participants: u64| {
+        let mut e = model::Event::new(kind, "Мероприятие", date, NOW).unwrap();
+        e.participants = participants;
+        (RecordId::new(format!("{kind}-{date}")), e)
+    };
+    let events = vec![
+        event("training", "01.10.2026", 12),
+        event("training", "01.12.2026", 10),
+        // Not yet held: not counted.
+        event("training", "01.04.2027", 0),
+        event("parents-meeting", "20.11.2026", 30),
+        event("business-game", "10.03.2027", 5),
+    ];
+    let pair = |mentor: &str, mentee: &str, status: &str| {
+        let mut p = Pair::from_draft(
+            PairDraft {
+                programme: "g".into(),
+                mentors: vec![mentor.into()],
+                mentees: vec![mentee.into()],
+                form: Form::EmployerStudent.code().into(),
+                ..PairDraft::default()
+            },
+            NOW,
+        );
+        p.status = status.into();
+        (RecordId::new(format!("{mentor}-{mentee}")), p)
+    };
+    let pairs = vec![
+        pair("partner-1", "s1", "active"),
+        pair("partner-2", "s2", "active"),
+        pair("partner-3", "s3", "forming"),
+    ];
+    let partner = |organisation: &str| Person {
+        role: Role::Partner.code().into(),
+        organisation: organisation.into(),
+        ..Person::default()
+    };
+    let people: std::collections::BTreeMap<String, Person> = [
+        ("partner-1", partner("ООО «Ромашка»")),
+        // The same organisation, typed differently.
+        ("partner-2", partner("  ооо «ромашка» ")),
+        ("partner-3", partner("АО «Лютик»")),
+    ]
+    .into_iter()
+    .map(|(id, p)| (id.to_owned(), p))
+    .collect();
+    let lookup = |id: &str| people.get(id).cloned();
+    let records = Records {
+        people: &[],
+        person: &lookup,
+        pairs: &pairs,
+        meetings: &[],
+        events: &events,
+        roadmap: &[],
+        today,
+    };
+    let trainings = compute(Measure::Trainings, &records);
+    assert_eq!((trainings.value, trainings.met), (2, false));
+    let parents = compute(Measure::ParentMeetings, &records);
+    assert_eq!((parents.value, parents.met), (1, false));
+    let partners = compute(Measure::PartnerOrganisations, &records);
+    assert_eq!(
+        (partners.value, partners.met),
+        (1, true),
+        "«Лютик»'s pair is still forming"
+    );
+    let closing = compute(Measure::ClosingAttendance, &records);
+    // Four people in working pairs; five came to the game: capped at all of them.
+    assert_eq!((closing.value, closing.of, closing.met), (4, Some(4), true));
+    for m in Measure::ALL {
+        assert_eq!(Measure::from_code(m.code()), Some(m));
+        assert!(!m.how().is_empty());
+    }
 }

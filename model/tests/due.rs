@@ -92,6 +92,7 @@ fn the_dashboard_lists_what_is_due_and_overdue_with_where_it_is_done() {
         meetings: &meetings,
         events: &events,
         roadmap: &roadmap,
+        today: today(),
     };
     let items = due(&records, today());
     let whats: Vec<&str> = items.iter().map(|d| d.what.as_str()).collect();
@@ -172,6 +173,7 @@ fn a_pair_that_ended_has_nothing_due() {
         meetings: &meetings,
         events: &[],
         roadmap: &[],
+        today: today(),
     };
     let items = due(&records, today());
     assert!(

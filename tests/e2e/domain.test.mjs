@@ -276,6 +276,12 @@ describe("the target model on a tablet", () => {
     assert.equal(await page.locator("[data-testid=pair-count]").textContent(), "26 пар");
     await page.click("[data-testid=nav-roadmap]");
     await page.locator("[data-testid=indicator][data-met=true]", { hasText: "Доля учеников" }).waitFor();
+    // Each indicator says how it was counted.
+    assert.match(
+      await page.locator("[data-testid=indicator]", { hasText: "Доля учеников" }).locator("[data-testid=indicator-how]").textContent(),
+      /^По записям: ученики реестра, которые состоят в работающих парах/,
+    );
+    assert.ok(await page.locator("[data-testid=indicator]", { hasText: "Обучение наставников" }).count() === 1);
     await b.waitSaved();
     // It reaches the curator's tablet.
     await a.page.click("[data-testid=nav-pairs]");

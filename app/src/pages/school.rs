@@ -168,6 +168,7 @@ fn with_records<T>(w: &Writes, f: impl FnOnce(&Records<'_>) -> T) -> T {
         meetings: &meetings,
         events: &events,
         roadmap: &roadmap,
+        today: chrono::Local::now().date_naive(),
     })
 }
 
@@ -241,7 +242,7 @@ pub fn Roadmap() -> impl IntoView {
             <h2>"Показатели, вычисленные по записям"</h2>
             <table><tbody>
                 {move || computed.get().into_iter().map(|i| view! {
-                    <tr data-testid="indicator" data-met=i.met.to_string()><td>{i.measure.label()}</td><td>{i.display()}</td><td>{if i.met { "✓" } else { "—" }}</td></tr>
+                    <tr data-testid="indicator" data-met=i.met.to_string()><td>{i.measure.label()}<br /><small class="muted" data-testid="indicator-how">{format!("По записям: {}.", i.measure.how())}</small></td><td>{i.display()}</td><td>{if i.met { "✓" } else { "—" }}</td></tr>
                 }).collect_view()}
             </tbody></table>
         </section>
@@ -428,6 +429,7 @@ pub fn MissingDocumentsPanel() -> impl IntoView {
             meetings: &[],
             events: &[],
             roadmap: &[],
+            today: chrono::Local::now().date_naive(),
         };
         missing_documents(&records)
             .into_iter()
