@@ -65,6 +65,11 @@ describe("what the curator sees is true", () => {
     page.once("dialog", (d) => d.accept());
     await page.click("[data-testid=first-demo]");
     await page.locator("[data-testid=demo-loaded]", { hasText: "Добавлено: 190 участников." }).waitFor();
+    // «Ход программы»: coverage and progress as small charts.
+    const progress = page.locator("[data-testid=progress]");
+    await progress.waitFor();
+    assert.ok((await progress.locator("[data-testid=share-bar] svg").count()) >= 4);
+    assert.match(await progress.textContent(), /Ученики в наставничестве\s*\d+ из \d+ \(\d+ %\)/);
     // «Сроки»: what a school year in progress has due, each a tap from where it is done.
     const due = page.locator("[data-testid=due] li a").first();
     await due.waitFor();

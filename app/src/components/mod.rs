@@ -1,5 +1,6 @@
 //! Presentational pieces shared by pages.
 
+pub mod chart;
 mod fields;
 pub mod history;
 pub mod picker;

@@ -44,7 +44,7 @@ pub fn Home() -> impl IntoView {
                     <ProgrammeList school />
                 }
                 .into_any(),
-                Ok(_) => view! { <crate::pages::DuePanel /> <crate::pages::MissingDocumentsPanel /> <ProgrammeList school /> }.into_any(),
+                Ok(_) => view! { <crate::pages::DuePanel /> <crate::pages::ProgressPanel /> <crate::pages::MissingDocumentsPanel /> <ProgrammeList school /> }.into_any(),
                 Err(e) => view! { <section class="card error"><p>{e}</p></section> }.into_any(),
             }
         }

@@ -24,6 +24,7 @@ pub use pairs::{MeetingPage, NewPair, PairPage, PairsList};
 pub use people::{FillQuestionnaire, NewPerson, PeopleList, PersonPage};
 pub use programme::{EditProgramme, NewProgramme};
 pub use school::{
-    DuePanel, Events, MissingDocumentsPanel, QuestionnairePage, Questionnaires, Roadmap,
+    DuePanel, Events, MissingDocumentsPanel, ProgressPanel, QuestionnairePage, Questionnaires,
+    Roadmap,
 };
 pub use settings::Settings;

@@ -8,6 +8,7 @@ use model::monitoring::{Figures, Monitoring, Period, Records, Share, compute, me
 use model::{Event, Meeting, Pair, PersonEntry, Programme, Questionnaire, ru};
 
 use super::documents::{DocumentRow, XlsxButton};
+use crate::components::chart::share_bar;
 use crate::components::{TextField, Writes, not_joined};
 use crate::repo::now_ms;
 
@@ -40,19 +41,8 @@ fn live(w: &Writes, period: Period) -> Figures {
     )
 }
 
-/// A horizontal bar for a share: readable on a tablet and in print (plain SVG, no script).
-fn bar(label: String, s: &Share) -> impl IntoView + use<> {
-    let width = s.percent().unwrap_or(0).min(100) as f64 * 2.4;
-    view! {
-        <div class="bar-row">
-            <span class="bar-label">{label}</span>
-            <svg class="bar" viewBox="0 0 240 16" width="240" height="16" role="img" aria-label=s.display()>
-                <rect x="0" y="0" width="240" height="16" fill="#eceff1" />
-                <rect x="0" y="0" width=width height="16" fill="#28527a" />
-            </svg>
-            <span class="bar-value">{s.display()}</span>
-        </div>
-    }
+fn bar(label: &str, s: &Share) -> impl IntoView + use<> {
+    share_bar(label.to_owned(), s.value, s.of)
 }
 
 /// Entry and final means side by side, on the 1–5 scale.
@@ -80,9 +70,9 @@ fn figures_view(f: &Figures) -> impl IntoView + use<> {
                         ru::count(q.pairs, ["пара или группа", "пары или группы", "пар и групп"]),
                         ru::count(q.participants, ["участник", "участника", "участников"])
                     )}</p>
-                    {bar("Встречи проведены".into(), &q.meetings)}
-                    {bar("Индивидуальные планы выполнены".into(), &q.plans)}
-                    {bar("Согласия и соглашения подписаны".into(), &q.documents)}
+                    {bar("Встречи проведены", &q.meetings)}
+                    {bar("Индивидуальные планы выполнены", &q.plans)}
+                    {bar("Согласия и соглашения подписаны", &q.documents)}
                 </section>
             }
         })

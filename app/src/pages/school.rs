@@ -410,6 +410,41 @@ pub fn DuePanel() -> impl IntoView {
     .into_any()
 }
 
+/// «Ход программы» on the home screen: coverage and progress as small charts, each a tap from
+/// the roadmap where it is counted.
+#[component]
+pub fn ProgressPanel() -> impl IntoView {
+    let Some(w) = Writes::get() else {
+        return ().into_any();
+    };
+    let shown = [
+        (Measure::StudentCoverage, "Ученики в наставничестве"),
+        (Measure::TeacherCoverage, "Педагоги в наставничестве"),
+        (Measure::PlansDone, "Индивидуальные планы выполнены"),
+        (Measure::SignedDocuments, "Согласия и соглашения подписаны"),
+        (Measure::RoadmapDone, "Дорожная карта выполнена"),
+    ];
+    let figures = Memo::new(move |_| {
+        with_records(&w, |records| {
+            shown
+                .iter()
+                .map(|(m, label)| (*label, compute(*m, records)))
+                .collect::<Vec<_>>()
+        })
+    });
+    view! {
+        <Show when=move || figures.with(|f| f.iter().any(|(_, i)| i.of.is_some_and(|of| of > 0)))>
+            <section class="card" data-testid="progress">
+                <h2><A href="/roadmap">"Ход программы"</A></h2>
+                {move || figures.get().into_iter().map(|(label, i)| {
+                    crate::components::chart::share_bar(label.to_owned(), i.value, i.of.unwrap_or(0))
+                }).collect_view()}
+            </section>
+        </Show>
+    }
+    .into_any()
+}
+
 /// Participants of working pairs whose consent or agreement is missing: shown on the home
 /// screen until they are signed.
 #[component]
