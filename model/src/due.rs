@@ -71,6 +71,29 @@ fn end_of(deadline: &Deadline, today: NaiveDate) -> Option<NaiveDate> {
     }
 }
 
+/// « (Берёзкин С. — Озерова Я.)»: whose a meeting or plan item is, so that the pairs' many
+/// items of the same name can be told apart; empty when this device holds none of their names.
+fn whose(r: &Records<'_>, pair: &crate::Pair) -> String {
+    let names = |ids: &mut dyn Iterator<Item = &String>| {
+        ids.filter_map(|id| (r.person)(id))
+            .map(|p| p.short_name())
+            .filter(|n| !n.trim().is_empty())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mentors = names(&mut pair.mentors.keys());
+    let mut mentees = names(&mut pair.mentees.keys());
+    if mentees.is_empty() {
+        mentees = pair.mentee_category.trim().to_owned();
+    }
+    match (mentors.is_empty(), mentees.is_empty()) {
+        (true, true) => String::new(),
+        (false, false) => format!(" ({mentors} — {mentees})"),
+        (false, true) => format!(" ({mentors})"),
+        (true, false) => format!(" ({mentees})"),
+    }
+}
+
 /// Everything due within the horizon or overdue, overdue first, then by date.
 pub fn due(r: &Records<'_>, today: NaiveDate) -> Vec<Due> {
     let horizon = today + Duration::days(HORIZON_DAYS);
@@ -105,11 +128,9 @@ pub fn due(r: &Records<'_>, today: NaiveDate) -> Vec<Due> {
         .iter()
         .filter(|(_, m)| !m.is_removed() && !m.held)
     {
-        let pair_gone = r
-            .pairs
-            .iter()
-            .find(|(p, _)| p.as_str() == m.pair)
-            .is_none_or(|(_, p)| !p.is_current());
+        let pair = r.pairs.iter().find(|(p, _)| p.as_str() == m.pair);
+        let pair_gone = pair.is_none_or(|(_, p)| !p.is_current());
+        let who = pair.map(|(_, p)| whose(r, p)).unwrap_or_default();
         let Some(date) = validate::iso(&m.date) else {
             continue;
         };
@@ -120,12 +141,12 @@ pub fn due(r: &Records<'_>, today: NaiveDate) -> Vec<Due> {
         out.push(Due {
             what: if overdue {
                 format!(
-                    "Отметить встречу «{}» от {}: состоялась ли",
+                    "Отметить встречу «{}»{who} от {}: состоялась ли",
                     m.kind_label(),
                     ru::date(date)
                 )
             } else {
-                format!("Встреча «{}» — {}", m.kind_label(), ru::date(date))
+                format!("Встреча «{}»{who} — {}", m.kind_label(), ru::date(date))
             },
             by: Some(date),
             overdue,
@@ -148,7 +169,8 @@ pub fn due(r: &Records<'_>, today: NaiveDate) -> Vec<Due> {
             let overdue = end < today;
             out.push(Due {
                 what: format!(
-                    "Индивидуальный план: «{}» — {}",
+                    "Индивидуальный план{}: «{}» — {}",
+                    whose(r, p),
                     row.text.as_str().trim(),
                     if overdue {
                         format!("срок прошёл {}", ru::date(end))

@@ -183,3 +183,48 @@ fn a_pair_that_ended_has_nothing_due() {
         "{items:#?}"
     );
 }
+
+#[test]
+fn items_of_the_same_name_say_whose_they_are() {
+    let pair = RecordId::new("pair");
+    let pairs = vec![(pair.clone(), active_pair())];
+    let meetings = vec![(
+        RecordId::new("m"),
+        Meeting::new(&pair, "working", "27.11.2026", NOW).unwrap(),
+    )];
+    let person = |id: &str| {
+        let (last, first) = match id {
+            "mentor" => ("Берёзкин", "Степан"),
+            "mentee" => ("Озерова", "Яна"),
+            _ => return None,
+        };
+        Some(model::Person {
+            last_name: last.into(),
+            first_name: first.into(),
+            ..model::Person::default()
+        })
+    };
+    let records = model::Records {
+        people: &[],
+        person: &person,
+        pairs: &pairs,
+        meetings: &meetings,
+        events: &[],
+        roadmap: &[],
+        today: today(),
+    };
+    let whats: Vec<String> = due(&records, today()).into_iter().map(|d| d.what).collect();
+    assert!(
+        whats.contains(
+            &"Встреча «рабочая встреча» (Берёзкин С. — Озерова Я.) — 27 ноября 2026 г.".to_owned()
+        ),
+        "{whats:?}"
+    );
+    assert!(
+        whats.contains(
+            &"Индивидуальный план (Берёзкин С. — Озерова Я.): «Решить вариант ОГЭ» — до 30 ноября 2026 г."
+                .to_owned()
+        ),
+        "{whats:?}"
+    );
+}

@@ -95,7 +95,7 @@ fn pair(programme: &str, mentor: &str, mentees: &[&str], status: &str) -> Pair {
 }
 
 fn meeting(pair: &str, date: &str, held: bool) -> Meeting {
-    let mut m = Meeting::new(&RecordId::new(pair), "work", date, NOW).unwrap();
+    let mut m = Meeting::new(&RecordId::new(pair), "working", date, NOW).unwrap();
     m.held = held;
     m
 }
