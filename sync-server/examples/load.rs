@@ -9,7 +9,9 @@
 //! cargo run --release -p sync-server --example load -- 100 200 400
 //! ```
 //! Arguments: client counts (default 50 100 200 400). `NASTAVNIK_LOAD_SECONDS` sets how long
-//! each run measures (default 10).
+//! each run measures (default 10). With `NASTAVNIK_LOAD_POSTGRES=postgres://…/postgres` (a
+//! server where the benchmark may create databases, e.g. from `scripts/postgres start DIR`)
+//! the relay stores into a fresh PostgreSQL database per run instead of SQLite.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -57,7 +59,12 @@ async fn main() {
         "build the relay first: cargo build --release -p sync-server"
     );
     println!(
-        "relay load: pairs of clients share a document, one edit per client per second, {seconds} s per run, loopback"
+        "relay load ({}): pairs of clients share a document, one edit per client per second, {seconds} s per run, loopback",
+        if std::env::var_os("NASTAVNIK_LOAD_POSTGRES").is_some() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        }
     );
     println!(
         "{:>8} {:>13} {:>10} {:>9} {:>9} {:>12} {:>9}",
@@ -84,9 +91,31 @@ async fn main() {
     }
 }
 
+/// A fresh database on the PostgreSQL server `admin` names.
+async fn fresh_postgres(admin: &str) -> String {
+    let (client, connection) = tokio_postgres::connect(admin, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    let name = format!("nastavnik_load_{}", uuid::Uuid::new_v4().simple());
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    let (base, _) = admin.rsplit_once('/').unwrap();
+    format!("{base}/{name}")
+}
+
 async fn measure(relay: &Path, clients: usize, group_commit: usize, seconds: u64) -> Run {
     let data = tempfile::tempdir().unwrap();
-    let store = Store::open_dir(data.path()).unwrap();
+    let postgres = match std::env::var("NASTAVNIK_LOAD_POSTGRES") {
+        Ok(admin) => Some(fresh_postgres(&admin).await),
+        Err(_) => None,
+    };
+    let store = match &postgres {
+        Some(url) => Store::open_postgres(url).await.unwrap(),
+        None => Store::open_dir(data.path()).unwrap(),
+    };
     let mut tokens = Vec::new();
     // Twenty devices per school, as in a real region.
     let mut school = None;
@@ -117,6 +146,7 @@ async fn measure(relay: &Path, clients: usize, group_commit: usize, seconds: u64
         .arg(data.path())
         .args(["--app", "/nonexistent", "--group-commit"])
         .arg(group_commit.to_string())
+        .args(postgres.iter().flat_map(|url| ["--postgres", url.as_str()]))
         .env("RUST_LOG", "error")
         .stdout(std::process::Stdio::piped())
         .spawn()

@@ -56,7 +56,7 @@ struct Args {
     /// served; they are never served on the public `--listen` address.
     #[arg(long, env = "NASTAVNIK_METRICS_LISTEN")]
     metrics_listen: Option<SocketAddr>,
-    /// Chunk writes committed together in one SQLite transaction at most (group commit; 1 gives
+    /// Chunk writes committed together in one database transaction at most (group commit; 1 gives
     /// a transaction and an fsync per write, for comparison).
     #[arg(long, env = "NASTAVNIK_GROUP_COMMIT", default_value_t = sync_server::store::DEFAULT_GROUP_COMMIT)]
     group_commit: usize,
@@ -185,7 +185,10 @@ async fn open_store(args: &Args) -> Result<Store, Box<dyn std::error::Error>> {
         None => None,
     };
     Ok(match from_file.as_ref().or(args.postgres.as_ref()) {
-        Some(url) => Store::open_postgres_with(url, args.postgres_ca.as_deref()).await?,
+        Some(url) => {
+            Store::open_postgres_grouped(url, args.postgres_ca.as_deref(), args.group_commit)
+                .await?
+        }
         None => Store::open_dir_with(&args.data, args.group_commit)?,
     })
 }

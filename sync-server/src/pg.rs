@@ -62,6 +62,8 @@ pub struct Pg {
     url: String,
     /// Set when the connection is encrypted (see [`Pg::connect`]).
     tls: Option<tokio_postgres_rustls::MakeRustlsConnect>,
+    /// Chunk writes for [`commit_loop`]; `None` writes each in a transaction of its own.
+    saves: Option<tokio::sync::mpsc::Sender<(SaveJob, Reply)>>,
 }
 
 type Notifications = (
@@ -159,10 +161,260 @@ fn device_from_row(r: &tokio_postgres::Row) -> Device {
     }
 }
 
+/// One chunk write, waiting for the next group commit or written alone.
+struct SaveJob {
+    school: String,
+    device: String,
+    doc: String,
+    chunk: Chunk,
+    /// Keys of the chunks this one replaces (empty unless it is a snapshot replacing all).
+    replaces: Vec<String>,
+    quota: Quota,
+}
+
+type Reply = tokio::sync::oneshot::Sender<Result<(), StoreError>>;
+
+/// Chunk writes waiting for the commit task at most; beyond it writers wait (back-pressure).
+const QUEUED_SAVES: usize = 1024;
+
+/// Group commit, as the SQLite store does it (`sqlite::commit_loop`): every write waiting when
+/// a commit starts goes into that one transaction, each in its own savepoint (a refused write
+/// is rolled back alone), and each writer hears of its write only after the commit. The rule
+/// "no reply before the write is durable" is unchanged; the commits are fewer.
+async fn commit_loop(
+    pool: Pool,
+    mut saves: tokio::sync::mpsc::Receiver<(SaveJob, Reply)>,
+    max_group: usize,
+) {
+    while let Some(first) = saves.recv().await {
+        let mut group = vec![first];
+        while group.len() < max_group {
+            match saves.try_recv() {
+                Ok(job) => group.push(job),
+                Err(_) => break,
+            }
+        }
+        // Locks are taken in one order by every instance (documents sorted, then the devices'
+        // usage rows sorted, see `commit_group`), so two instances' groups cannot deadlock.
+        group.sort_by(|(a, _), (b, _)| (&a.school, &a.doc).cmp(&(&b.school, &b.doc)));
+        let (jobs, replies): (Vec<SaveJob>, Vec<Reply>) = group.into_iter().unzip();
+        match commit_group(&pool, &jobs).await {
+            Ok(results) => {
+                for (reply, result) in replies.into_iter().zip(results) {
+                    let _ = reply.send(result);
+                }
+            }
+            Err(e) => {
+                // The transaction did not commit: nothing of the group is durable.
+                tracing::warn!(error = %e, writes = jobs.len(), "a group commit failed");
+                let message = e.to_string();
+                for reply in replies {
+                    let _ = reply.send(Err(StoreError::Worker(message.clone())));
+                }
+            }
+        }
+    }
+}
+
+/// Writes `jobs` in one transaction, each in a savepoint of its own, and charges the devices
+/// after all of them, in the order of their ids. The outer error means nothing was committed.
+async fn commit_group(
+    pool: &Pool,
+    jobs: &[SaveJob],
+) -> Result<Vec<Result<(), StoreError>>, StoreError> {
+    let mut client = pool.get().await.map_err(pg_err)?;
+    let tx = client.transaction().await.map_err(pg_err)?;
+    let statements = Statements::prepare(&tx).await.map_err(pg_err)?;
+    let today = day_of(accounts::now_ms());
+    // Growth and new documents per device within this group, not yet in `device_usage`.
+    let mut charges: std::collections::BTreeMap<&str, (i64, i64)> = Default::default();
+    let mut results = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let charged = charges
+            .get(job.device.as_str())
+            .copied()
+            .unwrap_or_default();
+        match write_chunk(&tx, &statements, job, today, charged).await {
+            Ok((grown, new_docs)) => {
+                tx.batch_execute("RELEASE SAVEPOINT chunk")
+                    .await
+                    .map_err(pg_err)?;
+                let charge = charges.entry(job.device.as_str()).or_default();
+                charge.0 += grown;
+                charge.1 += new_docs;
+                results.push(Ok(()));
+            }
+            Err(e) => {
+                tx.batch_execute("ROLLBACK TO SAVEPOINT chunk; RELEASE SAVEPOINT chunk")
+                    .await
+                    .map_err(pg_err)?;
+                results.push(Err(e));
+            }
+        }
+    }
+    for (device, (grown, new_docs)) in &charges {
+        tx.execute(&statements.charge, &[device, &today, grown, new_docs])
+            .await
+            .map_err(pg_err)?;
+    }
+    tx.commit().await.map_err(pg_err)?;
+    Ok(results)
+}
+
+/// The statements of a chunk write, prepared once per pooled connection (cached by deadpool).
+struct Statements {
+    lock: tokio_postgres::Statement,
+    erased: tokio_postgres::Statement,
+    sizes: tokio_postgres::Statement,
+    device_usage: tokio_postgres::Statement,
+    school_bytes: tokio_postgres::Statement,
+    school_documents: tokio_postgres::Statement,
+    delete: tokio_postgres::Statement,
+    insert: tokio_postgres::Statement,
+    announce: tokio_postgres::Statement,
+    charge: tokio_postgres::Statement,
+}
+
+impl Statements {
+    async fn prepare(
+        tx: &deadpool_postgres::Transaction<'_>,
+    ) -> Result<Self, tokio_postgres::Error> {
+        Ok(Self {
+            lock: tx.prepare_cached(LOCK_DOCUMENT).await?,
+            erased: tx
+                .prepare_cached("SELECT 1 FROM erased WHERE school_id = $1 AND doc_id = $2")
+                .await?,
+            sizes: tx
+                .prepare_cached(
+                    "SELECT key, length(data) FROM chunks WHERE school_id = $1 AND doc_id = $2",
+                )
+                .await?,
+            device_usage: tx
+                .prepare_cached(
+                    "SELECT bytes, docs FROM device_usage WHERE device_id = $1 AND day = $2",
+                )
+                .await?,
+            school_bytes: tx
+                .prepare_cached(
+                    "SELECT COALESCE(SUM(length(data)), 0)::BIGINT FROM chunks WHERE school_id = $1",
+                )
+                .await?,
+            school_documents: tx
+                .prepare_cached("SELECT COUNT(DISTINCT doc_id) FROM chunks WHERE school_id = $1")
+                .await?,
+            delete: tx
+                .prepare_cached(
+                    "DELETE FROM chunks WHERE school_id = $1 AND doc_id = $2 AND key = $3",
+                )
+                .await?,
+            insert: tx
+                .prepare_cached(
+                    "INSERT INTO chunks (school_id, doc_id, kind, key, data)
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                )
+                .await?,
+            announce: tx.prepare_cached("SELECT pg_notify($1, $2)").await?,
+            charge: tx.prepare_cached(&charge_device_sql(false)).await?,
+        })
+    }
+}
+
+/// One chunk write inside a group's transaction, in the savepoint `chunk` it opens (the caller
+/// releases it, or rolls back to it on an error): the document's lock, the erasure check, the
+/// quota (measured in the same transaction, counting what `charged` says this group has already
+/// added for the device), the chunk and its announcement. Returns what to charge the device.
+/// The statements of each step are sent together (tokio-postgres pipelines them): two or three
+/// round trips per write.
+async fn write_chunk(
+    tx: &deadpool_postgres::Transaction<'_>,
+    statements: &Statements,
+    job: &SaveJob,
+    today: i64,
+    charged: (i64, i64),
+) -> Result<(i64, i64), StoreError> {
+    type Params<'a> = [&'a (dyn tokio_postgres::types::ToSql + Sync)];
+    let SaveJob {
+        school,
+        device,
+        doc,
+        chunk,
+        replaces,
+        quota,
+    } = job;
+    let document: &Params = &[school, doc];
+    let usage_of_day: &Params = &[device, &today];
+    let whole_school: &Params = &[school];
+    let (_, _, erased, sizes, device_row, school_bytes) = tokio::try_join!(
+        tx.batch_execute("SAVEPOINT chunk"),
+        tx.execute(&statements.lock, document),
+        tx.query_opt(&statements.erased, document),
+        tx.query(&statements.sizes, document),
+        tx.query_opt(&statements.device_usage, usage_of_day),
+        tx.query_one(&statements.school_bytes, whole_school),
+    )
+    .map_err(pg_err)?;
+    if erased.is_some() {
+        return Err(StoreError::Erased);
+    }
+    let sizes: Vec<(String, i32)> = sizes.iter().map(|r| (r.get(0), r.get(1))).collect();
+    let (device_bytes, device_documents) = device_row
+        .map(|r| (r.get::<_, i64>(0), r.get::<_, i64>(1)))
+        .unwrap_or_default();
+    let mut usage = Usage {
+        new_document: sizes.is_empty(),
+        school_bytes: school_bytes.get::<_, i64>(0) as u64,
+        replaced_bytes: sizes
+            .iter()
+            .filter(|(key, _)| replaces.contains(key) && *key != chunk.key)
+            .map(|(_, size)| *size as u64)
+            .sum(),
+        device_bytes_today: (device_bytes + charged.0) as u64,
+        device_documents_today: (device_documents + charged.1) as u64,
+        ..Usage::default()
+    };
+    if usage.new_document {
+        let count: i64 = tx
+            .query_one(&statements.school_documents, whole_school)
+            .await
+            .map_err(pg_err)?
+            .get(0);
+        usage.school_documents = count as u64;
+    }
+    let bytes = chunk.data.len() as u64;
+    quota.admit(&usage, bytes)?;
+    let removed: Vec<[&(dyn tokio_postgres::types::ToSql + Sync); 3]> = replaces
+        .iter()
+        .filter(|k| **k != chunk.key)
+        .map(|key| [school as _, doc as _, key as _])
+        .collect();
+    let payload = format!("{school}/{doc}");
+    let kind = chunk.kind.as_str();
+    let row: &Params = &[school, doc, &kind, &chunk.key, &chunk.data];
+    let announcement: &Params = &[&DOCS_CHANNEL, &payload];
+    let deletes = futures_util::future::try_join_all(
+        removed
+            .iter()
+            .map(|params| tx.execute(&statements.delete, params)),
+    );
+    tokio::try_join!(
+        deletes,
+        tx.execute(&statements.insert, row),
+        tx.execute(&statements.announce, announcement),
+    )
+    .map_err(pg_err)?;
+    Ok(Quota::charge(&usage, bytes))
+}
+
 const DEVICE_COLUMNS: &str = "id, school_id, name, role, created_at, revoked_at";
 
 impl Pg {
-    pub async fn connect(url: &str, ca_file: Option<&std::path::Path>) -> Result<Self, StoreError> {
+    /// Connects, creating the schema if needed. Chunk writes are committed `max_group` at most
+    /// per transaction (group commit); 1 writes each in a transaction of its own.
+    pub async fn connect(
+        url: &str,
+        ca_file: Option<&std::path::Path>,
+        max_group: usize,
+    ) -> Result<Self, StoreError> {
         let config: tokio_postgres::Config = url.parse().map_err(pg_err)?;
         let tls = tls_for(&config, ca_file)?;
         let manager_config = ManagerConfig {
@@ -184,10 +436,16 @@ impl Pg {
             .map_err(pg_err)?;
         tx.batch_execute(SCHEMA).await.map_err(pg_err)?;
         tx.commit().await.map_err(pg_err)?;
+        let saves = (max_group > 1).then(|| {
+            let (saves, queue) = tokio::sync::mpsc::channel(QUEUED_SAVES);
+            tokio::spawn(commit_loop(pool.clone(), queue, max_group));
+            saves
+        });
         Ok(Self {
             pool,
             url: url.to_owned(),
             tls,
+            saves,
         })
     }
 
@@ -298,111 +556,33 @@ impl Documents for Pg {
         replaces: &[String],
         quota: &Quota,
     ) -> Result<(), StoreError> {
-        let mut client = self.client().await?;
-        let tx = client.transaction().await.map_err(pg_err)?;
-        let doc = doc.to_string();
-        tx.execute(LOCK_DOCUMENT, &[&school.0, &doc])
-            .await
-            .map_err(pg_err)?;
-        if tx
-            .query_opt(
-                "SELECT 1 FROM erased WHERE school_id = $1 AND doc_id = $2",
-                &[&school.0, &doc],
-            )
-            .await
-            .map_err(pg_err)?
-            .is_some()
-        {
-            return Err(StoreError::Erased);
-        }
-        let sizes: Vec<(String, i32)> = tx
-            .query(
-                "SELECT key, length(data) FROM chunks WHERE school_id = $1 AND doc_id = $2",
-                &[&school.0, &doc],
-            )
-            .await
-            .map_err(pg_err)?
-            .iter()
-            .map(|r| (r.get(0), r.get(1)))
-            .collect();
-        let today = day_of(accounts::now_ms());
-        let device_row = tx
-            .query_opt(
-                "SELECT bytes, docs FROM device_usage WHERE device_id = $1 AND day = $2",
-                &[&device.0, &today],
-            )
-            .await
-            .map_err(pg_err)?;
-        let (device_bytes_today, device_documents_today) = device_row
-            .map(|r| (r.get::<_, i64>(0) as u64, r.get::<_, i64>(1) as u64))
-            .unwrap_or_default();
-        let school_bytes: i64 = tx
-            .query_one(
-                "SELECT COALESCE(SUM(length(data)), 0)::BIGINT FROM chunks WHERE school_id = $1",
-                &[&school.0],
-            )
-            .await
-            .map_err(pg_err)?
-            .get(0);
-        let replaces: &[String] = if save.replaces_all { replaces } else { &[] };
-        let mut usage = Usage {
-            new_document: sizes.is_empty(),
-            school_bytes: school_bytes as u64,
-            replaced_bytes: sizes
-                .iter()
-                .filter(|(key, _)| replaces.contains(key) && *key != save.chunk.key)
-                .map(|(_, size)| *size as u64)
-                .sum(),
-            device_bytes_today,
-            device_documents_today,
-            ..Usage::default()
+        let job = SaveJob {
+            school: school.0.clone(),
+            device: device.0.clone(),
+            doc: doc.to_string(),
+            chunk: save.chunk.clone(),
+            replaces: if save.replaces_all {
+                replaces.to_vec()
+            } else {
+                Vec::new()
+            },
+            quota: *quota,
         };
-        if usage.new_document {
-            let count: i64 = tx
-                .query_one(
-                    "SELECT COUNT(DISTINCT doc_id) FROM chunks WHERE school_id = $1",
-                    &[&school.0],
-                )
-                .await
-                .map_err(pg_err)?
-                .get(0);
-            usage.school_documents = count as u64;
-        }
-        let bytes = save.chunk.data.len() as u64;
-        quota.admit(&usage, bytes)?;
-        for key in replaces.iter().filter(|k| **k != save.chunk.key) {
-            tx.execute(
-                "DELETE FROM chunks WHERE school_id = $1 AND doc_id = $2 AND key = $3",
-                &[&school.0, &doc, key],
-            )
+        let Some(saves) = &self.saves else {
+            // One transaction per write, concurrently through the pool: the baseline.
+            return commit_group(&self.pool, std::slice::from_ref(&job))
+                .await?
+                .pop()
+                .unwrap_or(Ok(()));
+        };
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        saves
+            .send((job, reply))
             .await
-            .map_err(pg_err)?;
-        }
-        tx.execute(
-            "INSERT INTO chunks (school_id, doc_id, kind, key, data) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT DO NOTHING",
-            &[
-                &school.0,
-                &doc,
-                &save.chunk.kind.as_str(),
-                &save.chunk.key,
-                &save.chunk.data,
-            ],
-        )
-        .await
-        .map_err(pg_err)?;
-        let (grown, new_docs) = Quota::charge(&usage, bytes);
-        tx.execute(
-            &charge_device_sql(false),
-            &[&device.0, &today, &grown, &new_docs],
-        )
-        .await
-        .map_err(pg_err)?;
-        let payload = format!("{}/{doc}", school.0);
-        tx.execute("SELECT pg_notify($1, $2)", &[&DOCS_CHANNEL, &payload])
+            .map_err(|_| StoreError::Worker("the commit task has stopped".into()))?;
+        answer
             .await
-            .map_err(pg_err)?;
-        tx.commit().await.map_err(pg_err)
+            .map_err(|_| StoreError::Worker("the commit task has stopped".into()))?
     }
 
     async fn erase(

@@ -202,11 +202,23 @@ impl Store {
     /// As [`Store::open_postgres`], verifying the server's certificate against `ca_file` (PEM)
     /// and so always over TLS (see `pg::tls_for`).
     pub async fn open_postgres_with(url: &str, ca_file: Option<&Path>) -> Result<Self, StoreError> {
-        Ok(Self(Arc::new(crate::pg::Pg::connect(url, ca_file).await?)))
+        Self::open_postgres_grouped(url, ca_file, DEFAULT_GROUP_COMMIT).await
+    }
+
+    /// As [`Store::open_postgres_with`], committing at most `max_group` chunk writes per
+    /// transaction (1: each write in a transaction of its own, concurrently).
+    pub async fn open_postgres_grouped(
+        url: &str,
+        ca_file: Option<&Path>,
+        max_group: usize,
+    ) -> Result<Self, StoreError> {
+        Ok(Self(Arc::new(
+            crate::pg::Pg::connect(url, ca_file, max_group).await?,
+        )))
     }
 }
 
-/// Chunk writes one SQLite transaction commits at most (group commit).
+/// Chunk writes one database transaction commits at most (group commit).
 pub const DEFAULT_GROUP_COMMIT: usize = 512;
 
 /// What one school and one device may write. The rule is written once, here ([`Quota::admit`]);

@@ -42,6 +42,7 @@ macro_rules! conformance {
 
 conformance!(
     chunks_come_back_in_the_order_they_were_written,
+    concurrent_new_documents_of_one_device_respect_its_daily_cap_exactly,
     a_compaction_replaces_exactly_the_chunks_it_names,
     documents_belong_to_their_school,
     an_erased_document_is_listed_and_never_stored_again,
@@ -642,6 +643,51 @@ async fn concurrent_writes_are_each_stored_or_refused_alone<F: Future<Output = S
             );
         }
     }
+}
+
+/// Forty new documents from one device at once, with a cap of five new documents a day:
+/// exactly five are stored and the others are refused by the quota. Writes sharing a group
+/// commit each see what the group's earlier writes charged the device; with a transaction per
+/// write, concurrent writers each read the usage before the others' charges and all passed.
+async fn concurrent_new_documents_of_one_device_respect_its_daily_cap_exactly<
+    F: Future<Output = Store>,
+>(
+    store: &Store,
+    _: impl Fn() -> F,
+) {
+    let who = school(store).await;
+    let quota = Quota {
+        max_device_documents_per_day: 5,
+        ..Quota::default()
+    };
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let (store, school, device) = (store.clone(), who.school.clone(), who.device.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut w = Writer::new();
+            w.put("n", &i.to_string());
+            let pending = w.state.pending(&w.doc).unwrap();
+            store
+                .save(
+                    &school,
+                    &device,
+                    DocumentId::random(),
+                    &pending,
+                    &[],
+                    &quota,
+                )
+                .await
+        }));
+    }
+    let mut stored = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(()) => stored += 1,
+            Err(StoreError::DeviceQuota(_)) => {}
+            Err(e) => panic!("only the quota may refuse: {e:?}"),
+        }
+    }
+    assert_eq!(stored, 5);
 }
 
 /// With the server's certificate authority, the relay reaches PostgreSQL over TLS (the server
