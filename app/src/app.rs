@@ -46,6 +46,7 @@ fn Shell(repo: Repo) -> impl IntoView {
     let notice = Notice::new();
     provide_context(notice);
     provide_context(Undo::new());
+    provide_context(crate::components::Year::new());
     view! {
         <Router>
             <header class="topbar">
@@ -53,6 +54,7 @@ fn Shell(repo: Repo) -> impl IntoView {
                     "Наставник"
                 </A>
                 <StatusBar />
+                <crate::components::YearPicker />
                 <A href="/settings" attr:class="settings-link">
                     "Настройки"
                 </A>

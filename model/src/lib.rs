@@ -27,6 +27,7 @@ pub mod search;
 pub mod suggest;
 mod text;
 pub mod validate;
+pub mod year;
 
 pub use deadline::{Deadline, parse_date};
 pub use form::Form;

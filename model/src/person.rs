@@ -186,6 +186,10 @@ pub struct Person {
     pub birth_date: String,
     /// A student's class: «7Б».
     pub class: String,
+    /// The academic year `class` is of («2026/2027»); empty for classes recorded before years
+    /// were kept, which the next rollover treats as of the year it starts from.
+    #[autosurgeon(missing = "Default::default")]
+    pub class_year: String,
     /// A teacher's subjects, a partner's organisation and position, a graduate's year.
     pub subjects: String,
     pub organisation: String,
@@ -233,6 +237,11 @@ pub enum PersonField {
     Patronymic(String),
     BirthDate(String),
     Class(String),
+    /// The year rollover: the next class or the graduate's role ([`crate::year`]).
+    Promotion {
+        promotion: crate::year::Promotion,
+        year: String,
+    },
     Subjects(String),
     Organisation(String),
     Position(String),
@@ -432,7 +441,25 @@ impl PersonField {
                 }
                 p.birth_date = date;
             }
-            PersonField::Class(v) => p.class = trim(v).to_uppercase(),
+            PersonField::Class(v) => {
+                p.class = trim(v).to_uppercase();
+                p.class_year = crate::year::of_ms(today_ms);
+            }
+            PersonField::Promotion { promotion, year } => match promotion {
+                crate::year::Promotion::Class { to, .. } => {
+                    p.class = to;
+                    p.class_year = year;
+                }
+                crate::year::Promotion::Graduate {
+                    year: graduated, ..
+                } => {
+                    p.role = Role::Graduate.code().to_owned();
+                    p.graduation_year = graduated;
+                    p.class = String::new();
+                    p.class_year = year;
+                }
+                crate::year::Promotion::Unrecognised(_) => {}
+            },
             PersonField::Subjects(v) => p.subjects = trim(v),
             PersonField::Organisation(v) => p.organisation = trim(v),
             PersonField::Position(v) => p.position = trim(v),

@@ -48,6 +48,10 @@ pub struct Questionnaire {
     pub title: Text,
     pub audience: String,
     pub questions: Vec<Question>,
+    /// «2027/2028»; empty for questionnaires made before years were kept, which belong to the
+    /// year they were made in ([`crate::year::InYear`]).
+    #[autosurgeon(missing = "Default::default")]
+    pub academic_year: String,
     pub created_at: i64,
     pub removed_at: Option<i64>,
 }
@@ -130,6 +134,7 @@ impl Questionnaire {
                 .iter()
                 .map(|(text, kind)| Question::new(text, kind))
                 .collect(),
+            academic_year: String::new(),
             created_at: now_ms,
             removed_at: None,
         }

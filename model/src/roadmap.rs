@@ -33,6 +33,10 @@ pub struct RoadmapRow {
     pub measure: String,
     pub responsible: String,
     pub status: String,
+    /// «2027/2028»; empty for rows made before years were kept, which belong to the year they
+    /// were made in ([`crate::year::InYear`]).
+    #[autosurgeon(missing = "Default::default")]
+    pub academic_year: String,
     pub created_at: i64,
     pub removed_at: Option<i64>,
 }
@@ -62,6 +66,7 @@ impl RoadmapRow {
             measure: String::new(),
             responsible: String::new(),
             status: String::new(),
+            academic_year: String::new(),
             created_at: now_ms,
             removed_at: None,
         }

@@ -6,6 +6,7 @@ pub mod history;
 pub mod picker;
 pub mod status;
 mod undo;
+pub mod year;
 
 pub use fields::{
     CheckField, Columns, Notice, RowsEditor, SelectField, TextField, Writes, not_joined, options,
@@ -13,3 +14,4 @@ pub use fields::{
 pub use history::RecordHistory;
 pub use status::{ReceivingBanner, SaveBanner, StatusBar, unsent_text};
 pub use undo::{Undo, UndoToast, confirm};
+pub use year::{RolloverPanel, Year, YearPicker};

@@ -34,7 +34,7 @@ pub fn Count() -> impl IntoView {
     let Some(w) = Writes::get() else {
         return not_joined();
     };
-    let year = RwSignal::new(ru::academic_year(chrono::Local::now().date_naive()));
+    let year = RwSignal::new(untrack(crate::components::Year::get));
     let offered = {
         let w = w.clone();
         Memo::new(move |_| years(&w.list::<Programme>()))

@@ -4,6 +4,7 @@ use model::{Programme, ProgrammeId, SchemaStatus, School, ru};
 use sync_core::DocumentId;
 
 use crate::account;
+use crate::components::Year;
 use crate::repo::Repo;
 
 #[component]
@@ -44,7 +45,7 @@ pub fn Home() -> impl IntoView {
                     <ProgrammeList school />
                 }
                 .into_any(),
-                Ok(_) => view! { <crate::pages::DuePanel /> <crate::pages::ProgressPanel /> <crate::pages::MissingDocumentsPanel /> <ProgrammeList school /> }.into_any(),
+                Ok(_) => view! { <crate::pages::DuePanel /> <crate::pages::ProgressPanel /> <crate::pages::MissingDocumentsPanel /> <ProgrammeList school /> <crate::components::RolloverPanel /> }.into_any(),
                 Err(e) => view! { <section class="card error"><p>{e}</p></section> }.into_any(),
             }
         }
@@ -220,16 +221,15 @@ fn ProgrammeList(school: DocumentId) -> impl IntoView {
             .and_then(|r| r)
             .map_err(|e| e.to_string())
     });
+    // The chosen academic year's programmes.
     let active = move || -> Vec<(ProgrammeId, Programme)> {
-        all.get()
-            .unwrap_or_default()
+        Year::only(all.get().unwrap_or_default())
             .into_iter()
             .filter(|(_, p)| !p.is_removed())
             .collect()
     };
     let removed = move || -> Vec<(ProgrammeId, Programme)> {
-        all.get()
-            .unwrap_or_default()
+        Year::only(all.get().unwrap_or_default())
             .into_iter()
             .filter(|(_, p)| p.is_removed())
             .collect()

@@ -21,8 +21,9 @@ use crate::pages::people::name_of;
 use crate::repo::now_ms;
 use export::Document;
 
+/// The chosen academic year's programmes.
 fn programmes(w: &Writes) -> Vec<(RecordId, Programme)> {
-    w.active::<Programme>()
+    crate::components::Year::only(w.active::<Programme>())
 }
 
 /// People who can be chosen (not removed, not erased, their data on this device), by name,

@@ -11,7 +11,7 @@ use model::{
     validate,
 };
 
-use crate::components::{SelectField, TextField, Writes, not_joined, options};
+use crate::components::{SelectField, TextField, Writes, Year, not_joined, options};
 use crate::pages::DocumentsCard;
 use crate::pages::people::name_of;
 use crate::repo::now_ms;
@@ -23,12 +23,13 @@ pub fn Questionnaires() -> impl IntoView {
     };
     let list = {
         let w = w.clone();
-        Memo::new(move |_| w.active::<Questionnaire>())
+        Memo::new(move |_| Year::only(w.active::<Questionnaire>()))
     };
     let title = RwSignal::new(String::new());
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let q = Questionnaire::new(&title.get_untracked(), "mentee", &[], now_ms());
+        let mut q = Questionnaire::new(&title.get_untracked(), "mentee", &[], now_ms());
+        q.academic_year = chosen_year();
         if w.school(|tx| School::insert(tx, &RecordId::random(), &q))
             .is_some()
         {
@@ -151,15 +152,28 @@ pub fn QuestionnairePage() -> impl IntoView {
     .into_any()
 }
 
+/// The academic year chosen at the top, for what is added on its screens.
+fn chosen_year() -> String {
+    untrack(Year::get)
+}
+
 /// Reads every record the indicators and the deadlines are computed from (reactive) and hands
 /// them to `f` as [`Records`].
+/// Only the chosen academic year's pairs (with their meetings), events and roadmap rows.
 fn with_records<T>(w: &Writes, f: impl FnOnce(&Records<'_>) -> T) -> T {
     let people = w.list::<PersonEntry>();
     let docs = w.repo.people();
-    let pairs = w.list::<Pair>();
-    let meetings = w.list::<Meeting>();
-    let events = w.list::<Event>();
-    let roadmap = w.list::<RoadmapRow>();
+    let year = Year::get();
+    let pairs = model::year::pairs_in_year(w.list::<Pair>(), &w.list::<model::Programme>(), &year);
+    let pair_ids: std::collections::BTreeSet<String> =
+        pairs.iter().map(|(id, _)| id.to_string()).collect();
+    let meetings: Vec<_> = w
+        .list::<Meeting>()
+        .into_iter()
+        .filter(|(_, m)| pair_ids.contains(&m.pair))
+        .collect();
+    let events = model::year::in_year(w.list::<Event>(), &year);
+    let roadmap = model::year::in_year(w.list::<RoadmapRow>(), &year);
     let lookup = |id: &str| docs.get(id).cloned();
     f(&Records {
         people: &people,
@@ -190,7 +204,7 @@ pub fn Roadmap() -> impl IntoView {
     };
     let rows = {
         let w = w.clone();
-        Memo::new(move |_| w.active::<RoadmapRow>())
+        Memo::new(move |_| Year::only(w.active::<RoadmapRow>()))
     };
     let measures: Vec<(String, String)> =
         std::iter::once((String::new(), "— вручную —".to_owned()))
@@ -207,7 +221,8 @@ pub fn Roadmap() -> impl IntoView {
         let (content, period) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
         let add = move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
-            let row = RoadmapRow::new(section, &content.get_untracked(), &period.get_untracked(), now_ms());
+            let mut row = RoadmapRow::new(section, &content.get_untracked(), &period.get_untracked(), now_ms());
+            row.academic_year = chosen_year();
             if w2.school(|tx| School::insert(tx, &RecordId::random(), &row)).is_some() {
                 content.set(String::new());
                 period.set(String::new());
@@ -307,7 +322,7 @@ pub fn Events() -> impl IntoView {
     let list = {
         let w = w.clone();
         Memo::new(move |_| {
-            let mut v = w.active::<Event>();
+            let mut v = Year::only(w.active::<Event>());
             v.sort_by(|a, b| a.1.date.cmp(&b.1.date));
             v
         })
