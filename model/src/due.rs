@@ -190,7 +190,11 @@ pub fn due(r: &Records<'_>, today: NaiveDate) -> Vec<Due> {
         .iter()
         .filter(|(_, row)| !row.is_removed() && row.status != "done")
     {
-        let Some(end) = end_of(&Deadline::from_stored(&row.period), today) else {
+        // Months are of the row's own academic year (a row copied into next year is not late).
+        let anchor = crate::year::start_of(&crate::year::InYear::academic_year(row))
+            .and_then(|y| NaiveDate::from_ymd_opt(y, 9, 1))
+            .unwrap_or(today);
+        let Some(end) = end_of(&Deadline::from_stored(&row.period), anchor) else {
             continue;
         };
         if end < today {

@@ -2,7 +2,8 @@
 //!
 //! A programme names its year («2026/2027»); its pairs, their meetings and plans belong to it.
 //! A roadmap row and a questionnaire name their year too, or, made before years were kept,
-//! belong to the year they were made in. An event belongs to the year of its date.
+//! belong to the year they were made for (made in July or August, the coming one). An event
+//! belongs to the year of its date.
 //!
 //! **The rollover** to the next year is one confirmed action in two parts, both safe to repeat
 //! and to run on two tablets at once:
@@ -44,6 +45,18 @@ pub fn of_ms(ms: i64) -> String {
     of_date(date)
 }
 
+/// The year a plan made at `ms` is for: made in July or August, it prepares the coming year.
+fn planned_for(ms: i64) -> String {
+    let date = chrono::DateTime::from_timestamp_millis(ms)
+        .map(|d| d.date_naive())
+        .unwrap_or_default();
+    if matches!(date.month(), 7 | 8) {
+        next(&of_date(date)).unwrap_or_else(|| of_date(date))
+    } else {
+        of_date(date)
+    }
+}
+
 /// The first calendar year of «2026/2027», if it is a well-formed academic year.
 pub fn start_of(year: &str) -> Option<i32> {
     let (a, b) = year.trim().split_once('/')?;
@@ -74,7 +87,7 @@ impl InYear for Programme {
 impl InYear for RoadmapRow {
     fn academic_year(&self) -> String {
         match self.academic_year.trim() {
-            "" => of_ms(self.created_at),
+            "" => planned_for(self.created_at),
             year => year.to_owned(),
         }
     }
@@ -83,7 +96,7 @@ impl InYear for RoadmapRow {
 impl InYear for Questionnaire {
     fn academic_year(&self) -> String {
         match self.academic_year.trim() {
-            "" => of_ms(self.created_at),
+            "" => planned_for(self.created_at),
             year => year.to_owned(),
         }
     }

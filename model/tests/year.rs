@@ -237,6 +237,11 @@ fn years_are_read_from_records_and_dates() {
     // its year, to that year; an event to the year of its date.
     let mut row = RoadmapRow::new(1, "Приказ", "", NOW);
     assert!(row.is_in("2026/2027"));
+    let summer = RoadmapRow::new(1, "Приказ", "", LATER);
+    assert!(
+        summer.is_in("2027/2028"),
+        "made in August for the coming year"
+    );
     row.academic_year = "2027/2028".into();
     assert!(row.is_in("2027/2028") && !row.is_in("2026/2027"));
     let event = Event {

@@ -282,6 +282,48 @@ describe("documents", () => {
     await monitoring.locator("[data-testid=fixed]").waitFor();
     assert.equal(await summary(), fixedSummary);
 
+    // The year rollover, still offline: one confirmed action moves the school to the next year.
+    const year = page.locator("[data-testid=year]");
+    const thisYear = await year.inputValue();
+    const [start] = thisYear.split("/").map(Number);
+    const nextYear = `${start + 1}/${start + 2}`;
+    await page.click("[data-testid=nav-people]");
+    await page.locator("input[name=search]").fill("5А");
+    const fifth = page.locator("[data-testid=person]", { hasText: "ученик, 5А" });
+    await fifth.first().waitFor();
+    const fifthBefore = await fifth.count();
+    await page.locator("input[name=search]").fill("");
+    await page.locator("a.brand").click();
+    const programmesBefore = await page.locator("[data-testid=programmes] > li").count();
+    await page.locator("[data-testid=rollover] summary").click();
+    await page.click("[data-testid=rollover-prepare]");
+    const rollover = await page.locator("[data-testid=rollover-plan]").textContent();
+    assert.match(rollover, /Ученики перейдут в следующий класс: [1-9]\d*/);
+    assert.match(rollover, /Выпускники \(11 класс\): [1-9]/);
+    assert.match(rollover, new RegExp(`Программы будут скопированы для правки: ${programmesBefore}`));
+    page.once("dialog", (d) => d.accept());
+    await page.click("[data-testid=rollover-confirm]");
+    await page.locator("[data-testid=rollover-done]").waitFor();
+    assert.equal(await year.inputValue(), nextYear);
+    await page.waitForFunction((n) => document.querySelectorAll("[data-testid=programmes] > li").length === n, programmesBefore);
+    // The next year's roadmap is not late: its months are of the next year, its dates a year on.
+    assert.doesNotMatch((await page.locator("[data-testid=due]").textContent()) ?? "", /Дорожная карта: .* срок прошёл/);
+    // The next year's pairs are the ones still working, in the copied programmes.
+    await page.click("[data-testid=nav-pairs]");
+    await page.locator("[data-testid=pair]").first().waitFor();
+    // Nobody is in the fifth class any more; the fifth-graders are in the sixth.
+    await page.click("[data-testid=nav-people]");
+    await page.locator("input[name=search]").fill("5А");
+    await page.waitForFunction(() => ![...document.querySelectorAll("[data-testid=person]")].some((p) => p.textContent.includes("ученик, 5А")));
+    await page.locator("input[name=search]").fill("6А");
+    await page.locator("[data-testid=person]", { hasText: "ученик, 6А" }).first().waitFor();
+    await page.locator("input[name=search]").fill("");
+    // Last year is still there, as it was: its programmes and its fixed monitoring.
+    await year.selectOption(thisYear);
+    await page.locator("a.brand").click();
+    await page.waitForFunction((n) => document.querySelectorAll("[data-testid=programmes] > li").length === n, programmesBefore);
+    assert.ok(fifthBefore > 0);
+
     assert.deepEqual(t.cspViolations, [], "nothing refused by the content-security policy");
   });
 });

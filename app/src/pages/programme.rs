@@ -12,8 +12,9 @@ use export::Document;
 
 use crate::repo::{Repo, now_ms};
 
+/// The academic year chosen at the top: a new programme is of the year on the screen.
 fn current_academic_year() -> String {
-    ru::academic_year(chrono::Local::now().date_naive())
+    untrack(crate::components::Year::get)
 }
 
 /// The form list: the standard ones, plus the programme's own if a newer app added it.
