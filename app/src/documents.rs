@@ -48,6 +48,22 @@ pub fn school_data(repo: &Repo) -> Result<SchoolData, String> {
     .map_err(|e| e.to_string())
 }
 
+/// `data` with the half-years' monitorings computed, for what shows them (the аналитическая
+/// справка, the monitoring's tables); [`school_data`] leaves them out, since every other
+/// document and table would compute them for nothing.
+pub fn with_monitorings(repo: &Repo, mut data: SchoolData) -> Result<SchoolData, String> {
+    let school = repo.school().ok_or("Планшет ещё не подключён к школе.")?;
+    let people = repo.people();
+    let today = chrono::Local::now().date_naive();
+    data.monitorings = repo
+        .read(&school, |d| {
+            export::read_monitorings(d, &|id| people.get(id).cloned(), today)
+        })
+        .and_then(|r| r)
+        .map_err(|e| e.to_string())?;
+    Ok(data)
+}
+
 /// Makes `document` in `format`, starting the worker if it is not running.
 pub async fn make(data: SchoolData, document: Document, format: Format) -> Result<Made, String> {
     ask(Request::document(data, document, format)).await

@@ -24,7 +24,7 @@ pub mod xlsx;
 
 use serde::{Deserialize, Serialize};
 
-pub use read::read;
+pub use read::{read, read_monitorings};
 pub use tree::Tree;
 pub use view::MonitoringView;
 pub use view::{

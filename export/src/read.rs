@@ -105,14 +105,6 @@ pub fn read(
         &entries,
         &persons,
     );
-    let monitorings = monitorings(
-        school,
-        &all_programmes,
-        &all_pairs,
-        &entries,
-        &persons,
-        today,
-    )?;
     let pairs = all_pairs
         .into_iter()
         .filter(|(_, p)| p.removed_at.is_none())
@@ -176,11 +168,31 @@ pub fn read(
         roadmap,
         events,
         count,
-        monitorings,
+        // Computed only for the documents that show them: see [`read_monitorings`].
+        monitorings: Vec::new(),
     })
 }
 
-/// The recent half-years' monitorings and every fixed one, newest first.
+/// The recent half-years' monitorings and every fixed one, newest first: what
+/// `SchoolData::monitorings` holds for the аналитическая справка and the monitoring's tables.
+/// Not part of [`read`], which every document and table calls: computing four half-years'
+/// figures for a consent form would be wasted.
+pub fn read_monitorings(
+    school: &impl Read,
+    person: &dyn Fn(&str) -> Option<Person>,
+    today: NaiveDate,
+) -> Result<Vec<crate::view::MonitoringView>, ModelError> {
+    let entries = School::list::<PersonEntry>(school)?;
+    let persons: BTreeMap<String, Person> = entries
+        .iter()
+        .filter(|(_, e)| !e.is_erased())
+        .filter_map(|(id, _)| person(id.as_str()).map(|p| (id.to_string(), p)))
+        .collect();
+    let programmes = School::programmes(school)?;
+    let pairs = School::list::<Pair>(school)?;
+    monitorings(school, &programmes, &pairs, &entries, &persons, today)
+}
+
 fn monitorings(
     school: &impl Read,
     programmes: &[(model::RecordId, model::Programme)],

@@ -213,7 +213,14 @@ pub fn XlsxButton(
     let state = RwSignal::new(None::<Result<String, String>>);
     let busy = RwSignal::new(false);
     let run = move |_| {
-        let data = match untrack(|| documents::school_data(&repo)) {
+        let data = match untrack(|| {
+            let data = documents::school_data(&repo)?;
+            if matches!(table, export::tables::Table::Monitoring) {
+                documents::with_monitorings(&repo, data)
+            } else {
+                Ok(data)
+            }
+        }) {
             Ok(d) => d,
             Err(e) => return state.set(Some(Err(e))),
         };
@@ -366,7 +373,14 @@ pub fn DocumentRow(
         busy.set(true);
         outcome.set(None);
         leptos::task::spawn_local(async move {
-            let result = match documents::school_data(&repo) {
+            let data = documents::school_data(&repo).and_then(|data| {
+                if matches!(doc, Document::MonitoringReport { .. }) {
+                    documents::with_monitorings(&repo, data)
+                } else {
+                    Ok(data)
+                }
+            });
+            let result = match data {
                 Err(e) => Err(e),
                 Ok(data) => match format {
                     Format::Docx => documents::download(data, doc).await,

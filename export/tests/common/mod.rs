@@ -85,7 +85,12 @@ pub fn shared() -> &'static DemoSchool {
 }
 
 impl DemoSchool {
+    /// What the app hands the document module for the аналитическая справка: everything,
+    /// the monitorings included.
     pub fn data(&self) -> SchoolData {
-        export::read(&self.doc, &|id| self.people.get(id).cloned(), today()).unwrap()
+        let person = |id: &str| self.people.get(id).cloned();
+        let mut data = export::read(&self.doc, &person, today()).unwrap();
+        data.monitorings = export::read_monitorings(&self.doc, &person, today()).unwrap();
+        data
     }
 }
