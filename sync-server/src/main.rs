@@ -144,8 +144,18 @@ enum SchoolCommand {
     },
 }
 
+#[cfg(target_os = "linux")]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
+    // Purging in the background returns freed pages to the system after jemalloc's decay time
+    // (10 s) even when the relay is idle and allocates nothing that would trigger it.
+    #[cfg(target_os = "linux")]
+    if let Err(e) = tikv_jemalloc_ctl::background_thread::write(true) {
+        eprintln!("jemalloc background threads: {e}");
+    }
     let args = Args::parse();
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
     // Logs go to stderr; stdout carries only what scripts read (`listening on …`, subcommand results).
