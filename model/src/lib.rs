@@ -25,6 +25,7 @@ pub mod ru;
 mod school;
 pub mod search;
 pub mod suggest;
+pub mod template;
 mod text;
 pub mod validate;
 pub mod year;
@@ -46,7 +47,7 @@ pub use programme::{
 };
 pub use questionnaire::{
     AUDIENCES, Comparison, QUESTION_KINDS, Question, Questionnaire, QuestionnaireField,
-    QuestionnaireId, STAGE_ENTRY, STAGE_FINAL, STAGES, compare,
+    QuestionnaireId, STAGE_ENTRY, STAGE_FINAL, STAGES, YES_NO, compare,
 };
 pub use record::{Read, Record, RecordId, Write};
 pub use roadmap::{

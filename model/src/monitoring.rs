@@ -329,7 +329,7 @@ pub fn compute(r: &Records<'_>, period: Period, today: NaiveDate) -> Figures {
                 for question in q.live_questions().filter(|x| x.is_scale()) {
                     if let Some(v) = p
                         .answer(qid.as_str(), STAGE_FINAL, &question.id)
-                        .and_then(|v| v.parse::<f64>().ok())
+                        .and_then(|v| question.five_point(v))
                     {
                         scores.push(v);
                         answered = true;

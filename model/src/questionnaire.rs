@@ -16,9 +16,18 @@ pub const AUDIENCES: [(&str, &str); 3] = [
     ("any", "для всех участников"),
 ];
 
-/// A scale question is answered 1–5; a text question in words.
-pub const QUESTION_KINDS: [(&str, &str); 2] =
-    [("scale", "оценка от 1 до 5"), ("text", "ответ словами")];
+/// How a question is answered: a score (1–5 or 1–10), yes or no, one of the question's
+/// options, or in words. Scores are compared before/after; the others are listed.
+pub const QUESTION_KINDS: [(&str, &str); 5] = [
+    ("scale", "оценка от 1 до 5"),
+    ("scale10", "оценка от 1 до 10"),
+    ("yesno", "да или нет"),
+    ("choice", "один из вариантов"),
+    ("text", "ответ словами"),
+];
+
+/// The answers of a yes/no question.
+pub const YES_NO: [&str; 2] = ["да", "нет"];
 
 #[derive(Clone, Debug, Default, PartialEq, Reconcile, Hydrate)]
 pub struct Question {
@@ -26,6 +35,9 @@ pub struct Question {
     pub id: String,
     pub text: Text,
     pub kind: String,
+    /// The options of a «один из вариантов» question, in order.
+    #[autosurgeon(missing = "Default::default")]
+    pub options: Vec<String>,
     pub removed_at: Option<i64>,
 }
 
@@ -35,11 +47,50 @@ impl Question {
             id: uuid::Uuid::new_v4().to_string(),
             text: Text::with_value(text.trim()),
             kind: kind.to_owned(),
+            options: Vec::new(),
             removed_at: None,
         }
     }
+
+    /// A «один из вариантов» question.
+    pub fn with_options(text: &str, options: &[&str]) -> Question {
+        Question {
+            options: options.iter().map(|o| o.trim().to_owned()).collect(),
+            ..Question::new(text, "choice")
+        }
+    }
+    /// A score, compared before/after: 1–5 or 1–10.
     pub fn is_scale(&self) -> bool {
-        self.kind == "scale"
+        self.top().is_some()
+    }
+
+    /// The highest score of a scale question.
+    pub fn top(&self) -> Option<u32> {
+        match self.kind.as_str() {
+            "scale" => Some(5),
+            "scale10" => Some(10),
+            _ => None,
+        }
+    }
+
+    /// An answer to a scale question on the five-point scale the monitoring reports
+    /// satisfaction on (a 1–10 score is halved).
+    pub fn five_point(&self, answer: &str) -> Option<f64> {
+        let top = f64::from(self.top()?);
+        let v = answer.trim().parse::<f64>().ok()?;
+        (1.0..=top).contains(&v).then(|| v * 5.0 / top)
+    }
+
+    /// What can be answered: the scores, yes/no or the options; empty for words.
+    pub fn choices(&self) -> Vec<String> {
+        match self.kind.as_str() {
+            "yesno" => YES_NO.iter().map(|s| s.to_string()).collect(),
+            "choice" => self.options.clone(),
+            _ => match self.top() {
+                Some(top) => (1..=top).map(|v| v.to_string()).collect(),
+                None => Vec::new(),
+            },
+        }
     }
 }
 
@@ -74,6 +125,8 @@ pub enum QuestionnaireField {
     AddQuestion(String, String),
     QuestionText(String, String),
     QuestionKind(String, String),
+    /// A «один из вариантов» question's options, one per line.
+    QuestionOptions(String, String),
     RemoveQuestion(String, i64),
     RestoreQuestion(String),
 }
@@ -106,6 +159,17 @@ impl QuestionnaireField {
                 find(q, &id)?;
                 if let Some(x) = q.questions.iter_mut().find(|x| x.id == id) {
                     x.kind = k;
+                }
+            }
+            QuestionnaireField::QuestionOptions(id, lines) => {
+                find(q, &id)?;
+                if let Some(x) = q.questions.iter_mut().find(|x| x.id == id) {
+                    x.options = lines
+                        .lines()
+                        .map(str::trim)
+                        .filter(|l| !l.is_empty())
+                        .map(str::to_owned)
+                        .collect();
                 }
             }
             QuestionnaireField::RemoveQuestion(id, at) => {

@@ -184,6 +184,7 @@ fn school() -> School_ {
         id: "scale".into(),
         text: Text::with_value("Мне интересно учиться"),
         kind: "scale".into(),
+        options: Vec::new(),
         removed_at: None,
     }];
     School_ {

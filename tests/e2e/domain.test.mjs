@@ -165,11 +165,19 @@ describe("the target model on a tablet", () => {
     await page.click("form.add-row button[type=submit]");
     await page.locator("[data-testid=question]").nth(1).waitFor();
     await fillQuestionnaire(page, "Озерова", "входное", 2, "Решать задачи быстрее");
+    // Before anyone fills the final one, the comparison says so instead of empty columns.
+    await page.click("[data-testid=nav-questionnaires]");
+    await page.locator("[data-testid=questionnaire] a", { hasText: "Анкета наставляемого" }).click();
+    assert.equal(
+      await page.locator("[data-testid=comparison-missing]").textContent(),
+      "Итоговую анкету ещё никто не заполнил (входную — 1 участник): сравнение появится, когда участники заполнят обе.",
+    );
     await fillQuestionnaire(page, "Озерова", "итоговое", 4, "Объяснять решение другим");
     await page.click("[data-testid=nav-questionnaires]");
     await page.locator("[data-testid=questionnaire] a", { hasText: "Анкета наставляемого" }).click();
     const row = page.locator("[data-testid=comparison-row]");
     assert.deepEqual(await row.locator("td").allTextContents(), ["Мне интересно учиться", "1", "2.0", "4.0", "+2.0"]);
+    assert.equal(await page.locator("[data-testid=comparison-missing]").count(), 0);
 
     // Consents: the working pair's participants are flagged until both documents are signed;
     // a minor cannot sign for herself.
@@ -219,6 +227,46 @@ describe("the target model on a tablet", () => {
     assert.deepEqual(feedback, ["Наставник: Разобрали задачи на проценты.", "Наставляемая: было полезно (06.10.2026)"]);
     await relay.start();
     await a.waitSynced();
+
+    // Templates, each applied with one tap and only once: the standard roadmap, the
+    // questionnaires with their answer kinds, a programme's standard parts.
+    await page.click("[data-testid=nav-roadmap]");
+    await page.click("[data-testid=template-roadmap]");
+    await page.locator("[data-testid=template-done]", { hasText: "Добавлено: 20." }).waitFor();
+    for (const n of [1, 2, 3, 4, 5]) {
+      assert.ok((await page.locator(`[data-testid=section-${n}] li`).count()) > 0, `section ${n}`);
+    }
+    await page.click("[data-testid=template-roadmap]");
+    await page.locator("[data-testid=template-done]", { hasText: "уже добавлены" }).waitFor();
+    await page.click("[data-testid=nav-questionnaires]");
+    await page.click("[data-testid=template-questionnaires]");
+    await page.locator("[data-testid=template-done]", { hasText: "Добавлено: 3." }).waitFor();
+    assert.equal(await page.locator("[data-testid=questionnaire]").count(), 4);
+    await page.locator("[data-testid=questionnaire] a", { hasText: "удовлетворённости" }).click();
+    assert.deepEqual(
+      await page.locator("[data-testid=questions] .meta").allTextContents(),
+      ["оценка от 1 до 10", "оценка от 1 до 10", "оценка от 1 до 10", "да или нет", "ответ словами"],
+    );
+    await openPerson(page, "Озерова");
+    await page.locator("[data-testid=person-questionnaires] a", { hasText: "удовлетворённости участием в программе наставничества: итоговое" }).click();
+    await page.locator("[data-testid=fill-questionnaire]").waitFor();
+    assert.equal(await page.locator("select[name=answer-0] option").count(), 11, "— and 1 to 10");
+    await page.selectOption("select[name=answer-0]", "9");
+    assert.deepEqual(await page.locator("select[name=answer-3] option").allTextContents(), ["—", "да", "нет"]);
+    await page.selectOption("select[name=answer-3]", "да");
+    await openPerson(page, "Озерова");
+    await page.locator("[data-testid=person-questionnaires] a", { hasText: "Анкета наставляемого: входное" }).last().click();
+    await page.locator("[data-testid=fill-questionnaire]").waitFor();
+    assert.deepEqual(
+      await page.locator("select[name=answer-4] option").allTextContents(),
+      ["—", "помощи в учёбе", "совета в выборе профессии", "поддержки в трудной ситуации", "участия в проектах и конкурсах"],
+    );
+    await page.goto(new URL("/", page.url()).href);
+    await a.programmeCard("Служба учебной помощи").locator("a").first().click();
+    await page.click("[data-testid=template-programme]");
+    await page.locator("textarea[name=rights]").waitFor();
+    await page.waitForFunction(() => document.querySelector("textarea[name=rights]").value.startsWith("Наставник обязан"));
+    await a.waitSaved();
   });
 
   test("erasing a person's data removes it from the other tablet and from the relay", async () => {

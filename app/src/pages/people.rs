@@ -524,15 +524,15 @@ pub fn PersonPage() -> impl IntoView {
                 pairs.iter().any(|(_, p)| p.mentors.contains_key(&id)),
                 pairs.iter().any(|(_, p)| p.mentees.contains_key(&id)),
             );
-            let questionnaires: Vec<(RecordId, Questionnaire)> = w
-                .active::<Questionnaire>()
-                .into_iter()
-                .filter(|(_, q)| match q.audience.as_str() {
-                    "mentor" => as_mentor || !as_mentee,
-                    "mentee" => as_mentee || !as_mentor,
-                    _ => true,
-                })
-                .collect();
+            let questionnaires: Vec<(RecordId, Questionnaire)> =
+                crate::components::Year::only(w.active::<Questionnaire>())
+                    .into_iter()
+                    .filter(|(_, q)| match q.audience.as_str() {
+                        "mentor" => as_mentor || !as_mentee,
+                        "mentee" => as_mentee || !as_mentor,
+                        _ => true,
+                    })
+                    .collect();
             let p = person.get();
             let id = id.clone();
             view! {
@@ -673,12 +673,13 @@ pub fn FillQuestionnaire() -> impl IntoView {
                 let current = person.get_untracked().and_then(|p| p.answer(&qid, &stage, &qn).map(str::to_owned)).unwrap_or_default();
                 let commit = move |v: String| { w.person(&id, PersonField::Answer(qid.clone(), stage.clone(), qn.clone(), v)); };
                 let title = format!("{}. {}", n + 1, question.text.as_str());
-                if question.is_scale() {
+                let choices = question.choices();
+                if !choices.is_empty() {
                     view! {
                         <label data-testid="question">{title}
                             <select name=format!("answer-{n}") on:change=move |ev| commit(event_target_value(&ev))>
                                 <option value="" selected=current.is_empty()>"—"</option>
-                                {(1..=5).map(|v| { let v = v.to_string(); view! { <option value=v.clone() selected=current == v>{v.clone()}</option> } }).collect_view()}
+                                {choices.into_iter().map(|v| view! { <option value=v.clone() selected=current == v>{v.clone()}</option> }).collect_view()}
                             </select>
                         </label>
                     }.into_any()

@@ -273,7 +273,19 @@ pub fn EditProgramme() -> impl IntoView {
             <TextField label="Цель" name="goal" multiline=true value=text(|p| p.goal.as_str().to_owned()) on_commit=on(ProgrammeField::Goal) />
             <TextField label="Права и обязанности наставника и наставляемого" name="rights" multiline=true value=text(|p| p.rights_duties.as_str().to_owned()) on_commit=on(ProgrammeField::RightsDuties) />
         </form>
-        <section class="card">{lists}</section>
+        <section class="card">
+            {lists}
+            {let (w, id) = (w.clone(), id.clone()); let filled = RwSignal::new(None::<bool>); view! {
+                <p class="add-row">
+                    <button type="button" class="button" data-testid="template-programme" on:click=move |_| {
+                        if let Some(done) = w.school(|tx| model::template::apply_to_programme(tx, &id)) {
+                            filled.set(Some(done));
+                        }
+                    }>"Заполнить пустые разделы по типовой программе (этапы, план работы, права и обязанности)"</button>
+                    {move || filled.get().map(|done| view! { <span class="muted" role="status">{if done { "Разделы заполнены: их можно править." } else { "Пустых разделов нет: заполненное не изменено." }}</span> })}
+                </p>
+            }}
+        </section>
         <section class="card" data-testid="implementation">
             <h2>"Этапы реализации целевой модели"</h2>
             {stages}

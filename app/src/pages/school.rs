@@ -53,6 +53,7 @@ pub fn Questionnaires() -> impl IntoView {
                 <input type="text" name="questionnaire-title" placeholder="Название анкеты" prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev)) />
                 <button type="submit">"Создать анкету"</button>
             </form>
+            <TemplateButton what="questionnaires" label="Добавить типовые анкеты (наставляемого, наставника, удовлетворённости)" />
         </section>
     }
     .into_any()
@@ -117,6 +118,13 @@ pub fn QuestionnairePage() -> impl IntoView {
                         <li data-testid="question" class="row-line">
                             <input type="text" name="question-text" prop:value=question.text.as_str().to_owned() on:change=move |ev| a(QuestionnaireField::QuestionText(i1.clone(), event_target_value(&ev))) />
                             <span class="meta">{model::label(&QUESTION_KINDS, &question.kind)}</span>
+                            {(question.kind == "choice").then(|| {
+                                let (c, i3) = (set.clone(), question.id.clone());
+                                view! {
+                                    <textarea name="question-options" rows="3" placeholder="Варианты ответа, по одному в строке"
+                                        prop:value=question.options.join("\n") on:change=move |ev| c(QuestionnaireField::QuestionOptions(i3.clone(), event_target_value(&ev))) />
+                                }
+                            })}
                             <button type="button" class="danger" aria-label="Удалить вопрос" on:click=move |_| {
                                 b(QuestionnaireField::RemoveQuestion(i2.clone(), now_ms()));
                                 let (again, id) = (b.clone(), i2.clone());
@@ -136,7 +144,18 @@ pub fn QuestionnairePage() -> impl IntoView {
         </section>
         <section class="card" data-testid="comparison">
             <h2>"Сравнение: до и после"</h2>
-            <p class="muted">"Средняя оценка по участникам, заполнившим и входную, и итоговую анкету."</p>
+            <p class="muted">"Средняя оценка по участникам, заполнившим и входную, и итоговую анкету (вопросы с оценкой)."</p>
+            {let (w, id) = (w.clone(), id.clone()); move || {
+                let people = w.repo.people();
+                let filled = |stage: &str| people.values().filter(|p| p.filled.contains_key(&format!("{id}/{stage}"))).count();
+                let (entry, last) = (filled(model::STAGE_ENTRY), filled(model::STAGE_FINAL));
+                (last == 0).then(|| view! {
+                    <p class="warning" data-testid="comparison-missing">{format!(
+                        "Итоговую анкету ещё никто не заполнил (входную — {}): сравнение появится, когда участники заполнят обе.",
+                        ru::count(entry as u64, ["участник", "участника", "участников"])
+                    )}</p>
+                })
+            }}
             <table>
                 <thead><tr><th>"Вопрос"</th><th>"Участников"</th><th>"Входное"</th><th>"Итоговое"</th><th>"Изменение"</th></tr></thead>
                 <tbody>
@@ -148,6 +167,37 @@ pub fn QuestionnairePage() -> impl IntoView {
                 </tbody>
             </table>
         </section>
+    }
+    .into_any()
+}
+
+/// Applies a template for the chosen year with one tap: what is already there is not added again.
+#[component]
+fn TemplateButton(what: &'static str, label: &'static str) -> impl IntoView {
+    let Some(w) = Writes::get() else {
+        return ().into_any();
+    };
+    let done = RwSignal::new(None::<String>);
+    let apply = move |_| {
+        let year = chosen_year();
+        let now = now_ms();
+        let added = w.school(|tx| match what {
+            "roadmap" => model::template::apply(tx, &model::template::roadmap(&year, now)),
+            _ => model::template::apply(tx, &model::template::questionnaires(&year, now)),
+        });
+        if let Some(n) = added {
+            done.set(Some(if n == 0 {
+                format!("Типовые записи на {year} учебный год уже добавлены.")
+            } else {
+                format!("Добавлено: {n}. Их можно править.")
+            }));
+        }
+    };
+    view! {
+        <p class="add-row">
+            <button type="button" class="button" data-testid=format!("template-{what}") on:click=apply>{label}</button>
+            {move || done.get().map(|d| view! { <span class="muted" role="status" data-testid="template-done">{d}</span> })}
+        </p>
     }
     .into_any()
 }
@@ -260,6 +310,7 @@ pub fn Roadmap() -> impl IntoView {
                     <tr data-testid="indicator" data-met=i.met.to_string()><td>{i.measure.label()}<br /><small class="muted" data-testid="indicator-how">{format!("По записям: {}.", i.measure.how())}</small></td><td>{i.display()}</td><td>{if i.met { "✓" } else { "—" }}</td></tr>
                 }).collect_view()}
             </tbody></table>
+            <TemplateButton what="roadmap" label="Заполнить типовой дорожной картой" />
         </section>
         {sections}
         <DocumentsCard documents=vec![export::Document::Roadmap] />
