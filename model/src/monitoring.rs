@@ -491,14 +491,7 @@ impl Monitoring {
     /// older apps ignore a collection they do not know).
     fn ensure(tx: &mut impl Write, period: Period, now_ms: i64) -> Result<(), ModelError> {
         crate::School::writable(tx)?;
-        if record::collection_objs(tx, Monitoring::COLLECTION)?.is_empty() {
-            tx.put_object(
-                automerge::ROOT,
-                Monitoring::COLLECTION,
-                automerge::ObjType::Map,
-            )
-            .map_err(record::damaged)?;
-        }
+        record::ensure_collection(tx, Monitoring::COLLECTION)?;
         let id = Self::id_of(period);
         if record::locate(tx, Monitoring::COLLECTION, &id)?.is_none() {
             record::insert(

@@ -114,6 +114,15 @@ pub(crate) fn damaged(e: impl fmt::Display) -> ModelError {
     ModelError::Damaged(e.to_string())
 }
 
+/// Creates the collection `key` if the document lacks it: collections added after a school was
+/// made are created on first use (older apps ignore a collection they do not know).
+pub(crate) fn ensure_collection(tx: &mut impl Write, key: &str) -> Result<(), ModelError> {
+    if collection_objs(tx, key)?.is_empty() {
+        tx.put_object(ROOT, key, ObjType::Map).map_err(damaged)?;
+    }
+    Ok(())
+}
+
 /// Every map stored under `key` at the root: normally one, more after a concurrent creation.
 /// The first is the one Automerge shows (where new records go).
 pub(crate) fn collection_objs(doc: &impl Read, key: &str) -> Result<Vec<ObjId>, ModelError> {

@@ -462,14 +462,7 @@ pub fn apply_to_school(
     if is_started(tx, &rollover.to)? {
         return Ok(false);
     }
-    if record::collection_objs(tx, YearStart::COLLECTION)?.is_empty() {
-        tx.put_object(
-            automerge::ROOT,
-            YearStart::COLLECTION,
-            automerge::ObjType::Map,
-        )
-        .map_err(record::damaged)?;
-    }
+    record::ensure_collection(tx, YearStart::COLLECTION)?;
     insert_new(tx, &rollover.programmes)?;
     insert_new(tx, &rollover.roadmap)?;
     insert_new(tx, &rollover.questionnaires)?;

@@ -14,8 +14,8 @@ use crate::accounts::{
 };
 use crate::backup::{ActorRow, Backup, BackupError, ChunkRow, DeviceRow, ErasedRow, SchoolRow};
 use crate::store::{
-    Accounts, Backups, Change, ChangeFeed, Documents, Quota, StoreError, Usage, charge_device_sql,
-    day_of,
+    Accounts, Backups, Change, ChangeFeed, ChunkWrite, Documents, QUEUED_WRITES, Quota, StoreError,
+    Usage, WriteReply, charge_device_sql, day_of,
 };
 use async_trait::async_trait;
 
@@ -63,7 +63,7 @@ pub struct Pg {
     /// Set when the connection is encrypted (see [`Pg::connect`]).
     tls: Option<tokio_postgres_rustls::MakeRustlsConnect>,
     /// Chunk writes for [`commit_loop`]; `None` writes each in a transaction of its own.
-    saves: Option<tokio::sync::mpsc::Sender<(SaveJob, Reply)>>,
+    saves: Option<tokio::sync::mpsc::Sender<(ChunkWrite, WriteReply)>>,
 }
 
 type Notifications = (
@@ -161,29 +161,13 @@ fn device_from_row(r: &tokio_postgres::Row) -> Device {
     }
 }
 
-/// One chunk write, waiting for the next group commit or written alone.
-struct SaveJob {
-    school: String,
-    device: String,
-    doc: String,
-    chunk: Chunk,
-    /// Keys of the chunks this one replaces (empty unless it is a snapshot replacing all).
-    replaces: Vec<String>,
-    quota: Quota,
-}
-
-type Reply = tokio::sync::oneshot::Sender<Result<(), StoreError>>;
-
-/// Chunk writes waiting for the commit task at most; beyond it writers wait (back-pressure).
-const QUEUED_SAVES: usize = 1024;
-
 /// Group commit, as the SQLite store does it (`sqlite::commit_loop`): every write waiting when
 /// a commit starts goes into that one transaction, each in its own savepoint (a refused write
 /// is rolled back alone), and each writer hears of its write only after the commit. The rule
 /// "no reply before the write is durable" is unchanged; the commits are fewer.
 async fn commit_loop(
     pool: Pool,
-    mut saves: tokio::sync::mpsc::Receiver<(SaveJob, Reply)>,
+    mut saves: tokio::sync::mpsc::Receiver<(ChunkWrite, WriteReply)>,
     max_group: usize,
 ) {
     while let Some(first) = saves.recv().await {
@@ -197,7 +181,7 @@ async fn commit_loop(
         // Locks are taken in one order by every instance (documents sorted, then the devices'
         // usage rows sorted, see `commit_group`), so two instances' groups cannot deadlock.
         group.sort_by(|(a, _), (b, _)| (&a.school, &a.doc).cmp(&(&b.school, &b.doc)));
-        let (jobs, replies): (Vec<SaveJob>, Vec<Reply>) = group.into_iter().unzip();
+        let (jobs, replies): (Vec<ChunkWrite>, Vec<WriteReply>) = group.into_iter().unzip();
         match commit_group(&pool, &jobs).await {
             Ok(results) => {
                 for (reply, result) in replies.into_iter().zip(results) {
@@ -220,7 +204,7 @@ async fn commit_loop(
 /// after all of them, in the order of their ids. The outer error means nothing was committed.
 async fn commit_group(
     pool: &Pool,
-    jobs: &[SaveJob],
+    jobs: &[ChunkWrite],
 ) -> Result<Vec<Result<(), StoreError>>, StoreError> {
     let mut client = pool.get().await.map_err(pg_err)?;
     let tx = client.transaction().await.map_err(pg_err)?;
@@ -328,12 +312,12 @@ impl Statements {
 async fn write_chunk(
     tx: &deadpool_postgres::Transaction<'_>,
     statements: &Statements,
-    job: &SaveJob,
+    job: &ChunkWrite,
     today: i64,
     charged: (i64, i64),
 ) -> Result<(i64, i64), StoreError> {
     type Params<'a> = [&'a (dyn tokio_postgres::types::ToSql + Sync)];
-    let SaveJob {
+    let ChunkWrite {
         school,
         device,
         doc,
@@ -437,7 +421,7 @@ impl Pg {
         tx.batch_execute(SCHEMA).await.map_err(pg_err)?;
         tx.commit().await.map_err(pg_err)?;
         let saves = (max_group > 1).then(|| {
-            let (saves, queue) = tokio::sync::mpsc::channel(QUEUED_SAVES);
+            let (saves, queue) = tokio::sync::mpsc::channel(QUEUED_WRITES);
             tokio::spawn(commit_loop(pool.clone(), queue, max_group));
             saves
         });
@@ -556,18 +540,7 @@ impl Documents for Pg {
         replaces: &[String],
         quota: &Quota,
     ) -> Result<(), StoreError> {
-        let job = SaveJob {
-            school: school.0.clone(),
-            device: device.0.clone(),
-            doc: doc.to_string(),
-            chunk: save.chunk.clone(),
-            replaces: if save.replaces_all {
-                replaces.to_vec()
-            } else {
-                Vec::new()
-            },
-            quota: *quota,
-        };
+        let job = ChunkWrite::new(school, device, doc, save, replaces, quota);
         let Some(saves) = &self.saves else {
             // One transaction per write, concurrently through the pool: the baseline.
             return commit_group(&self.pool, std::slice::from_ref(&job))

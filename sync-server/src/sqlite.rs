@@ -16,18 +16,7 @@ use crate::store::*;
 pub struct Sqlite {
     conn: Arc<Mutex<Connection>>,
     /// Chunk writes, committed in groups by [`commit_loop`].
-    saves: std::sync::mpsc::Sender<SaveJob>,
-}
-
-/// One chunk write waiting for the next group commit.
-struct SaveJob {
-    school: String,
-    device: String,
-    doc: String,
-    chunk: Chunk,
-    replaces: Vec<String>,
-    quota: Quota,
-    reply: tokio::sync::oneshot::Sender<Result<(), StoreError>>,
+    saves: tokio::sync::mpsc::Sender<(ChunkWrite, WriteReply)>,
 }
 
 /// Group commit: every chunk write waiting when a commit starts goes into that one transaction
@@ -37,10 +26,10 @@ struct SaveJob {
 /// transaction per write, at a fraction of the fsyncs.
 fn commit_loop(
     conn: Arc<Mutex<Connection>>,
-    saves: std::sync::mpsc::Receiver<SaveJob>,
+    mut saves: tokio::sync::mpsc::Receiver<(ChunkWrite, WriteReply)>,
     max_group: usize,
 ) {
-    while let Ok(first) = saves.recv() {
+    while let Some(first) = saves.blocking_recv() {
         let mut group = vec![first];
         while group.len() < max_group.max(1) {
             match saves.try_recv() {
@@ -52,7 +41,7 @@ fn commit_loop(
         let outcome = (|| -> Result<Vec<Result<(), StoreError>>, StoreError> {
             let mut tx = guard.transaction()?;
             let mut results = Vec::with_capacity(group.len());
-            for job in &group {
+            for (job, _) in &group {
                 let mut savepoint = tx.savepoint()?;
                 let result = write_chunk(&savepoint, job);
                 if result.is_ok() {
@@ -68,15 +57,15 @@ fn commit_loop(
         drop(guard);
         match outcome {
             Ok(results) => {
-                for (job, result) in group.into_iter().zip(results) {
-                    let _ = job.reply.send(result);
+                for ((_, reply), result) in group.into_iter().zip(results) {
+                    let _ = reply.send(result);
                 }
             }
             Err(e) => {
                 // The transaction did not commit: nothing of the group is durable.
                 let message = e.to_string();
-                for job in group {
-                    let _ = job.reply.send(Err(StoreError::Worker(message.clone())));
+                for (_, reply) in group {
+                    let _ = reply.send(Err(StoreError::Worker(message.clone())));
                 }
             }
         }
@@ -85,15 +74,14 @@ fn commit_loop(
 
 /// One chunk write inside the group's transaction: the erasure check, the quota (measured in
 /// the same transaction), the chunk, the device's usage.
-fn write_chunk(tx: &Connection, job: &SaveJob) -> Result<(), StoreError> {
-    let SaveJob {
+fn write_chunk(tx: &Connection, job: &ChunkWrite) -> Result<(), StoreError> {
+    let ChunkWrite {
         school,
         device,
         doc,
         chunk,
         replaces,
         quota,
-        ..
     } = job;
     if is_erased_sqlite(tx, school, doc)? {
         return Err(StoreError::Erased);
@@ -319,7 +307,7 @@ impl Sqlite {
         conn.execute_batch(ACCOUNTS_SCHEMA)?;
         migrate(&conn)?;
         let conn = Arc::new(Mutex::new(conn));
-        let (saves, queue) = std::sync::mpsc::channel();
+        let (saves, queue) = tokio::sync::mpsc::channel(QUEUED_WRITES);
         let committer = conn.clone();
         std::thread::Builder::new()
             .name("sqlite-commit".into())
@@ -401,21 +389,10 @@ impl Documents for Sqlite {
         quota: &Quota,
     ) -> Result<(), StoreError> {
         let (reply, answer) = tokio::sync::oneshot::channel();
-        let job = SaveJob {
-            school: school.0.clone(),
-            device: device.0.clone(),
-            doc: doc.to_string(),
-            chunk: save.chunk.clone(),
-            replaces: if save.replaces_all {
-                replaces.to_vec()
-            } else {
-                vec![]
-            },
-            quota: *quota,
-            reply,
-        };
+        let job = ChunkWrite::new(school, device, doc, save, replaces, quota);
         self.saves
-            .send(job)
+            .send((job, reply))
+            .await
             .map_err(|_| StoreError::Worker("the commit thread stopped".into()))?;
         answer
             .await

@@ -218,6 +218,48 @@ impl Store {
     }
 }
 
+/// One chunk write, as both databases' group commits take it: the erasure check, the quota
+/// measured in the writing transaction, the chunk, the device's usage.
+pub(crate) struct ChunkWrite {
+    pub school: String,
+    pub device: String,
+    pub doc: String,
+    pub chunk: sync_core::chunks::Chunk,
+    /// Keys of the chunks this one replaces (empty unless it is a snapshot replacing all).
+    pub replaces: Vec<String>,
+    pub quota: Quota,
+}
+
+impl ChunkWrite {
+    pub(crate) fn new(
+        school: &SchoolId,
+        device: &DeviceId,
+        doc: DocumentId,
+        save: &sync_core::chunks::PendingSave,
+        replaces: &[String],
+        quota: &Quota,
+    ) -> Self {
+        Self {
+            school: school.0.clone(),
+            device: device.0.clone(),
+            doc: doc.to_string(),
+            chunk: save.chunk.clone(),
+            replaces: if save.replaces_all {
+                replaces.to_vec()
+            } else {
+                Vec::new()
+            },
+            quota: *quota,
+        }
+    }
+}
+
+/// How a writer hears that its chunk write is durable (or why not).
+pub(crate) type WriteReply = tokio::sync::oneshot::Sender<Result<(), StoreError>>;
+
+/// Chunk writes waiting for a commit at most; beyond it writers wait (back-pressure).
+pub(crate) const QUEUED_WRITES: usize = 1024;
+
 /// Chunk writes one database transaction commits at most (group commit).
 pub const DEFAULT_GROUP_COMMIT: usize = 512;
 
