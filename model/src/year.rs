@@ -233,6 +233,9 @@ pub struct Rollover {
     pub finished_pairs: usize,
     /// Students (person id → what happens to them) whose class is of `from`.
     pub students: Vec<(String, Promotion)>,
+    /// Students of the register whose documents this device does not hold: their classes are
+    /// not changed (the next rollover moves them once).
+    pub students_without_data: usize,
 }
 
 impl Rollover {
@@ -431,6 +434,7 @@ pub fn plan(
             continue;
         }
         let Some(person) = people.get(id.as_str()) else {
+            out.students_without_data += 1;
             continue;
         };
         if person.class.trim().is_empty() || class_year(person, &from) != from {

@@ -275,6 +275,7 @@ fn the_rollover_moves_classes_carries_working_pairs_and_leaves_last_year_intact(
     assert_eq!((plan.moved_up(), plan.graduating()), (3, 1));
     assert_eq!(plan.unrecognised(), ["коррекционный"]);
     assert_eq!(plan.finished_pairs, 1);
+    assert_eq!(plan.students_without_data, 0);
 
     // The students.
     assert_eq!(t.person("s7").class, "8Б");
@@ -394,4 +395,20 @@ fn a_student_already_moved_up_on_another_tablet_is_not_moved_again() {
     a.merge(&mut b);
     assert_eq!(a.person("s7").class, "8Б");
     assert_eq!(a.person("s10").class, "11-А");
+}
+
+#[test]
+fn a_student_whose_document_the_tablet_lacks_is_counted_and_left_alone() {
+    let mut t = school();
+    let absent = t.people.remove("s10").unwrap();
+    let (plan, _) = t.roll_over("2026/2027", LATER);
+    assert_eq!(plan.students_without_data, 1);
+    assert!(plan.students.iter().all(|(id, _)| id != "s10"));
+    // Arriving later, still of no year: the next rollover moves the student once.
+    t.people.insert("s10".into(), absent);
+    assert_eq!(t.person("s10").class, "10-А");
+    let (next, _) = t.roll_over("2027/2028", LATER + 365 * 86_400_000);
+    assert!(next.students.iter().any(|(id, _)| id == "s10"));
+    assert_eq!(t.person("s10").class, "11-А");
+    assert_eq!(t.person("s7").class, "9Б");
 }

@@ -178,6 +178,9 @@ describe("the target model on a tablet", () => {
     const row = page.locator("[data-testid=comparison-row]");
     assert.deepEqual(await row.locator("td").allTextContents(), ["Мне интересно учиться", "1", "2.0", "4.0", "+2.0"]);
     assert.equal(await page.locator("[data-testid=comparison-missing]").count(), 0);
+    // The same over one programme's pairs.
+    await page.selectOption("select[name=comparison-programme]", { label: "программа «Служба учебной помощи»" });
+    assert.deepEqual(await row.locator("td").allTextContents(), ["Мне интересно учиться", "1", "2.0", "4.0", "+2.0"]);
 
     // Consents: the working pair's participants are flagged until both documents are signed;
     // a minor cannot sign for herself.
@@ -220,6 +223,11 @@ describe("the target model on a tablet", () => {
     await page.locator("[data-testid=person-pairs] a", { hasText: "по математике" }).click();
     await page.locator("[data-testid=pair-page]").waitFor();
     assert.equal(await page.locator("input[name=order-number]").inputValue(), "45-о");
+    // The pair's own before/after.
+    assert.deepEqual(
+      await page.locator("[data-testid=pair-comparison] [data-testid=comparison-row] td").allTextContents(),
+      ["Мне интересно учиться", "1", "2.0", "4.0", "+2.0"],
+    );
     assert.equal(await page.locator("[data-testid=meeting]").count(), 3);
     await page.locator("[data-testid=meeting] a", { hasText: "рабочая встреча" }).click();
     assert.equal(await page.locator("textarea[name=notes]").inputValue(), "Разобрали задачи на проценты.");

@@ -166,6 +166,10 @@ pub fn RolloverPanel() -> impl IntoView {
                     <li>{format!("Пункты дорожной карты: {}; анкеты: {}", p.roadmap.len(), p.questionnaires.len())}</li>
                     <li>{format!("Пары и группы продолжат работу: {}; завершённые останутся в {}: {}", p.pairs.len(), p.from, p.finished_pairs)}</li>
                     {(!unrecognised.is_empty()).then(|| view! { <li class="warning">{format!("Класс не распознан, проверьте вручную: {unrecognised}")}</li> })}
+                    {(p.students_without_data > 0).then(|| view! { <li class="warning" data-testid="rollover-without-data">{format!(
+                        "Данных ещё нет на этом планшете: {} — их классы не изменятся. Дождитесь синхронизации, если это возможно.",
+                        model::ru::count(p.students_without_data as u64, ["ученик", "ученика", "учеников"])
+                    )}</li> })}
                 </ul>
                 <p class="muted">{format!("Записи {} учебного года не изменятся и останутся доступны при выборе года вверху.", p.from)}</p>
                 <button type="button" class="button primary" data-testid="rollover-confirm" on:click=apply.clone()>

@@ -10,7 +10,7 @@ mod monitoring;
 pub(crate) mod pairs;
 pub(crate) mod people;
 mod programme;
-mod school;
+pub mod school;
 mod settings;
 
 pub use archive::Archive;

@@ -556,6 +556,21 @@ pub fn PairPage() -> impl IntoView {
         </section>
         <section class="card">{phases}</section>
         <section class="card">{plan}</section>
+        <section class="card" data-testid="pair-comparison">
+            <h2>"Анкеты пары: до и после"</h2>
+            {let w = w.clone(); move || {
+                let people: std::collections::BTreeSet<String> = pair.get()
+                    .map(|p| p.mentors.into_keys().chain(p.mentees.into_keys()).collect())
+                    .unwrap_or_default();
+                crate::components::Year::only(w.active::<model::Questionnaire>()).into_iter().map(|(qid, q)| {
+                    let title = q.title.as_str().to_owned();
+                    view! {
+                        <h3>{title}</h3>
+                        <crate::pages::school::Comparisons id=qid q people=Some(people.clone()) />
+                    }
+                }).collect_view()
+            }}
+        </section>
         <DocumentsCard documents=vec![
             Document::IndividualPlan { pair: id.to_string() },
             Document::PersonalProgramme { pair: id.to_string() },

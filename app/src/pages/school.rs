@@ -94,13 +94,11 @@ pub fn QuestionnairePage() -> impl IntoView {
         ));
         text.set(String::new());
     };
-    let comparison = {
-        let (w, id) = (w.clone(), id.clone());
-        move || {
-            let q = q.get()?;
-            let people = w.repo.people();
-            Some(compare(&id, &q, people.values()))
-        }
+    // Whose answers are compared: everyone, or the people of one programme's pairs.
+    let scope = RwSignal::new(String::new());
+    let programmes = {
+        let w = w.clone();
+        Memo::new(move |_| Year::only(w.active::<model::Programme>()))
     };
     view! {
         <section class="card" data-testid="questionnaire-page">
@@ -145,30 +143,84 @@ pub fn QuestionnairePage() -> impl IntoView {
         <section class="card" data-testid="comparison">
             <h2>"Сравнение: до и после"</h2>
             <p class="muted">"Средняя оценка по участникам, заполнившим и входную, и итоговую анкету (вопросы с оценкой)."</p>
-            {let (w, id) = (w.clone(), id.clone()); move || {
-                let people = w.repo.people();
-                let filled = |stage: &str| people.values().filter(|p| p.filled.contains_key(&format!("{id}/{stage}"))).count();
-                let (entry, last) = (filled(model::STAGE_ENTRY), filled(model::STAGE_FINAL));
-                (last == 0).then(|| view! {
-                    <p class="warning" data-testid="comparison-missing">{format!(
-                        "Итоговую анкету ещё никто не заполнил (входную — {}): сравнение появится, когда участники заполнят обе.",
-                        ru::count(entry as u64, ["участник", "участника", "участников"])
-                    )}</p>
-                })
-            }}
+            <label>"Участники"
+                <select name="comparison-programme" on:change=move |ev| scope.set(event_target_value(&ev))>
+                    <option value="">"все"</option>
+                    {move || programmes.get().into_iter().map(|(pid, p)| view! { <option value=pid.to_string()>{format!("программа «{}»", p.title.as_str())}</option> }).collect_view()}
+                </select>
+            </label>
+            {let (w, id) = (w.clone(), id.clone()); move || q.get().map(|q| {
+                let people = match scope.get() {
+                    s if s.is_empty() => None,
+                    programme => Some(participants(&w, |p| p.programme == programme)),
+                };
+                view! { <Comparisons id=id.clone() q people /> }
+            })}
+        </section>
+    }
+    .into_any()
+}
+
+/// The people of the pairs `which` picks (mentors and mentees), by id.
+pub fn participants(
+    w: &Writes,
+    which: impl Fn(&model::Pair) -> bool,
+) -> std::collections::BTreeSet<String> {
+    w.active::<model::Pair>()
+        .into_iter()
+        .filter(|(_, p)| which(p))
+        .flat_map(|(_, p)| p.mentors.into_keys().chain(p.mentees.into_keys()))
+        .collect()
+}
+
+/// Entry against final answers of questionnaire `q`, over `people` (everyone when `None`), or
+/// a plain sentence when nobody among them has filled the final one yet.
+#[component]
+pub fn Comparisons(
+    id: RecordId,
+    q: Questionnaire,
+    people: Option<std::collections::BTreeSet<String>>,
+) -> impl IntoView {
+    let w = Writes::get();
+    // Reactive: a questionnaire filled on this or another tablet updates the table.
+    move || {
+        let all = w.as_ref().map(|w| w.repo.people()).unwrap_or_default();
+        let among: Vec<&model::Person> = all
+            .iter()
+            .filter(|(pid, _)| people.as_ref().is_none_or(|set| set.contains(*pid)))
+            .map(|(_, p)| p)
+            .collect();
+        let filled = |stage: &str| {
+            among
+                .iter()
+                .filter(|p| p.filled.contains_key(&format!("{id}/{stage}")))
+                .count()
+        };
+        let (entry, last) = (filled(model::STAGE_ENTRY), filled(model::STAGE_FINAL));
+        if last == 0 {
+            return view! {
+                <p class="warning" data-testid="comparison-missing">{format!(
+                    "Итоговую анкету ещё никто не заполнил (входную — {}): сравнение появится, когда участники заполнят обе.",
+                    ru::count(entry as u64, ["участник", "участника", "участников"])
+                )}</p>
+            }
+            .into_any();
+        }
+        let rows = compare(&id, &q, among.iter().copied());
+        view! {
             <table>
                 <thead><tr><th>"Вопрос"</th><th>"Участников"</th><th>"Входное"</th><th>"Итоговое"</th><th>"Изменение"</th></tr></thead>
                 <tbody>
-                    {move || comparison().unwrap_or_default().into_iter().map(|c| {
+                    {rows.into_iter().map(|c| {
                         let f = |v: Option<f64>| v.map(|v| format!("{v:.1}")).unwrap_or_else(|| "—".into());
                         let change = c.change().map(|v| format!("{v:+.1}")).unwrap_or_else(|| "—".into());
                         view! { <tr data-testid="comparison-row"><td>{c.text.clone()}</td><td>{c.respondents}</td><td>{f(c.entry_mean)}</td><td>{f(c.final_mean)}</td><td>{change}</td></tr> }
                     }).collect_view()}
                 </tbody>
             </table>
-        </section>
+        }
+        .into_any()
     }
-    .into_any()
 }
 
 /// Applies a template for the chosen year with one tap: what is already there is not added again.
