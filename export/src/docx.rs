@@ -218,6 +218,7 @@ pub fn render(tree: &Tree) -> Vec<u8> {
                         .layout(TableLayoutType::Fixed),
                 );
             }
+            Block::Bars(bars) => table = Some(bar_table(bars, width)),
             Block::Spacer => paragraphs.push(empty()),
             Block::PageBreak => {
                 page_break_next = true;
@@ -317,6 +318,77 @@ fn para(p: &Para) -> Paragraph {
         out = out.add_run(r);
     }
     out
+}
+
+/// Slots of a bar: a bar is drawn as this many cells' worth of shading (5 % each).
+const BAR_SLOTS: usize = 20;
+
+/// A bar chart as a borderless table: the label, the bar (shaded cells spanning the share of
+/// twenty slots, the rest left white inside a frame) and «30 из 40 (75 %)».
+fn bar_table(bars: &[crate::tree::Bar], width: usize) -> DocxTable {
+    let (label, text) = (width * 34 / 100, width * 26 / 100);
+    let slot = (width - label - text) / BAR_SLOTS;
+    let mut grid = vec![label];
+    grid.extend(std::iter::repeat_n(slot, BAR_SLOTS));
+    grid.push(text);
+    // The bar's frame: top and bottom on every part, the sides at the bar's two ends.
+    let frame = |left: bool, right: bool| {
+        use docx_rs::TableCellBorderPosition as Side;
+        let border = |position| {
+            docx_rs::TableCellBorder::new(position)
+                .border_type(BorderType::Single)
+                .size(4)
+                .color("000000")
+        };
+        let mut borders = docx_rs::TableCellBorders::with_empty()
+            .set(border(Side::Top))
+            .set(border(Side::Bottom));
+        if left {
+            borders = borders.set(border(Side::Left));
+        }
+        if right {
+            borders = borders.set(border(Side::Right));
+        }
+        borders
+    };
+    let rows = bars
+        .iter()
+        .map(|b| {
+            let filled = (b.percent() as usize * BAR_SLOTS + 50) / 100;
+            let text_cell = |w: usize, t: &str| {
+                TableCell::new()
+                    .width(w, WidthType::Dxa)
+                    .vertical_align(VAlignType::Center)
+                    .add_paragraph(Paragraph::new().add_run(run(t, SMALL)))
+            };
+            let mut cells = vec![text_cell(label, &b.label)];
+            if filled > 0 {
+                cells.push(
+                    TableCell::new()
+                        .width(slot * filled, WidthType::Dxa)
+                        .grid_span(filled)
+                        .set_borders(frame(true, filled == BAR_SLOTS))
+                        .shading(Shading::new().fill("2F5597"))
+                        .add_paragraph(Paragraph::new()),
+                );
+            }
+            if filled < BAR_SLOTS {
+                cells.push(
+                    TableCell::new()
+                        .width(slot * (BAR_SLOTS - filled), WidthType::Dxa)
+                        .grid_span(BAR_SLOTS - filled)
+                        .set_borders(frame(filled == 0, true))
+                        .add_paragraph(Paragraph::new()),
+                );
+            }
+            cells.push(text_cell(text, &b.text()));
+            TableRow::new(cells).cant_split()
+        })
+        .collect();
+    DocxTable::without_borders(rows)
+        .set_grid(grid)
+        .width(width, WidthType::Dxa)
+        .layout(TableLayoutType::Fixed)
 }
 
 fn data_table(t: &Table, width: usize) -> DocxTable {

@@ -31,6 +31,11 @@ table.grid th, table.grid td { border: 1px solid #000; padding: 2pt 4pt; vertica
   text-align: left; }
 table.grid th { text-align: center; vertical-align: middle; background: #ededed; }
 table.grid td.group { font-weight: bold; font-style: italic; }
+table.bars { border-collapse: collapse; width: 100%; margin: 4pt 0 8pt; font-size: 10pt; }
+table.bars td { padding: 2pt 4pt; vertical-align: middle; }
+table.bars td:first-child { width: 38%; }
+table.bars td.bar { width: 40%; border: 1px solid #000; padding: 0; }
+table.bars td.bar div { height: 10pt; background: #2f5597; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 table.grid thead { display: table-header-group; }
 table.grid tr { break-inside: avoid; }
 table.plain td { border: 0; padding: 0; vertical-align: top; }
@@ -180,6 +185,19 @@ pub fn render(tree: &Tree) -> String {
                 out.push_str("</table>");
             }
             Block::Spacer => out.push_str("<div class=\"spacer\"></div>"),
+            Block::Bars(bars) => {
+                out.push_str("<table class=\"bars\"><tbody>");
+                for b in bars {
+                    let _ = write!(
+                        out,
+                        "<tr><td>{}</td><td class=\"bar\"><div style=\"width:{}%\"></div></td><td>{}</td></tr>",
+                        escape(&b.label),
+                        b.percent(),
+                        escape(&b.text())
+                    );
+                }
+                out.push_str("</tbody></table>");
+            }
             Block::PageBreak => out.push_str("<div class=\"page-break\"></div>"),
         }
     }

@@ -44,9 +44,38 @@ pub enum Block {
     },
     /// Lines to sign: role, a line for the signature, the name.
     Signatures(Vec<Signature>),
+    /// A bar chart of shares («Встречи проведены: 30 из 40»), one bar a line: drawn with shaded
+    /// table cells in .docx and with boxes in print, so any reader shows it.
+    Bars(Vec<Bar>),
     /// Vertical space.
     Spacer,
     PageBreak,
+}
+
+/// One bar: how many of how many.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Bar {
+    pub label: String,
+    pub done: u64,
+    pub of: u64,
+}
+
+impl Bar {
+    /// The share in whole per cent (0 when there is nothing to count).
+    pub fn percent(&self) -> u64 {
+        (self.done.min(self.of) * 100)
+            .checked_div(self.of)
+            .unwrap_or(0)
+    }
+
+    /// «30 из 40 (75 %)», or «нет данных».
+    pub fn text(&self) -> String {
+        if self.of == 0 {
+            "нет данных".to_owned()
+        } else {
+            format!("{} из {} ({} %)", self.done, self.of, self.percent())
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -266,6 +295,12 @@ impl Tree {
                     for s in s {
                         out.push(s.role.clone());
                         out.push(s.name.clone());
+                    }
+                }
+                Block::Bars(bars) => {
+                    for b in bars {
+                        out.push(b.label.clone());
+                        out.push(b.text());
                     }
                 }
                 Block::Spacer | Block::PageBreak => {}

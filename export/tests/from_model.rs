@@ -225,6 +225,36 @@ fn the_monitoring_report_of_the_demo_year_has_both_parts_and_says_what_is_missin
     assert_eq!(made.missing, ["Выводы и рекомендации"]);
     let quality = made.tree.tables().next().unwrap();
     assert_eq!(quality.rows.len(), 1 + data.programmes.len());
+    // All programmes' shares as a chart: shaded cells in the .docx, boxes in print.
+    let bars = made
+        .tree
+        .blocks
+        .iter()
+        .find_map(|b| match b {
+            export::tree::Block::Bars(bars) => Some(bars),
+            _ => None,
+        })
+        .expect("a chart");
+    assert_eq!(bars.len(), 3);
+    assert_eq!(bars[0].done, all.meetings.value);
+    assert_eq!(bars[0].text(), all.meetings.display());
+    let xml = {
+        use std::io::Read;
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(made.docx())).unwrap();
+        let mut s = String::new();
+        zip.by_name("word/document.xml")
+            .unwrap()
+            .read_to_string(&mut s)
+            .unwrap();
+        s
+    };
+    assert!(
+        xml.contains(r#"w:fill="2F5597""#),
+        "the bars are shaded cells"
+    );
+    let html = made.html();
+    assert!(html.contains(r#"<table class="bars">"#));
+    assert!(html.contains(&format!(r#"style="width:{}%""#, bars[0].percent())));
     assert!(
         assemble(
             &data,

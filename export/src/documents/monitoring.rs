@@ -7,12 +7,8 @@ use model::monitoring::{Figures, Share, mean};
 use model::ru;
 
 use crate::documents::{BLANK, Ctx};
-use crate::tree::{Block, Signature, Table, Tree};
+use crate::tree::{Bar, Block, Signature, Table, Tree};
 use crate::view::MonitoringView;
-
-fn share(s: &Share) -> String {
-    s.display()
-}
 
 pub fn build(ctx: &mut Ctx<'_>, m: &MonitoringView) -> Tree {
     let f: &Figures = &m.figures;
@@ -50,12 +46,25 @@ pub fn build(ctx: &mut Ctx<'_>, m: &MonitoringView) -> Tree {
             q.title.clone(),
             q.pairs.to_string(),
             q.participants.to_string(),
-            share(&q.meetings),
-            share(&q.plans),
-            share(&q.documents),
+            q.meetings.display(),
+            q.plans.display(),
+            q.documents.display(),
         ]);
     }
     tree.table(quality);
+    // The first line (all programmes together) as a chart.
+    if let Some(all) = f.quality.first() {
+        let bar = |label: &str, s: &Share| Bar {
+            label: label.to_owned(),
+            done: s.value,
+            of: s.of,
+        };
+        tree.push(Block::Bars(vec![
+            bar("Встречи проведены", &all.meetings),
+            bar("Индивидуальные планы выполнены", &all.plans),
+            bar("Согласия и соглашения подписаны", &all.documents),
+        ]));
+    }
     tree.push(Block::Subheading("Удовлетворённость участников".into()));
     let mut satisfaction = Table::new(&[
         ("Участники", 30),
