@@ -199,6 +199,23 @@ pub(crate) fn insert<T: Record>(
     reconcile_prop(tx, &obj, id.as_str(), record).map_err(damaged)
 }
 
+/// Inserts the records whose ids are not there yet; returns how many. Records with ids derived
+/// from what they are (a template's row, a copy into a year) are so added once however often,
+/// and on however many tablets, this runs; one already there is never overwritten.
+pub(crate) fn insert_missing<T: Record>(
+    tx: &mut impl Write,
+    records: &[(RecordId, T)],
+) -> Result<usize, ModelError> {
+    let mut added = 0;
+    for (id, r) in records {
+        if locate(tx, T::COLLECTION, id)?.is_none() {
+            insert(tx, id, r)?;
+            added += 1;
+        }
+    }
+    Ok(added)
+}
+
 /// Reads the record as it is now, lets `f` change it, and writes back only what changed: text
 /// as splices, other fields only if their value differs. An edit made from a stale screen
 /// therefore never reverts what another tablet wrote meanwhile to other fields.

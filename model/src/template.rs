@@ -455,12 +455,5 @@ pub fn apply<T: Record>(
     records: &[(RecordId, T)],
 ) -> Result<usize, ModelError> {
     crate::School::writable(tx)?;
-    let mut added = 0;
-    for (id, r) in records {
-        if record::locate(tx, T::COLLECTION, id)?.is_none() {
-            record::insert(tx, id, r)?;
-            added += 1;
-        }
-    }
-    Ok(added)
+    record::insert_missing(tx, records)
 }

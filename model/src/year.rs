@@ -12,7 +12,8 @@
 //!   statuses cleared) and questionnaires, and a continuation of every pair still working, in
 //!   the new year's copy of its programme. Copies have ids made from the original's id and the
 //!   new year, so two tablets rolling over concurrently write the same records, not two sets;
-//!   a copy already there is never written again (it may have been edited since).
+//!   a copy already there is never written again (it may have been edited since), and a record
+//!   of the year that some device wrote first does not stop the copies.
 //! - in each student's document ([`apply_to_person`]): the next class, or, after the eleventh,
 //!   the graduate's role with the year of graduation. The person's `class_year` says which
 //!   year their class is of, so a student already moved up is never moved twice, whichever
@@ -455,29 +456,29 @@ fn class_year(person: &Person, from: &str) -> String {
     }
 }
 
-/// Writes the school's part of the rollover; returns `false`, writing nothing, if the school
-/// had already moved on to that year (on this tablet or, synced, on another).
+/// Writes the school's part of the rollover: what of it is not there yet. Returns whether it
+/// wrote anything (`false` when the school had already moved on, here or, synced, elsewhere).
+/// A record of the year written by someone else does not stop it: the copies and the year's
+/// record are each added if missing.
 pub fn apply_to_school(
     tx: &mut impl Write,
     rollover: &Rollover,
     now_ms: i64,
 ) -> Result<bool, ModelError> {
     crate::School::writable(tx)?;
-    if is_started(tx, &rollover.to)? {
-        return Ok(false);
-    }
     record::ensure_collection(tx, YearStart::COLLECTION)?;
-    insert_new(tx, &rollover.programmes)?;
-    insert_new(tx, &rollover.roadmap)?;
-    insert_new(tx, &rollover.questionnaires)?;
-    insert_new(tx, &rollover.pairs)?;
+    let mut added = record::insert_missing(tx, &rollover.programmes)?
+        + record::insert_missing(tx, &rollover.roadmap)?
+        + record::insert_missing(tx, &rollover.questionnaires)?
+        + record::insert_missing(tx, &rollover.pairs)?;
     for (id, promotion) in &rollover.students {
         if matches!(promotion, Promotion::Graduate { .. }) {
             let id = RecordId::new(id.clone());
             if record::locate(tx, PersonEntry::COLLECTION, &id)?.is_some() {
-                record::update::<PersonEntry, _>(tx, &id, |e| {
+                added += record::update::<PersonEntry, _>(tx, &id, |e| {
+                    let changed = e.role != Role::Graduate.code();
                     e.role = Role::Graduate.code().to_owned();
-                    Ok(())
+                    Ok(usize::from(changed))
                 })?;
             }
         }
@@ -485,28 +486,20 @@ pub fn apply_to_school(
     let started_on = chrono::DateTime::from_timestamp_millis(now_ms)
         .map(|d| d.date_naive().format("%Y-%m-%d").to_string())
         .unwrap_or_default();
-    record::insert(
+    added += record::insert_missing(
         tx,
-        &year_id(&rollover.to),
-        &YearStart {
-            year: rollover.to.clone(),
-            from: rollover.from.clone(),
-            started_on,
-            created_at: now_ms,
-            removed_at: None,
-        },
+        &[(
+            year_id(&rollover.to),
+            YearStart {
+                year: rollover.to.clone(),
+                from: rollover.from.clone(),
+                started_on,
+                created_at: now_ms,
+                removed_at: None,
+            },
+        )],
     )?;
-    Ok(true)
-}
-
-/// Inserts the records whose ids are not there yet.
-fn insert_new<T: Record>(tx: &mut impl Write, records: &[(RecordId, T)]) -> Result<(), ModelError> {
-    for (id, r) in records {
-        if record::locate(tx, T::COLLECTION, id)?.is_none() {
-            record::insert(tx, id, r)?;
-        }
-    }
-    Ok(())
+    Ok(added > 0)
 }
 
 /// Moves one student up in their own document, unless their class is already of `to`.

@@ -412,3 +412,23 @@ fn a_student_whose_document_the_tablet_lacks_is_counted_and_left_alone() {
     assert_eq!(t.person("s10").class, "11-А");
     assert_eq!(t.person("s7").class, "9Б");
 }
+
+#[test]
+fn a_record_of_the_year_written_first_by_another_device_does_not_stop_the_rollover() {
+    let mut t = school();
+    // A device writes the next year's record and nothing else.
+    let plan = year::plan(&t.school, &t.people(), "2026/2027", LATER).unwrap();
+    let empty = Rollover {
+        from: plan.from.clone(),
+        to: plan.to.clone(),
+        ..Rollover::default()
+    };
+    let mut tx = t.school.transaction();
+    assert!(year::apply_to_school(&mut tx, &empty, LATER).unwrap());
+    tx.commit();
+    assert!(year::is_started(&t.school, "2027/2028").unwrap());
+    let (_, wrote) = t.roll_over("2026/2027", LATER + 1000);
+    assert!(wrote);
+    assert_eq!(year::in_year(t.list::<Programme>(), "2027/2028").len(), 1);
+    assert_eq!(t.person("s7").class, "8Б");
+}

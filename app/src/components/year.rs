@@ -64,8 +64,7 @@ pub fn YearPicker() -> impl IntoView {
     .into_any()
 }
 
-/// The year the school can move on to: the one after its latest year that has programmes or
-/// was started, if the school has not moved on to it yet.
+/// The year the school can roll over from: its latest year with programmes.
 fn rollover_from(w: &Writes) -> Option<String> {
     let today = chrono::Local::now().date_naive();
     let latest = w
@@ -76,9 +75,11 @@ fn rollover_from(w: &Writes) -> Option<String> {
                 .into_iter()
                 .map(|(_, p)| p.academic_year())
                 .collect();
+            // Only programmes count: a year's record alone (any device can write one) must not
+            // hide the rollover of the year the school is in.
             year::years(d, today)
                 .into_iter()
-                .find(|y| programmes.contains(y) || year::is_started(d, y).unwrap_or(false))
+                .find(|y| programmes.contains(y))
         })
         .ok()
         .flatten()?;
