@@ -35,17 +35,57 @@ pub enum Content {
     Html(String),
 }
 
-/// Everything the documents need, read from the documents this device holds (reactive, like
-/// [`Repo::read`]).
-pub fn school_data(repo: &Repo) -> Result<SchoolData, String> {
+/// Everything the documents of academic year `year` need, read from the documents this device
+/// holds (reactive, like [`Repo::read`]).
+pub fn school_data(repo: &Repo, year: &str) -> Result<SchoolData, String> {
     let school = repo.school().ok_or("Планшет ещё не подключён к школе.")?;
     let people = repo.people();
     let today = chrono::Local::now().date_naive();
     repo.read(&school, |d| {
-        export::read(d, &|id| people.get(id).cloned(), today)
+        export::read(d, &|id| people.get(id).cloned(), today, year)
     })
     .and_then(|r| r)
     .map_err(|e| e.to_string())
+}
+
+/// The year whose records `document` is made from: a programme's or a pair's own year (the
+/// document of last year's pair is made from last year, whichever year is chosen), else `chosen`.
+pub fn year_of(repo: &Repo, document: &Document, chosen: String) -> String {
+    use model::year::InYear;
+    let (programme, pair) = match document {
+        Document::Programme { programme }
+        | Document::PairsTable { programme }
+        | Document::ProgrammeConsents { programme } => (Some(programme), None),
+        Document::PersonalProgramme { pair }
+        | Document::IndividualPlan { pair }
+        | Document::Agreement { pair }
+        | Document::PairConsents { pair } => (None, Some(pair)),
+        Document::MonitoringReport { period } => {
+            return model::monitoring::Period::parse(period)
+                .map(|p| p.academic_year())
+                .unwrap_or(chosen);
+        }
+        _ => (None, None),
+    };
+    let Some(school) = repo.school() else {
+        return chosen;
+    };
+    repo.read(&school, |d| {
+        let programmes = model::School::list::<model::Programme>(d).unwrap_or_default();
+        if let Some(id) = programme {
+            return programmes
+                .iter()
+                .find(|(p, _)| p.as_str() == id)
+                .map(|(_, p)| p.academic_year());
+        }
+        let id = pair?;
+        model::School::get::<model::Pair>(d, &model::RecordId::new(id.clone()))
+            .ok()
+            .map(|p| model::year::pair_year(&p, &programmes))
+    })
+    .ok()
+    .flatten()
+    .unwrap_or(chosen)
 }
 
 /// `data` with the half-years' monitorings computed, for what shows them (the аналитическая

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
+use model::year::{InYear, pair_year};
 use model::{
     CONSENT_AGREEMENT, CONSENT_PERSONAL_DATA, Deadline, EVENT_KINDS, Event, Form, ModelError,
     PAIR_FORMATS, PAIR_STATUSES, PAIR_TERMS, PHASES, PLAN_STATUSES, Pair, Person, PersonEntry,
@@ -16,14 +17,18 @@ use crate::view::{
     RequestView, RoadmapRowView, RowView, SchoolData, SchoolProfile, SignedView,
 };
 
-/// Reads everything the documents need. `person` returns a person's document by id (`None` for
-/// one the device does not hold: it is named as missing in the documents). `today` dates the
-/// documents and decides who is a minor.
+/// Reads everything the documents of academic year `year` («2026/2027») need: the year's
+/// programmes, pairs, roadmap and events (earlier years' stay out of this year's orders and
+/// tables), and every person. `person` returns a person's document by id (`None` for one the
+/// device does not hold: it is named as missing in the documents). `today` dates the documents
+/// and decides who is a minor.
 pub fn read(
     school: &impl Read,
     person: &dyn Fn(&str) -> Option<Person>,
     today: NaiveDate,
+    year: &str,
 ) -> Result<SchoolData, ModelError> {
+    let year = year.trim();
     let profile = profile(school);
     let entries = School::list::<PersonEntry>(school)?;
     let mut persons: BTreeMap<String, Person> = BTreeMap::new();
@@ -67,7 +72,7 @@ pub fn read(
 
     let programmes: Vec<ProgrammeView> = School::programmes(school)?
         .into_iter()
-        .filter(|(_, p)| !p.is_removed())
+        .filter(|(_, p)| !p.is_removed() && p.is_in(year))
         .map(|(id, p)| {
             let year = p.academic_year.clone();
             ProgrammeView {
@@ -93,8 +98,7 @@ pub fn read(
             }
         })
         .collect();
-    let academic_year = most_common(programmes.iter().map(|p| p.academic_year.as_str()))
-        .unwrap_or_else(|| ru::academic_year(today));
+    let academic_year = year.to_owned();
 
     let all_pairs = School::list::<Pair>(school)?;
     let all_programmes = School::programmes(school)?;
@@ -107,7 +111,7 @@ pub fn read(
     );
     let pairs = all_pairs
         .into_iter()
-        .filter(|(_, p)| p.removed_at.is_none())
+        .filter(|(_, p)| p.removed_at.is_none() && pair_year(p, &all_programmes) == year)
         .map(|(id, p)| {
             let year = programmes
                 .iter()
@@ -121,6 +125,7 @@ pub fn read(
     let mut roadmap: Vec<RoadmapRow> = School::active::<RoadmapRow>(school)?
         .into_iter()
         .map(|(_, r)| r)
+        .filter(|r| r.is_in(year))
         .collect();
     roadmap.sort_by_key(|r| (r.section, r.created_at));
     let roadmap = roadmap
@@ -145,6 +150,7 @@ pub fn read(
     let mut events: Vec<Event> = School::active::<Event>(school)?
         .into_iter()
         .map(|(_, e)| e)
+        .filter(|e| e.is_in(year))
         .collect();
     events.sort_by(|a, b| a.date.cmp(&b.date));
     let events = events
@@ -447,17 +453,6 @@ pub fn period(stored: &str, academic_year: &str) -> String {
         }
         (d, _) => d.display(),
     }
-}
-
-fn most_common<'a>(values: impl Iterator<Item = &'a str>) -> Option<String> {
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for v in values.filter(|v| !v.is_empty()) {
-        *counts.entry(v).or_default() += 1;
-    }
-    counts
-        .into_iter()
-        .max_by_key(|(v, n)| (*n, *v))
-        .map(|(v, _)| v.to_owned())
 }
 
 /// The year a date in the academic year falls in (for «с. Заречье, 2026»).

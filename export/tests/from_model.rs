@@ -93,7 +93,7 @@ fn a_parent_linked_in_the_register_signs_for_their_child() {
 #[test]
 fn a_person_document_the_device_does_not_hold_is_named_as_missing() {
     let school = common::shared();
-    let data = export::read(&school.doc, &|_| None, common::today()).unwrap();
+    let data = export::read(&school.doc, &|_| None, common::today(), &common::year()).unwrap();
     let pair = data.pairs.iter().find(|p| p.active).unwrap();
     let made = assemble(
         &data,
@@ -161,12 +161,14 @@ fn person_documents_in_automerge_read_the_same_as_the_demo_people() {
         &school.doc,
         &|id| docs.get(id).and_then(|d| PersonDoc::read(d).ok()),
         common::today(),
+        &common::year(),
     )
     .unwrap();
     let direct = export::read(
         &school.doc,
         &|id| docs.contains_key(id).then(|| school.people[id].clone()),
         common::today(),
+        &common::year(),
     )
     .unwrap();
     assert_eq!(from_docs, direct);
@@ -185,6 +187,7 @@ fn the_monitoring_report_of_the_demo_year_has_both_parts_and_says_what_is_missin
         &demo.doc,
         &|id| demo.people.get(id).cloned(),
         common::today(),
+        &common::year(),
     );
     assert!(bare.unwrap().monitorings.is_empty());
     // The recent half-years, newest first: December's is the one in progress on 23 November.
@@ -264,4 +267,36 @@ fn the_monitoring_report_of_the_demo_year_has_both_parts_and_says_what_is_missin
         )
         .is_err()
     );
+}
+
+#[test]
+fn the_documents_of_a_year_are_made_from_that_year_s_records() {
+    let demo = common::shared();
+    let person = |id: &str| demo.people.get(id).cloned();
+    let read = |year: &str| export::read(&demo.doc, &person, common::today(), year).unwrap();
+    let (this, last) = (read("2026/2027"), read("2025/2026"));
+    let sizes = |d: &export::SchoolData| {
+        (
+            d.programmes.len(),
+            d.pairs.len(),
+            d.roadmap.len(),
+            d.events.len(),
+        )
+    };
+    assert_eq!(sizes(&this), (3, 25, 12, 6));
+    assert_eq!(sizes(&last), (2, 8, 5, 3));
+    assert_eq!(
+        (this.academic_year.as_str(), last.academic_year.as_str()),
+        ("2026/2027", "2025/2026")
+    );
+    // This year's order fixing pairs lists none of last year's; every person is in both.
+    let last_pairs: Vec<&str> = last.pairs.iter().map(|p| p.id.as_str()).collect();
+    for document in Document::catalogue(&this) {
+        if let Document::OrderPairs { pairs, .. } = document {
+            assert!(!pairs.is_empty());
+            assert!(pairs.iter().all(|p| !last_pairs.contains(&p.as_str())));
+        }
+    }
+    assert_eq!(this.people.len(), last.people.len());
+    assert_eq!(last.count.pairs, 8);
 }

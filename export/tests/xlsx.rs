@@ -130,12 +130,16 @@ impl Expected {
             })
             .map(|(id, p)| (id.clone(), p.clone()))
             .collect();
-        let pairs = School::list::<Pair>(&school.doc)
-            .unwrap()
-            .into_iter()
-            .filter(|(_, p)| p.removed_at.is_none())
-            .map(|(_, p)| p)
-            .collect();
+        // The year's pairs: last year's are last year's tables.
+        let pairs = model::year::pairs_in_year(
+            School::list::<Pair>(&school.doc).unwrap(),
+            &School::programmes(&school.doc).unwrap(),
+            &common::year(),
+        )
+        .into_iter()
+        .filter(|(_, p)| p.removed_at.is_none())
+        .map(|(_, p)| p)
+        .collect();
         Expected { people, pairs }
     }
 
@@ -336,9 +340,10 @@ fn each_table_has_its_headers_and_one_row_per_record_of_the_demo_year() {
             "Статус",
         ]
     );
-    let n_roadmap = School::active::<model::RoadmapRow>(&school.doc)
-        .unwrap()
-        .len();
+    // This year's rows: last year's five are last year's roadmap.
+    let all_rows = School::active::<model::RoadmapRow>(&school.doc).unwrap();
+    let n_roadmap = model::year::in_year(all_rows.clone(), &common::year()).len();
+    assert_eq!((n_roadmap, all_rows.len()), (12, 17));
     assert_eq!(roadmap.len() - 1, n_roadmap);
     assert_eq!(s(&roadmap[1][0]), "1.1.");
     assert_eq!(s(&roadmap[1][1]), model::SECTIONS[0]);
@@ -536,7 +541,13 @@ fn a_person_erased_or_removed_is_in_no_table() {
     School::remove::<PersonEntry>(&mut tx, &RecordId::new(mentee_id), 1_790_000_100_000).unwrap();
     tx.commit();
     // The device still holds both documents (the relay has not yet confirmed the erasure).
-    let data = export::read(&doc, &|id| school.people.get(id).cloned(), common::today()).unwrap();
+    let data = export::read(
+        &doc,
+        &|id| school.people.get(id).cloned(),
+        common::today(),
+        &common::year(),
+    )
+    .unwrap();
     let after = open(&workbook(&data, Table::All).unwrap());
     let text = all_text(&after);
     assert!(
@@ -912,7 +923,12 @@ fn the_count_for_the_rnc_is_the_models_count_and_says_what_the_records_say() {
     };
     let mut mentees = std::collections::BTreeSet::new();
     let mut pairs = 0;
-    for (_, p) in School::list::<Pair>(&school.doc).unwrap() {
+    let year_pairs = model::year::pairs_in_year(
+        School::list::<Pair>(&school.doc).unwrap(),
+        &School::programmes(&school.doc).unwrap(),
+        &common::year(),
+    );
+    for (_, p) in year_pairs {
         if p.removed_at.is_some() || p.status == "forming" {
             continue;
         }

@@ -1,13 +1,14 @@
 //! A realistic school year of invented people, loaded with one tap so a newcomer sees the app
 //! at work: about 150 students, 20 teachers, parents, graduates and partners, three programmes,
 //! 25 pairs and groups, the meetings of the year with feedback, questionnaires, consents, the
-//! roadmap and the events.
+//! roadmap and the events, and the year before with its fixed monitorings.
 //!
 //! Every name is invented: surnames, first names and patronymics are combined by a fixed
 //! pseudo-random sequence, so the same data comes out every time.
 
 use chrono::{Datelike, Days, NaiveDate};
 
+use crate::monitoring::{self, Monitoring, Period};
 use crate::record::Write;
 use crate::{
     CONSENT_AGREEMENT, CONSENT_PERSONAL_DATA, Consent, Event, Form, Meeting, ModelError, Pair,
@@ -282,14 +283,16 @@ pub fn populate(
         let id = new_id();
         people.push((id, p));
     }
+    let mut graduates = vec![];
     for n in 0..4 {
         let mut p = person(&mut seq, Role::Graduate);
-        p.graduation_year = (year_start.year() - 1 - n).to_string();
+        p.graduation_year = (year_start.year() - n).to_string();
         p.mentor.in_base = true;
         p.mentor
             .competencies
             .update("Профориентация, студенческая жизнь");
         let id = new_id();
+        graduates.push(id.clone());
         people.push((id, p));
     }
     for org in [
@@ -404,38 +407,7 @@ pub fn populate(
     }
 
     // Questionnaires.
-    let mentee_q = RecordId::random();
-    School::insert(
-        tx,
-        &mentee_q,
-        &Questionnaire::new(
-            "Анкета наставляемого",
-            "mentee",
-            &[
-                ("Мне интересно учиться", "scale"),
-                ("Я уверенно отвечаю на уроках", "scale"),
-                ("Мне легко общаться с одноклассниками", "scale"),
-                ("Я знаю, к кому обратиться за помощью", "scale"),
-                ("Чему бы вы хотели научиться?", "text"),
-            ],
-            tick(),
-        ),
-    )?;
-    let mentor_q = RecordId::random();
-    School::insert(
-        tx,
-        &mentor_q,
-        &Questionnaire::new(
-            "Анкета наставника",
-            "mentor",
-            &[
-                ("Я понимаю цели программы", "scale"),
-                ("Мне хватает времени на встречи", "scale"),
-                ("Что помогло бы вам в работе наставника?", "text"),
-            ],
-            tick(),
-        ),
-    )?;
+    let (mentee_q, mentor_q) = questionnaires(tx, &academic, tick())?;
 
     // Pairs: 12 «ученик – ученик», 9 «учитель – ученик», 4 «учитель – учитель».
     let senior: Vec<&String> = students
@@ -652,7 +624,7 @@ pub fn populate(
             }
         }
     }
-    fill_answers(tx, &mut people, &mut seq)?;
+    fill_answers(tx, &mut people, &mut seq, &[&mentee_q, &mentor_q])?;
 
     // Roadmap and events.
     let rows: [(u64, &str, &str, &str, &str); 12] = [
@@ -746,6 +718,7 @@ pub fn populate(
         row.result.update(result);
         row.measure = measure.into();
         row.responsible = "Куратор".into();
+        row.academic_year = academic.clone();
         row.status = if i < 6 {
             "done".into()
         } else if i < 9 {
@@ -791,6 +764,14 @@ pub fn populate(
         }
         School::insert(tx, &RecordId::random(), &e)?;
     }
+
+    let history = History {
+        start: NaiveDate::from_ymd_opt(year_start.year() - 1, 9, 1).unwrap_or(year_start),
+        students: &students,
+        teachers: &teachers,
+        graduates: &graduates,
+    };
+    history.write(tx, &mut people, &mut tick, now_ms)?;
     Ok(Demo {
         people,
         programmes: programmes.len(),
@@ -799,11 +780,310 @@ pub fn populate(
     })
 }
 
-/// Fills the questionnaires each participant filled, with answers that improve a little.
+/// The year's questionnaires for mentees and for mentors: (mentees', mentors').
+fn questionnaires(
+    tx: &mut impl Write,
+    year: &str,
+    now_ms: i64,
+) -> Result<(RecordId, RecordId), ModelError> {
+    let mut mentee = Questionnaire::new(
+        "Анкета наставляемого",
+        "mentee",
+        &[
+            ("Мне интересно учиться", "scale"),
+            ("Я уверенно отвечаю на уроках", "scale"),
+            ("Мне легко общаться с одноклассниками", "scale"),
+            ("Я знаю, к кому обратиться за помощью", "scale"),
+            ("Чему бы вы хотели научиться?", "text"),
+        ],
+        now_ms,
+    );
+    mentee.academic_year = year.to_owned();
+    let mut mentor = Questionnaire::new(
+        "Анкета наставника",
+        "mentor",
+        &[
+            ("Я понимаю цели программы", "scale"),
+            ("Мне хватает времени на встречи", "scale"),
+            ("Что помогло бы вам в работе наставника?", "text"),
+        ],
+        now_ms,
+    );
+    mentor.academic_year = year.to_owned();
+    let ids = (RecordId::random(), RecordId::random());
+    School::insert(tx, &ids.0, &mentee)?;
+    School::insert(tx, &ids.1, &mentor)?;
+    Ok(ids)
+}
+
+/// The year before the demo's: what a school in its second year of the target model has behind
+/// it, kept as it was. Two programmes closed in May, their pairs completed (the mentors then in
+/// the 9th–11th classes, two of them graduates since), a meeting cycle of six meetings each,
+/// entry and final questionnaires, the roadmap done, and both monitorings fixed with the
+/// curator's conclusions.
+struct History<'a> {
+    /// 1 September of that year.
+    start: NaiveDate,
+    /// (id, this year's grade).
+    students: &'a [(String, u32)],
+    teachers: &'a [String],
+    graduates: &'a [String],
+}
+
+impl History<'_> {
+    fn write(
+        &self,
+        tx: &mut impl Write,
+        people: &mut [(String, Person)],
+        tick: &mut impl FnMut() -> i64,
+        now_ms: i64,
+    ) -> Result<(), ModelError> {
+        let year = crate::ru::academic_year(self.start);
+        let day = |n: u64| {
+            self.start
+                .checked_add_days(Days::new(n))
+                .unwrap_or(self.start)
+        };
+        let mut programmes = vec![];
+        for (form, title, variant) in [
+            (
+                Form::StudentStudent,
+                "Служба учебной помощи",
+                "равный – равному",
+            ),
+            (
+                Form::TeacherTeacher,
+                "Молодой специалист",
+                "опытный педагог – молодой специалист",
+            ),
+        ] {
+            let mut p = Programme::from_draft(
+                ProgrammeDraft {
+                    title: title.into(),
+                    form: form.clone(),
+                    variant: variant.into(),
+                    academic_year: year.clone(),
+                    note: String::new(),
+                },
+                tick(),
+            );
+            p.approved_by = "Директор школы".into();
+            p.approved_on = iso(day(0));
+            for n in 1..=7 {
+                p.implementation.insert(n.to_string(), "done".to_owned());
+            }
+            let id = RecordId::random();
+            School::insert(tx, &id, &p)?;
+            programmes.push((id, form));
+        }
+        let (mentee_q, mentor_q) = questionnaires(tx, &year, tick())?;
+
+        // Six pairs of students (last year's 9th–11th graders with 5th–8th graders), two of
+        // teachers.
+        let seniors: Vec<&String> = self
+            .graduates
+            .iter()
+            .take(2)
+            .chain(
+                self.students
+                    .iter()
+                    .filter(|(_, g)| *g >= 10)
+                    .step_by(7)
+                    .map(|(id, _)| id)
+                    .take(4),
+            )
+            .collect();
+        let juniors: Vec<&String> = self
+            .students
+            .iter()
+            .filter(|(_, g)| (6..=9).contains(g))
+            .step_by(5)
+            .map(|(id, _)| id)
+            .collect();
+        let mut spec: Vec<(usize, &String, &String)> = seniors
+            .iter()
+            .zip(juniors.iter())
+            .map(|(m, e)| (0, *m, *e))
+            .collect();
+        for n in 0..2 {
+            if let (Some(m), Some(e)) = (self.teachers.get(12 + n), self.teachers.get(16 + n)) {
+                spec.push((1, m, e));
+            }
+        }
+        let find = |people: &[(String, Person)], id: &str| people.iter().position(|(p, _)| p == id);
+        for (n, (prog, mentor, mentee)) in spec.into_iter().enumerate() {
+            let (programme, form) = &programmes[prog];
+            let pair_id = RecordId::random();
+            let mut pair = Pair::from_draft(
+                PairDraft {
+                    programme: programme.to_string(),
+                    mentors: vec![mentor.clone()],
+                    mentees: vec![mentee.clone()],
+                    mentee_category: String::new(),
+                    form: form.code().to_owned(),
+                    goal: [
+                        "Подтянуть математику к итоговой контрольной",
+                        "Освоить работу с электронным журналом и планирование уроков",
+                    ][prog]
+                        .to_owned(),
+                    format: "individual".into(),
+                },
+                tick(),
+            );
+            pair.status = "completed".into();
+            pair.order_number = format!("{}-о", 61 + n);
+            pair.order_date = iso(day(20));
+            for (text, offset) in [
+                ("Входное анкетирование", 14u64),
+                ("Составить индивидуальный план", 25),
+                ("Подготовить проект", 120),
+                ("Итоговое анкетирование", 255),
+            ] {
+                pair.plan.push(
+                    Row::new(text)
+                        .with_period(format!("date:{}", iso(day(offset))))
+                        .with_status("done"),
+                );
+            }
+            School::insert(tx, &pair_id, &pair)?;
+            for (k, (kind, offset)) in [
+                ("introduction", 22u64),
+                ("trial", 29),
+                ("planning", 36),
+                ("working", 80),
+                ("working", 170),
+                ("final", 250),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                let mut m = Meeting::new(&pair_id, kind, &iso(day(offset + n as u64)), tick())?;
+                m.held = true;
+                m.attendees.insert(mentor.clone(), now_ms);
+                if (k + n) % 5 != 4 {
+                    m.attendees.insert(mentee.clone(), now_ms);
+                }
+                m.notes.update("Работали по индивидуальному плану.");
+                if k == 4 && n % 2 == 0 {
+                    m.results.push(
+                        Row::new(["Проект «Задачи нашего села»", "Открытый урок"][prog])
+                            .with_status(["project", "open-lesson"][prog]),
+                    );
+                }
+                School::insert(tx, &RecordId::random(), &m)?;
+            }
+            for (who, q) in [(mentor, &mentor_q), (mentee, &mentee_q)] {
+                if let Some(i) = find(people, who) {
+                    let p = &mut people[i].1;
+                    p.filled.insert(format!("{q}/{STAGE_ENTRY}"), iso(day(14)));
+                    p.filled.insert(format!("{q}/{STAGE_FINAL}"), iso(day(255)));
+                    // Signed that September; this year's participants signed anew (some
+                    // of this year's papers are missing on purpose: not filled in here).
+                    let on = day(15);
+                    let (signer, role) = if p.is_minor(on) {
+                        (
+                            "Ветлугина О. С. (законный представитель)".to_owned(),
+                            SIGNER_REPRESENTATIVE,
+                        )
+                    } else {
+                        (p.short_name(), SIGNER_SELF)
+                    };
+                    if p.consents.is_empty() {
+                        sign(p, CONSENT_PERSONAL_DATA, on, signer.clone(), role);
+                        sign(p, CONSENT_AGREEMENT, on, signer, role);
+                    }
+                }
+            }
+        }
+        fill_answers(
+            tx,
+            people,
+            &mut Seq(0x2545_f491_4f6c_dd1d),
+            &[&mentee_q, &mentor_q],
+        )?;
+
+        for (section, content, period) in [
+            (
+                1,
+                "Издание приказа о внедрении целевой модели наставничества",
+                "сентябрь",
+            ),
+            (
+                1,
+                "Формирование базы наставников и наставляемых",
+                "сентябрь – октябрь",
+            ),
+            (3, "Мониторинг реализации программы", "до 20 декабря"),
+            (3, "Мониторинг динамики развития участников", "до 20 мая"),
+            (5, "Итоги реализации дорожной карты", "май"),
+        ] {
+            let mut row = RoadmapRow::new(section, content, period, tick());
+            row.responsible = "Куратор".into();
+            row.status = "done".into();
+            row.academic_year = year.clone();
+            School::insert(tx, &RecordId::random(), &row)?;
+        }
+        for (kind, title, offset, participants) in [
+            ("launch", "Старт программы наставничества", 10u64, 35),
+            ("training", "«Школа наставников»", 40, 12),
+            ("round-table", "Круглый стол по итогам года", 262, 28),
+        ] {
+            let mut e = Event::new(kind, title, &iso(day(offset)), tick())?;
+            e.place = "Актовый зал".into();
+            e.participants = participants;
+            e.published.update("Сайт школы");
+            School::insert(tx, &RecordId::random(), &e)?;
+        }
+
+        // Both monitorings, as the curator fixed them that year.
+        let docs: std::collections::BTreeMap<String, Person> = people.iter().cloned().collect();
+        let (programmes, pairs, meetings, questionnaires, events, register) = (
+            School::list::<Programme>(tx)?,
+            School::list::<Pair>(tx)?,
+            School::list::<Meeting>(tx)?,
+            School::list::<Questionnaire>(tx)?,
+            School::list::<Event>(tx)?,
+            School::list::<crate::PersonEntry>(tx)?,
+        );
+        let records = monitoring::Records {
+            programmes: &programmes,
+            pairs: &pairs,
+            meetings: &meetings,
+            questionnaires: &questionnaires,
+            events: &events,
+            register: &register,
+            people: &docs,
+        };
+        for (period, conclusions) in [
+            (
+                Period {
+                    year: self.start.year(),
+                    month: 12,
+                },
+                "Пары сформированы и работают по индивидуальным планам. Рекомендовано провести открытые занятия во втором полугодии.",
+            ),
+            (
+                Period {
+                    year: self.start.year() + 1,
+                    month: 5,
+                },
+                "Программа выполнена. Наставляемые отмечают рост уверенности; в следующем году расширить программу «ученик – ученик».",
+            ),
+        ] {
+            let figures = monitoring::compute(&records, period, period.due());
+            Monitoring::fix(tx, &figures, tick())?;
+            Monitoring::set_conclusions(tx, period, conclusions, tick())?;
+        }
+        Ok(())
+    }
+}
+
+/// Fills the questionnaires `only` each participant filled, with answers that improve a little.
 fn fill_answers(
     tx: &mut impl Write,
     people: &mut [(String, Person)],
     seq: &mut Seq,
+    only: &[&RecordId],
 ) -> Result<(), ModelError> {
     let questionnaires = School::list::<Questionnaire>(tx)?;
     for (_, p) in people.iter_mut() {
@@ -812,6 +1092,9 @@ fn fill_answers(
             let Some((qid, stage)) = key.split_once('/') else {
                 continue;
             };
+            if !only.iter().any(|id| id.as_str() == qid) {
+                continue;
+            }
             let Some((_, q)) = questionnaires.iter().find(|(id, _)| id.as_str() == qid) else {
                 continue;
             };

@@ -311,10 +311,11 @@ pub fn compute(r: &Records<'_>, period: Period, today: NaiveDate) -> Figures {
         Some(d) => validate::iso(d).is_none_or(|d| d <= end),
         None => true,
     };
+    // The year's questionnaires: last year's answers are last year's monitoring.
     let questionnaires: Vec<&(RecordId, Questionnaire)> = r
         .questionnaires
         .iter()
-        .filter(|(_, q)| q.removed_at.is_none())
+        .filter(|(_, q)| q.removed_at.is_none() && crate::year::InYear::is_in(q, &year))
         .collect();
     let satisfaction = |who: &str, group: &BTreeSet<&str>| {
         let mut scores = vec![];

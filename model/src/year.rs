@@ -81,7 +81,10 @@ pub trait InYear {
 
 impl InYear for Programme {
     fn academic_year(&self) -> String {
-        self.academic_year.trim().to_owned()
+        match self.academic_year.trim() {
+            "" => planned_for(self.created_at),
+            year => year.to_owned(),
+        }
     }
 }
 
@@ -116,26 +119,28 @@ pub fn in_year<T: InYear>(records: Vec<(RecordId, T)>, year: &str) -> Vec<(Recor
     records.into_iter().filter(|(_, r)| r.is_in(year)).collect()
 }
 
-/// The ids of `year`'s programmes.
-pub fn programmes_of(programmes: &[(RecordId, Programme)], year: &str) -> BTreeSet<String> {
-    programmes
-        .iter()
-        .filter(|(_, p)| p.is_in(year))
-        .map(|(id, _)| id.to_string())
-        .collect()
-}
-
-/// Keeps the pairs of `year`'s programmes.
+/// Keeps the pairs of `year` ([`pair_year`]).
 pub fn pairs_in_year(
     pairs: Vec<(RecordId, Pair)>,
     programmes: &[(RecordId, Programme)],
     year: &str,
 ) -> Vec<(RecordId, Pair)> {
-    let ids = programmes_of(programmes, year);
+    let year = year.trim();
     pairs
         .into_iter()
-        .filter(|(_, p)| ids.contains(&p.programme))
+        .filter(|(_, p)| pair_year(p, programmes) == year)
         .collect()
+}
+
+/// The year a pair works in: its programme's; for a pair whose programme this device does not
+/// know (or one without a year), the year it was formed for.
+pub fn pair_year(pair: &Pair, programmes: &[(RecordId, Programme)]) -> String {
+    programmes
+        .iter()
+        .find(|(id, _)| id.as_str() == pair.programme)
+        .map(|(_, p)| p.academic_year())
+        .filter(|y| !y.is_empty())
+        .unwrap_or_else(|| planned_for(pair.created_at))
 }
 
 /// A year the school has moved on to, kept in the collection `years` of the school document

@@ -822,6 +822,76 @@ fn the_demo_is_a_realistic_year_of_invented_people() {
         !missing_documents(&records).is_empty(),
         "a few documents are missing on purpose"
     );
+
+    // The year before is there, as the curator left it: two programmes, eight completed pairs,
+    // both monitorings fixed with conclusions; this year's pairs are this year's 25.
+    let programmes = School::list::<model::Programme>(&school).unwrap();
+    let of_year = |year: &str| model::year::pairs_in_year(pairs.clone(), &programmes, year);
+    let (last, this) = (of_year("2025/2026"), of_year("2026/2027"));
+    assert_eq!((last.len(), this.len()), (8, 25));
+    assert!(last.iter().all(|(_, p)| p.status == "completed"));
+    assert_eq!(
+        model::year::years(&school, today),
+        ["2026/2027", "2025/2026"]
+    );
+    let fixed = model::monitoring::monitorings(&school);
+    assert_eq!(fixed.keys().collect::<Vec<_>>(), ["2025-12", "2026-05"]);
+    assert!(
+        fixed
+            .values()
+            .all(|m| m.is_fixed() && !m.conclusions.as_str().is_empty())
+    );
+    let may = fixed["2026-05"].figures().unwrap();
+    assert_eq!(may.quality[0].pairs, 8);
+    assert_eq!(may.quality[0].meetings.of, 48);
+    assert_eq!(may.awaiting_final, 0);
+    assert!(may.quality[0].documents.value * 10 >= may.quality[0].documents.of * 8);
+    assert!(
+        may.satisfaction
+            .iter()
+            .all(|s| s.mean.is_some() && s.respondents > 0)
+    );
+    assert!(
+        may.dynamics
+            .iter()
+            .any(|d| d.change().is_some_and(|c| c > 0.0))
+    );
+    let december = fixed["2025-12"].figures().unwrap();
+    assert!(december.satisfaction.iter().all(|s| s.mean.is_none()));
+    // This December's figures count this year's questionnaires only: its participants (some of
+    // them in last year's pairs too) have filled no final questionnaire yet.
+    let (questionnaires, events) = (
+        School::list::<Questionnaire>(&school).unwrap(),
+        School::list::<model::Event>(&school).unwrap(),
+    );
+    let now = model::monitoring::compute(
+        &model::monitoring::Records {
+            programmes: &programmes,
+            pairs: &pairs,
+            meetings: &meetings,
+            questionnaires: &questionnaires,
+            events: &events,
+            register: &people,
+            people: &docs,
+        },
+        model::monitoring::Period {
+            year: 2026,
+            month: 12,
+        },
+        NaiveDate::from_ymd_opt(2026, 12, 15).unwrap(),
+    );
+    assert_eq!(
+        now.quality[0].pairs, 24,
+        "the pair still forming has not worked"
+    );
+    assert!(
+        now.dynamics.iter().all(|d| d.respondents == 0),
+        "{:?}",
+        now.dynamics
+    );
+    assert!(now.satisfaction.iter().all(|s| s.mean.is_none()));
+    assert!(now.awaiting_final > 0);
+
     // No name of the real documents in ../shared/seeds (checked by the test below).
     let names: Vec<String> = demo.people.iter().map(|(_, p)| p.full_name()).collect();
     assert!(names.iter().all(|n| n.split(' ').count() == 3));

@@ -7,7 +7,10 @@
 //  3. a school year's worth of data (the demo: 190 people, 25 pairs, ~500 meetings): loading it,
 //     saving it, syncing it to a second tablet, reopening the app, and opening the people and
 //     pairs lists, side by side with the same steps on an empty school (the baseline);
-//  4. importing a class list of 1,000 rows, at 1× and with the CPU slowed 4×.
+//  4. the screens of issue 11 (cold start, people and search, a person, pairs, a pair, the pair
+//     form, the roadmap) for an empty school, the demo year and five times the demo, at 1× and
+//     with the CPU slowed 4× (a budget tablet);
+//  5. importing a class list of 1,000 rows, at 1× and with the CPU slowed 4×.
 //
 // Usage: scripts/build && node tests/e2e/bench.mjs [edits=30]   (BENCH_ONLY=import,… for some parts)
 import { readdirSync, readFileSync, rmSync } from "node:fs";
@@ -134,6 +137,90 @@ async function screens(t) {
   return { reload, people, pairs, roadmap };
 }
 
+/**
+ * Issue 11's screens on whatever the tablet holds, with the CPU slowed `rate` times: the cold
+ * start (a reload: the shell with the school's name, then the programme list), the people list
+ * and a search typed into it, a person's page, the pairs list, a pair's page, «Сформировать
+ * пару» and the roadmap. Each is timed from the tap to the element the user waits for.
+ */
+async function screenMatrix(t, rate) {
+  const cdp = await t.page.context().newCDPSession(t.page);
+  await cdp.send("Emulation.setCPUThrottlingRate", { rate });
+  const page = t.page;
+  const out = {};
+  const t0 = performance.now();
+  await page.reload();
+  await page.locator("[data-testid=school-name]").waitFor({ timeout: 300_000 });
+  out["cold start: shell"] = performance.now() - t0;
+  await page.locator("[data-testid=programmes] > li, [data-testid=new-programme]").first().waitFor({ timeout: 300_000 });
+  out["cold start: programme list"] = performance.now() - t0;
+  out["people list"] = await timed(() => page.click("[data-testid=nav-people]"), () => page.locator("[data-testid=people-count]").waitFor({ timeout: 300_000 }));
+  const count = async () => (await page.locator("[data-testid=people-count]").textContent()).trim();
+  const all = await count();
+  out["search «Лес» typed"] = await timed(
+    () => page.locator("input[name=search]").pressSequentially("Лес"),
+    () => page.waitForFunction((before) => document.querySelector("[data-testid=people-count]")?.textContent.trim() !== before, all, { timeout: 300_000 }),
+  );
+  await page.locator("input[name=search]").fill("");
+  const person = page.locator("[data-testid=person] a").first();
+  if (await person.count()) {
+    out["a person's page"] = await timed(() => person.click(), () => page.locator("[data-testid=person-questionnaires]").waitFor({ timeout: 300_000 }));
+  }
+  out["pairs list"] = await timed(() => page.click("[data-testid=nav-pairs]"), () => page.locator("[data-testid=pair-count]").waitFor({ timeout: 300_000 }));
+  const pair = page.locator("[data-testid=pair] a").first();
+  if (await pair.count()) {
+    out["a pair's page"] = await timed(() => pair.click(), () => page.locator("[data-testid=meetings]").waitFor({ timeout: 300_000 }));
+    await page.click("[data-testid=nav-pairs]");
+  }
+  out["«Сформировать пару»"] = await timed(() => page.click("[data-testid=new-pair]"), () => page.locator("[data-testid=picker-mentee] [data-testid=pick]").first().waitFor({ timeout: 300_000 }).catch(() => page.locator("[data-testid=pair-form]").waitFor()));
+  out["roadmap"] = await timed(() => page.click("[data-testid=nav-roadmap]"), () => page.locator("[data-testid=indicator]").first().waitFor({ timeout: 300_000 }));
+  await page.click(".brand");
+  await cdp.send("Emulation.setCPUThrottlingRate", { rate: 1 });
+  await cdp.detach();
+  return out;
+}
+
+/** Loads the demo year once more into the school on `t` (each load adds its people anew). */
+async function loadDemo(t) {
+  await t.page.click(".settings-link");
+  t.page.once("dialog", (d) => d.accept());
+  await t.page.click("[data-testid=load-demo]");
+  await t.page.locator("[data-testid=demo-loaded]").waitFor({ timeout: 600_000 });
+  await t.waitSaved();
+  await t.page.click(".brand");
+}
+
+/**
+ * The screens of issue 11 for an empty school, the demo year and five times the demo (the demo
+ * loaded five times: 950 people, 125 pairs), at 1× and 4× CPU: one table, a column per size and
+ * rate.
+ */
+async function screensBySize(relay) {
+  const t = await Tablet.launch("sizes");
+  const columns = [];
+  try {
+    await t.enrollAsCurator(relay, "Школа для замеров экранов");
+    await t.waitSynced();
+    let loaded = 0;
+    for (const [label, loads] of [["empty", 0], ["demo", 1], ["5× demo", 5]]) {
+      while (loaded < loads) {
+        await loadDemo(t);
+        loaded += 1;
+      }
+      for (const rate of [1, 4]) {
+        columns.push([`${label} ${rate}×`, await screenMatrix(t, rate)]);
+      }
+    }
+  } finally {
+    await t.close();
+  }
+  console.log("\n## Screens by school size and CPU slow-down (ms; 4× is a budget tablet)\n");
+  console.log(`${"screen".padEnd(30)}${columns.map(([c]) => pad(c, 14)).join("")}`);
+  for (const k of Object.keys(columns[columns.length - 1][1])) {
+    console.log(`${k.padEnd(30)}${columns.map(([, v]) => pad(v[k] === undefined ? "—" : v[k].toFixed(0), 14)).join("")}`);
+  }
+}
+
 async function schoolYear(relay) {
   const [a, b] = await Promise.all([Tablet.launch("year-A"), Tablet.launch("year-B")]);
   try {
@@ -246,9 +333,9 @@ const dataDir = tempDir("bench");
 const relay = new Relay(dataDir);
 try {
   await relay.start();
-  // BENCH_ONLY=transfer,latency,year,import runs some of the parts.
+  // BENCH_ONLY=transfer,latency,year,screens,import runs some of the parts.
   const only = process.env.BENCH_ONLY?.split(",");
-  const parts = { transfer, latency, year: schoolYear, import: importRows };
+  const parts = { transfer, latency, year: schoolYear, screens: screensBySize, import: importRows };
   for (const [name, part] of Object.entries(parts)) {
     if (!only || only.includes(name)) await part(relay);
   }

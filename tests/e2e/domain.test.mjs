@@ -220,6 +220,11 @@ describe("the target model on a tablet", () => {
     await openPerson(page, "Озерова");
     assert.match(await page.locator("[data-testid=consent-personal-data] [data-testid=consent-status]").textContent(), /Подписано 10 сентября 2026 г\. — Озеров Игорь Петрович/);
     assert.equal(await page.locator("[data-testid=person-questionnaires] [data-testid=filled]").allTextContents().then((t) => t.filter((x) => x.includes("заполнено 18 мая 2027")).length), 1);
+    // Her own before/after.
+    assert.deepEqual(
+      await page.locator("[data-testid=person-comparison] [data-testid=comparison-row] td").allTextContents(),
+      ["Мне интересно учиться", "1", "2.0", "4.0", "+2.0"],
+    );
     await page.locator("[data-testid=person-pairs] a", { hasText: "по математике" }).click();
     await page.locator("[data-testid=pair-page]").waitFor();
     assert.equal(await page.locator("input[name=order-number]").inputValue(), "45-о");
@@ -338,6 +343,22 @@ describe("the target model on a tablet", () => {
       /^По записям: ученики реестра, которые состоят в работающих парах/,
     );
     assert.ok(await page.locator("[data-testid=indicator]", { hasText: "Обучение наставников" }).count() === 1);
+    // Last year is there as the curator left it: its pairs in its year, its December monitoring
+    // fixed with her conclusions.
+    const year = page.locator("[data-testid=year]");
+    const thisYear = await year.inputValue();
+    const [start] = thisYear.split("/").map(Number);
+    await year.selectOption(`${start - 1}/${start}`);
+    await page.click("[data-testid=nav-pairs]");
+    await page.locator("[data-testid=pair-count]", { hasText: "8 пар" }).waitFor();
+    await page.click("[data-testid=nav-documents]");
+    await page.click("[data-testid=open-monitoring]");
+    await page.selectOption("select[name=period]", `${start - 1}-12`);
+    await page.locator("[data-testid=monitoring] [data-testid=fixed]").waitFor();
+    assert.match(await page.locator("textarea[name=conclusions]").inputValue(), /^Пары сформированы/);
+    await year.selectOption(thisYear);
+    await page.click("[data-testid=nav-pairs]");
+    await page.locator("[data-testid=pair-count]", { hasText: "26 пар" }).waitFor();
     await b.waitSaved();
     // It reaches the curator's tablet.
     await a.page.click("[data-testid=nav-pairs]");

@@ -25,9 +25,26 @@ impl Year {
             .unwrap_or_else(|| year::of_date(chrono::Local::now().date_naive()))
     }
 
+    /// The chosen year's signal, taken while a component is made, for event handlers to read.
+    pub fn handle() -> YearHandle {
+        YearHandle(use_context::<Year>())
+    }
+
     /// Keeps the records of the chosen year (reactive).
     pub fn only<T: InYear>(records: Vec<(model::RecordId, T)>) -> Vec<(model::RecordId, T)> {
         year::in_year(records, &Self::get())
+    }
+}
+
+/// [`Year::handle`]: the chosen year, read where no component is being made.
+#[derive(Clone, Copy)]
+pub struct YearHandle(Option<Year>);
+
+impl YearHandle {
+    pub fn untracked(self) -> String {
+        self.0
+            .map(|y| y.0.get_untracked())
+            .unwrap_or_else(|| year::of_date(chrono::Local::now().date_naive()))
     }
 }
 

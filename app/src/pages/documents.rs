@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use model::ProfileField;
 
-use crate::components::not_joined;
+use crate::components::{Year, not_joined};
 use crate::documents::{self, Content};
 use crate::repo::Repo;
 
@@ -74,7 +74,8 @@ pub fn Documents() -> impl IntoView {
     if repo.school().is_none() {
         return not_joined();
     }
-    let data = Memo::new(move |_| documents::school_data(&repo));
+    // The chosen year's documents: last year's pairs are not in this year's orders.
+    let data = Memo::new(move |_| documents::school_data(&repo, &Year::get()));
     // What the curator typed and ticked for the orders outlives a re-render when records change.
     let headings: [(RwSignal<String>, RwSignal<String>); 3] =
         std::array::from_fn(|_| (RwSignal::new(String::new()), RwSignal::new(String::new())));
@@ -212,9 +213,10 @@ pub fn XlsxButton(
     let repo = expect_context::<Repo>();
     let state = RwSignal::new(None::<Result<String, String>>);
     let busy = RwSignal::new(false);
+    let year = Year::handle();
     let run = move |_| {
         let data = match untrack(|| {
-            let data = documents::school_data(&repo)?;
+            let data = documents::school_data(&repo, &year.untracked())?;
             if matches!(table, export::tables::Table::Monitoring) {
                 documents::with_monitorings(&repo, data)
             } else {
@@ -367,13 +369,15 @@ pub fn DocumentRow(
     let busy = RwSignal::new(false);
     let outcome = RwSignal::new(None::<Result<Vec<String>, String>>);
     let print = RwSignal::new(None::<(String, String)>);
+    let chosen = Year::handle();
     let run = move |format: Format| {
         let repo = repo.clone();
         let doc = document.get_untracked();
+        let year = documents::year_of(&repo, &doc, chosen.untracked());
         busy.set(true);
         outcome.set(None);
         leptos::task::spawn_local(async move {
-            let data = documents::school_data(&repo).and_then(|data| {
+            let data = documents::school_data(&repo, &year).and_then(|data| {
                 if matches!(doc, Document::MonitoringReport { .. }) {
                     documents::with_monitorings(&repo, data)
                 } else {

@@ -191,7 +191,23 @@ pub fn MonitoringPage() -> impl IntoView {
             w.school(|tx| Monitoring::set_conclusions(tx, p, &text, now_ms()));
         })
     };
-    let offered = Period::recent(today(), 4);
+    // The recent half-years, and every fixed one however old: last years stay browsable.
+    let offered = {
+        let w = w.clone();
+        Memo::new(move |_| {
+            let mut all: std::collections::BTreeSet<Period> =
+                Period::recent(today(), 4).into_iter().collect();
+            all.extend(
+                w.repo
+                    .read(&w.school, monitorings)
+                    .unwrap_or_default()
+                    .values()
+                    .filter(|m| m.is_fixed())
+                    .filter_map(|m| Period::parse(&m.period)),
+            );
+            all.into_iter().rev().collect::<Vec<_>>()
+        })
+    };
     view! {
         <section class="card" data-testid="monitoring">
             <h1>"Мониторинг программы наставничества"</h1>
@@ -199,12 +215,12 @@ pub fn MonitoringPage() -> impl IntoView {
             <label>"Период "
                 <select name="period" prop:value=move || period.get().code()
                     on:change=move |ev| if let Some(p) = Period::parse(&event_target_value(&ev)) { period.set(p) }>
-                    {offered.into_iter().map(|p| view! { <option value=p.code()>{p.label()}</option> }).collect_view()}
+                    {move || offered.get().into_iter().map(|p| view! { <option value=p.code()>{p.label()}</option> }).collect_view()}
                 </select>
             </label>
             {move || match fixed() {
                 Some(m) => view! {
-                    <p class="ok" data-testid="fixed">{format!("Зафиксирован {}. Показатели ниже — на эту дату.", ru::iso_date(&m.fixed_on))}</p>
+                    <p class="ok" data-testid="fixed">{format!("Зафиксирован {}: показатели ниже — на эту дату.", ru::iso_date(&m.fixed_on))}</p>
                 }.into_any(),
                 None => view! {
                     <div class="add-row">

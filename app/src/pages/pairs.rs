@@ -154,8 +154,12 @@ pub fn PairsList() -> impl IntoView {
             let people = w.repo.people();
             let reg = w.list::<PersonEntry>();
             let (prog, st, q) = (programme.get(), status.get(), search.get());
+            // The chosen year's pairs: last year's stay in last year.
+            let year = crate::components::Year::get();
+            let all_programmes = w.list::<Programme>();
             w.active::<Pair>()
                 .into_iter()
+                .filter(|(_, p)| model::year::pair_year(p, &all_programmes) == year)
                 .filter(|(_, p)| prog.is_empty() || p.programme == prog)
                 .filter(|(_, p)| st.is_empty() || p.status == st)
                 .map(|(id, p)| {

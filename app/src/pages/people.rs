@@ -535,6 +535,35 @@ pub fn PersonPage() -> impl IntoView {
                     .collect();
             let p = person.get();
             let id = id.clone();
+            // Before and after, per questionnaire this person has begun.
+            let comparisons = {
+                let person_id = id.clone();
+                let begun: Vec<(RecordId, Questionnaire, bool)> = questionnaires
+                    .iter()
+                    .filter_map(|(qid, q)| {
+                        let p = p.as_ref()?;
+                        p.filled_on(qid.as_str(), model::STAGE_ENTRY)?;
+                        let done = p.filled_on(qid.as_str(), model::STAGE_FINAL).is_some();
+                        Some((qid.clone(), q.clone(), done))
+                    })
+                    .collect();
+                (!begun.is_empty()).then(|| view! {
+                    <h2>"До и после"</h2>
+                    {begun.into_iter().map(|(qid, q, done)| {
+                        let title = q.title.as_str().to_owned();
+                        let people: Option<std::collections::BTreeSet<String>> =
+                            Some(std::iter::once(person_id.clone()).collect());
+                        view! {
+                            <h3>{title}</h3>
+                            {if done {
+                                view! { <crate::pages::school::Comparisons id=qid q people /> }.into_any()
+                            } else {
+                                view! { <p class="muted" data-testid="comparison-missing">"Итоговая анкета ещё не заполнена: сравнение появится, когда она будет заполнена."</p> }.into_any()
+                            }}
+                        }
+                    }).collect_view()}
+                })
+            };
             view! {
                 <section class="card" data-testid="person-pairs">
                     <h2>"Пары и группы"</h2>
@@ -558,6 +587,7 @@ pub fn PersonPage() -> impl IntoView {
                             </li>
                         }
                     }).collect_view()}</ul>
+                    <div data-testid="person-comparison">{comparisons}</div>
                 </section>
             }
         }

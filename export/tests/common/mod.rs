@@ -15,6 +15,11 @@ pub fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
 }
 
+/// The academic year of [`today`]: «2026/2027».
+pub fn year() -> String {
+    model::year::of_date(today())
+}
+
 /// An invented school's profile.
 pub const PROFILE: [(ProfileField, &str); 13] = [
     (
@@ -89,7 +94,7 @@ impl DemoSchool {
     /// the monitorings included.
     pub fn data(&self) -> SchoolData {
         let person = |id: &str| self.people.get(id).cloned();
-        let mut data = export::read(&self.doc, &person, today()).unwrap();
+        let mut data = export::read(&self.doc, &person, today(), &year()).unwrap();
         data.monitorings = export::read_monitorings(&self.doc, &person, today()).unwrap();
         data
     }
