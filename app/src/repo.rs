@@ -135,6 +135,13 @@ struct Shared {
     /// Each person document as last read, with the heads it was read at: the lists of a school
     /// with hundreds of people re-read only the documents that changed.
     people_cache: Mutex<PersonCache>,
+    /// The map [`Repo::people`] last returned, with the heads of every person document it was
+    /// built from: while none changed, every list shares it instead of copying each person.
+    people_map: Mutex<Option<(PeopleHeads, People)>>,
+    /// Each collection of a document as last read ([`Repo::records`]), with the document's heads
+    /// then: the screens that list meetings or pairs on every redraw hydrate them once per
+    /// change, not once per reader.
+    records_cache: Mutex<BTreeMap<(DocumentId, std::any::TypeId), CachedRecords>>,
     /// The school document's heads when [`Repo::follow_school`] last read its register: edits to
     /// other documents (every keystroke committed on a person's page) skip the register.
     followed: Mutex<Vec<automerge::ChangeHash>>,
@@ -155,6 +162,14 @@ struct Erasures {
 }
 
 type PersonCache = BTreeMap<DocumentId, (Vec<automerge::ChangeHash>, Option<model::Person>)>;
+type PeopleHeads = Vec<(DocumentId, Vec<automerge::ChangeHash>)>;
+type CachedRecords = (
+    Vec<automerge::ChangeHash>,
+    std::sync::Arc<dyn std::any::Any + Send + Sync>,
+);
+
+/// Every person's document this device holds, by id: shared, never copied per reader.
+pub type People = std::sync::Arc<BTreeMap<String, model::Person>>;
 
 /// What restoring a copy of the school did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -358,6 +373,8 @@ impl Repo {
             authors_asked: Mutex::new(0),
             school: RwSignal::new(school),
             people_cache: Mutex::new(BTreeMap::new()),
+            people_map: Mutex::new(None),
+            records_cache: Mutex::new(BTreeMap::new()),
             followed: Mutex::new(Vec::new()),
             erasures: Mutex::new(erasures),
         }));
@@ -587,6 +604,36 @@ impl Repo {
             return Err(ModelError::Damaged(reason.clone()));
         }
         Ok(f(&entry.doc))
+    }
+
+    /// Every record of a kind in a document, removed ones included, oldest first (reactive, like
+    /// [`Repo::read`]). Hydrated once per change of the document and then copied from a cache.
+    pub fn records<T: model::Record + Send + Sync + 'static>(
+        &self,
+        id: &DocumentId,
+    ) -> Result<Vec<(model::RecordId, T)>, ModelError> {
+        self.trigger(id).track();
+        let inner = self.lock();
+        let entry = inner.docs.get(id).ok_or(ModelError::NotInitialised)?;
+        if let Some(reason) = &entry.damaged {
+            return Err(ModelError::Damaged(reason.clone()));
+        }
+        let heads = entry.doc.get_heads();
+        let key = (*id, std::any::TypeId::of::<T>());
+        let mut cache = self
+            .0
+            .records_cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some((at, cached)) = cache.get(&key)
+            && *at == heads
+            && let Some(list) = cached.downcast_ref::<Vec<(model::RecordId, T)>>()
+        {
+            return Ok(list.clone());
+        }
+        let list = model::School::list::<T>(&entry.doc)?;
+        cache.insert(key, (heads, std::sync::Arc::new(list.clone())));
+        Ok(list)
     }
 
     /// Applies an edit as one Automerge change, or nothing if `f` fails; then saves and syncs.
@@ -915,10 +962,25 @@ impl Repo {
             .flatten()
     }
 
-    /// Every person's document this device holds, by id (reactive).
-    pub fn people(&self) -> BTreeMap<String, model::Person> {
+    /// Every person's document this device holds, by id (reactive). The map is shared: while
+    /// no person's document changed, every caller gets the same one, so a list of a thousand
+    /// people redrawn for a keystroke in its search copies nobody.
+    pub fn people(&self) -> People {
         self.0.people_changed.track();
+        let school = self.0.school.get_untracked();
         let inner = self.lock();
+        let heads: PeopleHeads = inner
+            .docs
+            .iter()
+            .filter(|(id, e)| e.damaged.is_none() && Some(**id) != school)
+            .map(|(id, e)| (*id, e.doc.get_heads()))
+            .collect();
+        let mut shared = self.0.people_map.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((at, map)) = shared.as_ref()
+            && *at == heads
+        {
+            return map.clone();
+        }
         let mut cache = self
             .0
             .people_cache
@@ -926,13 +988,15 @@ impl Repo {
             .unwrap_or_else(|p| p.into_inner());
         cache.retain(|id, _| inner.docs.contains_key(id));
         let mut out = BTreeMap::new();
-        for (id, e) in inner.docs.iter().filter(|(_, e)| e.damaged.is_none()) {
-            let heads = e.doc.get_heads();
+        for (id, at) in &heads {
             let person = match cache.get(id) {
-                Some((at, person)) if *at == heads => person.clone(),
+                Some((read_at, person)) if read_at == at => person.clone(),
                 _ => {
-                    let person = model::PersonDoc::read(&e.doc).ok();
-                    cache.insert(*id, (heads, person.clone()));
+                    let person = inner
+                        .docs
+                        .get(id)
+                        .and_then(|e| model::PersonDoc::read(&e.doc).ok());
+                    cache.insert(*id, (at.clone(), person.clone()));
                     person
                 }
             };
@@ -940,7 +1004,9 @@ impl Repo {
                 out.insert(id.to_string(), person);
             }
         }
-        out
+        let map = std::sync::Arc::new(out);
+        *shared = Some((heads, map.clone()));
+        map
     }
 
     /// Creates a person: their own document, and their entry in the school's register.

@@ -261,10 +261,15 @@ pub fn history(doc: &Automerge, obj: &ObjId) -> Vec<Edit> {
         .collect()
 }
 
-/// The last change that touched the record at `obj`: from the newest change back, decoding
-/// only the changes newer than the newest value the record shows (which one of them wrote
-/// unless a later change deleted something in it).
-pub fn last_edit(doc: &Automerge, obj: &ObjId) -> Option<Edit> {
+/// Who last changed the record at `obj`, and when (seconds, as that device's clock said).
+///
+/// From the change metadata alone, without decoding the change that wrote the newest value the
+/// record shows: that is the last change unless a later one deleted something in the record,
+/// so only the later changes are decoded, and of those only the ones smaller than
+/// [`BULK_OPS`]. A bulk change (the demo year, an import of a class list, a rollover) writes
+/// new records; one that touched this record would have left a value in it. A school of a
+/// thousand people, loaded in one change, therefore shows a pair's page without decoding it.
+pub fn last_edit(doc: &Automerge, obj: &ObjId) -> Option<(ActorId, i64)> {
     let objects = objects(doc, obj);
     // The newest operation still visible in the record.
     let mut newest: Option<(u64, ActorId)> = None;
@@ -277,11 +282,11 @@ pub fn last_edit(doc: &Automerge, obj: &ObjId) -> Option<Edit> {
             newest = Some((counter, actor));
         }
     };
-    for at in objects.keys() {
+    for (at, path) in &objects {
         let automerge::legacy::ObjectId::Id(automerge::legacy::OpId(counter, actor)) = at else {
             continue;
         };
-        let Some(exid) = find_exid(doc, obj, objects.get(at)?) else {
+        let Some(exid) = find_exid(doc, obj, path) else {
             continue;
         };
         consider(ObjId::Id(*counter, actor.clone(), 0));
@@ -306,17 +311,26 @@ pub fn last_edit(doc: &Automerge, obj: &ObjId) -> Option<Edit> {
             .rposition(|m| *m.actor == actor && m.start_op <= counter && counter <= m.max_op)
     });
     for (i, meta) in metas.iter().enumerate().rev() {
+        if floor == Some(i) {
+            return Some((meta.actor.clone().into_owned(), meta.timestamp));
+        }
         if floor.is_some_and(|f| i < f) {
             break;
         }
+        if meta.max_op.saturating_sub(meta.start_op) >= BULK_OPS {
+            continue;
+        }
         if let Some(change) = doc.get_change_by_hash(&meta.hash)
-            && let Some(edit) = edit_of(&change, &objects)
+            && edit_of(&change, &objects).is_some()
         {
-            return Some(edit);
+            return Some((change.actor_id().clone(), change.timestamp()));
         }
     }
     None
 }
+
+/// A change of at least this many operations is a bulk load, not an edit ([`last_edit`]).
+pub const BULK_OPS: u64 = 1_000;
 
 fn find_exid(doc: &impl ReadDoc, obj: &ObjId, path: &[String]) -> Option<ObjId> {
     let mut at = obj.clone();

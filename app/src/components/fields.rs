@@ -103,19 +103,15 @@ impl Writes {
     }
 
     /// Every record of a kind, removed ones included (reactive; empty before the school arrives).
-    pub fn list<T: model::Record>(&self) -> Vec<(model::RecordId, T)> {
-        self.repo
-            .read(&self.school, model::School::list::<T>)
-            .and_then(|r| r)
-            .unwrap_or_default()
+    pub fn list<T: model::Record + Send + Sync + 'static>(&self) -> Vec<(model::RecordId, T)> {
+        self.repo.records::<T>(&self.school).unwrap_or_default()
     }
 
     /// Records of a kind that are not removed (reactive).
-    pub fn active<T: model::Record>(&self) -> Vec<(model::RecordId, T)> {
-        self.repo
-            .read(&self.school, model::School::active::<T>)
-            .and_then(|r| r)
-            .unwrap_or_default()
+    pub fn active<T: model::Record + Send + Sync + 'static>(&self) -> Vec<(model::RecordId, T)> {
+        let mut records = self.list::<T>();
+        records.retain(|(_, r)| !r.is_removed());
+        records
     }
 
     pub fn person(&self, id: &str, field: PersonField) -> bool {

@@ -175,7 +175,6 @@ pub fn RecordHistory(
         })
         .ok()
         .flatten()
-        .map(|e| (e.actor, e.time))
     });
     let conflicts = Memo::new(move |_| {
         r2.read(&doc, |d| {

@@ -48,7 +48,7 @@ fn restore<T: Record>(w: &Writes, id: &RecordId) {
     w.school(|tx| School::restore::<T>(tx, id));
 }
 
-fn removed<T: Record>(
+fn removed<T: Record + Send + Sync + 'static>(
     w: &Writes,
     kind: &'static str,
     title: impl Fn(&RecordId, &T) -> String,

@@ -217,8 +217,7 @@ fn ProgrammeList(school: DocumentId) -> impl IntoView {
         Memo::new(move |_| repo.read(&school, School::name).unwrap_or_default())
     };
     let all = Memo::new(move |_| {
-        repo.read(&school, School::programmes)
-            .and_then(|r| r)
+        repo.records::<model::Programme>(&school)
             .map_err(|e| e.to_string())
     });
     // The chosen academic year's programmes.
@@ -282,12 +281,13 @@ fn FirstSteps(school: DocumentId, programmes: Signal<usize>) -> impl IntoView {
         .unwrap_or(false)
     });
     let people = Memo::new(move |_| {
-        r2.read(&school, |d| {
-            School::active::<model::PersonEntry>(d)
-                .map(|p| p.len())
-                .unwrap_or(0)
-        })
-        .unwrap_or(0)
+        r2.records::<model::PersonEntry>(&school)
+            .map(|p| {
+                p.iter()
+                    .filter(|(_, e)| !model::Record::is_removed(e))
+                    .count()
+            })
+            .unwrap_or(0)
     });
     let curator = untrack(|| repo.credentials()).is_some_and(|c| c.curator);
     let demo = RwSignal::new(None::<String>);

@@ -180,6 +180,12 @@ pub fn PairsList() -> impl IntoView {
                 })
                 // By a participant's name or the pair's goal: ё = е, any case, extra spaces.
                 .filter(|(_, a, b, p)| model::search::matches(&q, &[a, b, p.goal.as_str()]))
+                // What a line shows, and nothing else: cheap to compare and to key by.
+                .map(|(id, a, b, p)| {
+                    let meta =
+                        format!("{} · {}", p.goal.as_str(), label(&PAIR_STATUSES, &p.status));
+                    (id, a, b, meta)
+                })
                 .collect::<Vec<_>>()
         })
     };
@@ -211,11 +217,11 @@ pub fn PairsList() -> impl IntoView {
             <SelectField label="Статус" name="status" options=statuses value=status on_commit=Callback::new(move |v| status.set(v)) />
         </div>
         <ul class="people" data-testid="pairs">
-            <For each=move || rows.get() key=|(id, a, b, p)| (id.clone(), a.clone(), b.clone(), format!("{p:?}")) let((id, mentors, mentees, p))>
+            <For each=move || rows.get() key=|line| line.clone() let((id, mentors, mentees, meta))>
                 <li data-testid="pair">
                     <A href=format!("/pairs/{id}")>
                         <strong>{mentors}" → "{mentees}</strong>
-                        <span class="meta">{format!("{} · {}", p.goal.as_str(), label(&PAIR_STATUSES, &p.status))}</span>
+                        <span class="meta">{meta}</span>
                     </A>
                 </li>
             </For>
@@ -500,11 +506,15 @@ pub fn PairPage() -> impl IntoView {
     let meetings = {
         let (w, id) = (w.clone(), id.clone());
         Memo::new(move |_| {
-            w.repo
-                .read(&w.school, |d| School::meetings_of(d, &id))
-                .ok()
-                .and_then(|r| r.ok())
-                .unwrap_or_default()
+            // From the cached collection: a school of two thousand meetings is not hydrated
+            // again for one pair's dozen.
+            let mut out: Vec<(RecordId, Meeting)> = w
+                .active::<Meeting>()
+                .into_iter()
+                .filter(|(_, m)| m.pair == id.as_str())
+                .collect();
+            out.sort_by(|a, b| (&a.1.date, a.1.created_at).cmp(&(&b.1.date, b.1.created_at)));
+            out
         })
     };
     let (kind, date) = (

@@ -39,6 +39,16 @@ fn today() -> String {
     ru::date_numeric(chrono::Local::now().date_naive())
 }
 
+/// One line of the people list.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct PersonLine {
+    id: String,
+    name: String,
+    summary: String,
+    mentor: bool,
+    mentee: bool,
+}
+
 #[component]
 pub fn PeopleList() -> impl IntoView {
     let Some(w) = Writes::get() else {
@@ -53,12 +63,12 @@ pub fn PeopleList() -> impl IntoView {
         Memo::new(move |_| {
             let people = w.repo.people();
             let (q, role, base) = (search.get(), role.get(), base.get());
-            let mut out: Vec<(String, Person)> = w
+            let mut out: Vec<(String, &Person)> = w
                 .list::<PersonEntry>()
                 .into_iter()
                 .filter(|(_, e)| !e.is_removed_or_erased())
                 .filter(|(_, e)| role.is_empty() || e.role == role)
-                .filter_map(|(id, _)| people.get(id.as_str()).map(|p| (id.to_string(), p.clone())))
+                .filter_map(|(id, _)| people.get(id.as_str()).map(|p| (id.to_string(), p)))
                 .filter(|(_, p)| p.matches(&q))
                 .filter(|(_, p)| match base.as_str() {
                     "mentor" => p.mentor.in_base,
@@ -69,7 +79,16 @@ pub fn PeopleList() -> impl IntoView {
             out.sort_by(|a, b| {
                 (&a.1.last_name, &a.1.first_name).cmp(&(&b.1.last_name, &b.1.first_name))
             });
-            out
+            // What a line shows, and nothing else: cheap to compare and to key by.
+            out.into_iter()
+                .map(|(id, p)| PersonLine {
+                    id,
+                    name: p.full_name(),
+                    summary: p.summary(),
+                    mentor: p.mentor.in_base,
+                    mentee: p.mentee.in_base,
+                })
+                .collect::<Vec<_>>()
         })
     };
     let roles: Vec<(String, String)> = std::iter::once((String::new(), "Все".to_owned()))
@@ -100,14 +119,14 @@ pub fn PeopleList() -> impl IntoView {
                 value=base on_commit=Callback::new(move |v| base.set(v)) />
         </div>
         <ul class="people" data-testid="people">
-            <For each=move || rows.get() key=|(id, p)| (id.clone(), format!("{p:?}")) let((id, p))>
+            <For each=move || rows.get() key=|line| line.clone() let(line)>
                 <li data-testid="person">
-                    <A href=format!("/people/{id}")>
-                        <strong data-testid="person-name">{p.full_name()}</strong>
-                        <span class="meta">{p.summary()}</span>
+                    <A href=format!("/people/{}", line.id)>
+                        <strong data-testid="person-name">{line.name}</strong>
+                        <span class="meta">{line.summary}</span>
                         <span class="tags">
-                            {p.mentor.in_base.then(|| view! { <span class="tag">"наставник"</span> })}
-                            {p.mentee.in_base.then(|| view! { <span class="tag">"наставляемый"</span> })}
+                            {line.mentor.then(|| view! { <span class="tag">"наставник"</span> })}
+                            {line.mentee.then(|| view! { <span class="tag">"наставляемый"</span> })}
                         </span>
                     </A>
                 </li>
