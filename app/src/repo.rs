@@ -330,19 +330,21 @@ impl Repo {
             asked_about: BTreeSet::new(),
         };
         let mut docs = BTreeMap::new();
-        if let Some(id) = school {
-            docs.insert(id, load_entry(&storage, &id).await?);
-        }
-        // The people's documents (and any other this device holds).
-        for id in storage.documents().await? {
-            if erasures.confirmed.contains(&id) || erasures.pending.contains(&id) {
+        // The school's document and the people's (and any other this device holds), in one
+        // read of the database.
+        for (id, chunks) in storage.load_all().await? {
+            if Some(id) != school
+                && (erasures.confirmed.contains(&id) || erasures.pending.contains(&id))
+            {
                 // An earlier deletion did not finish.
                 storage.delete(&id).await?;
                 continue;
             }
-            if let std::collections::btree_map::Entry::Vacant(slot) = docs.entry(id) {
-                slot.insert(load_entry(&storage, &id).await?);
-            }
+            docs.insert(id, entry_of(chunks));
+        }
+        if let Some(id) = school {
+            // A school whose document is not stored yet (joined, not yet received) starts empty.
+            docs.entry(id).or_insert_with(|| entry_of(Vec::new()));
         }
         let (writer, writer_rx) = unbounded();
         let (sync_wake, sync_wake_rx) = unbounded();
@@ -1644,9 +1646,9 @@ impl Repo {
     }
 }
 
-async fn load_entry(storage: &Storage, id: &DocumentId) -> Result<Entry, StorageError> {
-    let stored = storage.load(id).await?;
-    Ok(match chunks::load(stored) {
+/// A document from its stored chunks; one that does not load is kept aside as damaged.
+fn entry_of(stored: Vec<chunks::Chunk>) -> Entry {
+    match chunks::load(stored) {
         Ok((doc, save)) => Entry {
             doc,
             save,
@@ -1657,5 +1659,5 @@ async fn load_entry(storage: &Storage, id: &DocumentId) -> Result<Entry, Storage
             save: SaveState::default(),
             damaged: Some(e.to_string()),
         },
-    })
+    }
 }

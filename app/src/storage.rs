@@ -9,6 +9,8 @@
 //! A save is one IndexedDB transaction: a compacting snapshot and the deletion of the chunks it
 //! replaces commit together or not at all.
 
+use std::collections::BTreeMap;
+
 use js_sys::{JsString, Uint8Array};
 use rexie::{KeyRange, ObjectStore, Rexie, TransactionMode, TransactionResult};
 use sync_core::DocumentId;
@@ -60,6 +62,29 @@ fn doc_range(doc: &DocumentId) -> Result<KeyRange, StorageError> {
     let upper = JsValue::from_str(&format!("{doc}0"));
     KeyRange::bound(&lower, &upper, Some(false), Some(true))
         .map_err(|e| StorageError::Read(e.to_string()))
+}
+
+/// A stored chunk and the document id its key names.
+fn chunk_of(key: &JsValue, value: &JsValue) -> Result<(String, Chunk), StorageError> {
+    let key: String = key.as_string().unwrap_or_default();
+    let mut parts = key.splitn(3, '/');
+    let (doc, kind, content_key) = (parts.next(), parts.next(), parts.next());
+    let (Some(doc), Some(kind), Some(content_key)) =
+        (doc, kind.and_then(ChunkKind::parse), content_key)
+    else {
+        return Err(StorageError::Read(format!("unexpected key {key}")));
+    };
+    let Some(bytes) = value.dyn_ref::<Uint8Array>() else {
+        return Err(StorageError::Read(format!("chunk {key} is not bytes")));
+    };
+    Ok((
+        doc.to_owned(),
+        Chunk {
+            kind,
+            key: content_key.to_owned(),
+            data: bytes.to_vec(),
+        },
+    ))
 }
 
 /// Waits for a read-write transaction to finish; an abort (quota, a closed database) is an error.
@@ -132,23 +157,29 @@ impl Storage {
             .map_err(read_error)?;
         let mut chunks = Vec::with_capacity(entries.len());
         for (key, value) in entries {
-            let key: String = key.as_string().unwrap_or_default();
-            let mut parts = key.splitn(3, '/');
-            let (_, kind, content_key) = (parts.next(), parts.next(), parts.next());
-            let (Some(kind), Some(content_key)) = (kind.and_then(ChunkKind::parse), content_key)
-            else {
-                return Err(StorageError::Read(format!("unexpected key {key}")));
-            };
-            let Some(bytes) = value.dyn_ref::<Uint8Array>() else {
-                return Err(StorageError::Read(format!("chunk {key} is not bytes")));
-            };
-            chunks.push(Chunk {
-                kind,
-                key: content_key.to_owned(),
-                data: bytes.to_vec(),
-            });
+            chunks.push(chunk_of(&key, &value)?.1);
         }
         Ok(chunks)
+    }
+
+    /// Every document's chunks, read in one transaction: opening the app reads a school of a
+    /// thousand people with one request to IndexedDB rather than a thousand.
+    pub async fn load_all(&self) -> Result<BTreeMap<DocumentId, Vec<Chunk>>, StorageError> {
+        let tx = self.transaction(CHUNKS, TransactionMode::ReadOnly)?;
+        let store = tx.store(CHUNKS).map_err(read_error)?;
+        let entries = store
+            .scan(None, None, None, None)
+            .await
+            .map_err(read_error)?;
+        let mut out: BTreeMap<DocumentId, Vec<Chunk>> = BTreeMap::new();
+        for (key, value) in entries {
+            let (doc, chunk) = chunk_of(&key, &value)?;
+            // A key of no document this app writes (another version's) is not a document.
+            if let Ok(doc) = doc.parse::<DocumentId>() {
+                out.entry(doc).or_default().push(chunk);
+            }
+        }
+        Ok(out)
     }
 
     pub async fn save(&self, doc: &DocumentId, save: &PendingSave) -> Result<(), StorageError> {

@@ -81,6 +81,12 @@ async fn a_document_is_read_back_after_the_store_is_reopened() {
     let mut expected = vec![id, other];
     expected.sort();
     assert_eq!(ids, expected);
+    // Read all at once (opening the app), each document has exactly its own chunks.
+    let all = storage.load_all().await.unwrap();
+    assert_eq!(all.keys().copied().collect::<Vec<_>>(), expected);
+    assert_eq!(all[&id], storage.load(&id).await.unwrap());
+    let (other_loaded, _) = chunks::load(all[&other].clone()).unwrap();
+    assert_eq!(other_loaded.get_heads(), unrelated.get_heads());
 }
 
 #[wasm_bindgen_test]
