@@ -130,4 +130,29 @@ describe("people from a spreadsheet", () => {
     await relay.start();
     await t.waitSynced();
   });
+
+  test("a list of hundreds draws its first 200 lines at once, and «Показать ещё» the next", async () => {
+    const page = t.page;
+    const last = ["Ёршиков", "Грибов", "Ветров", "Ольхов", "Рощин"];
+    const first = ["Тихон", "Марк", "Савва", "Фрол"];
+    const middle = ["Ильич", "Петрович", "Олегович", "Андреевич", "Сергеевич"];
+    const rows = ["ФИО;Класс;Дата рождения"];
+    for (const l of last) for (const f of first) for (const m of middle) rows.push(`${l} ${f} ${m};6В;01.03.2014`);
+    await choose(page, "6В.csv", rows.join("\r\n"));
+    await page.click("[data-testid=import-check]");
+    await page.locator("[data-testid=import-good]", { hasText: "Будут добавлены: 100 участников." }).waitFor();
+    await page.click("[data-testid=import-run]");
+    await page.locator("[data-testid=import-done]").waitFor();
+    await page.click("[data-testid=nav-people]");
+    const total = Number((await page.locator("[data-testid=people-count]").textContent()).split(" ")[0]);
+    assert.ok(total > 200 && total <= 400, `${total}`);
+    assert.equal(await page.locator("[data-testid=person]").count(), 200);
+    assert.match(await page.locator("[data-testid=show-more]").textContent(), /^Показать ещё \(\d+ человека?\)$/);
+    await page.click("[data-testid=show-more]");
+    await page.waitForFunction((n) => document.querySelectorAll("[data-testid=person]").length === n, total);
+    assert.equal(await page.locator("[data-testid=show-more]").count(), 0);
+    // A search narrows it: all of the new class, none hidden.
+    await page.locator("input[name=search]").fill("6В");
+    await page.waitForFunction(() => document.querySelectorAll("[data-testid=person]").length === 100);
+  });
 });

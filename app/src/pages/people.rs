@@ -39,6 +39,9 @@ fn today() -> String {
     ru::date_numeric(chrono::Local::now().date_naive())
 }
 
+/// How many lines of the people list are drawn at first, and added by «Показать ещё».
+const PAGE: usize = 200;
+
 /// One line of the people list.
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct PersonLine {
@@ -91,6 +94,15 @@ pub fn PeopleList() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     };
+    // A school of a thousand shows its first lines at once; a search or a filter narrows it,
+    // «Показать ещё» adds the next ones.
+    let shown = RwSignal::new(PAGE);
+    Effect::new(move |_| {
+        search.track();
+        role.track();
+        base.track();
+        shown.set(PAGE);
+    });
     let roles: Vec<(String, String)> = std::iter::once((String::new(), "Все".to_owned()))
         .chain(
             Role::ALL
@@ -119,7 +131,7 @@ pub fn PeopleList() -> impl IntoView {
                 value=base on_commit=Callback::new(move |v| base.set(v)) />
         </div>
         <ul class="people" data-testid="people">
-            <For each=move || rows.get() key=|line| line.clone() let(line)>
+            <For each=move || rows.with(|r| r.iter().take(shown.get()).cloned().collect::<Vec<_>>()) key=|line| line.clone() let(line)>
                 <li data-testid="person">
                     <A href=format!("/people/{}", line.id)>
                         <strong data-testid="person-name">{line.name}</strong>
@@ -132,6 +144,14 @@ pub fn PeopleList() -> impl IntoView {
                 </li>
             </For>
         </ul>
+        {move || {
+            let left = rows.with(Vec::len).saturating_sub(shown.get());
+            (left > 0).then(|| view! {
+                <button type="button" class="link" data-testid="show-more" on:click=move |_| shown.update(|n| *n += PAGE)>
+                    {format!("Показать ещё ({})", ru::count(left.min(PAGE) as u64, ["человек", "человека", "человек"]))}
+                </button>
+            })
+        }}
     }
     .into_any()
 }
