@@ -20,9 +20,11 @@ pub fn App() -> impl IntoView {
         Ok::<_, StorageError>(repo)
     });
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Загрузка…"</p> }>
+        // Meanwhile index.html's own shell shows the bar and the school's name.
+        <Suspense fallback=|| ()>
             {move || {
                 repo.get()
+                    .inspect(|_| remove_boot_shell())
                     .map(|opened| match opened {
                         Ok(repo) => view! { <Shell repo /> }.into_any(),
                         Err(e) => {
@@ -182,6 +184,29 @@ fn register_root(repo: Repo) {
         // recorded while this device was away are applied.
         repo.check_erasures().await;
     });
+}
+
+/// Where index.html's shell finds the school's name before the app's code has arrived.
+const SCHOOL_NAME_KEY: &str = "nastavnik.school-name";
+
+/// Removes the shell index.html paints while the app loads.
+fn remove_boot_shell() {
+    if let Some(boot) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("boot"))
+    {
+        boot.remove();
+    }
+}
+
+/// Keeps the school's name for the next start's first paint (index.html reads it).
+pub fn remember_school_name(name: &str) {
+    let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) else {
+        return;
+    };
+    if storage.get_item(SCHOOL_NAME_KEY).ok().flatten().as_deref() != Some(name) {
+        let _ = storage.set_item(SCHOOL_NAME_KEY, name);
+    }
 }
 
 /// After the first visit the service worker serves the app shell with no network at all.

@@ -75,7 +75,33 @@ struct Entry {
 
 struct Inner {
     docs: BTreeMap<DocumentId, Entry>,
+    /// Documents read from storage but not yet parsed (every one but the school's, at start):
+    /// the first screen paints from the school document while these are parsed in the
+    /// background ([`Repo::finish_loading`]). [`Repo::lock`] parses whatever is left first, so
+    /// no reader or writer ever sees a document missing; only [`Repo::read`] and
+    /// [`Repo::records`] of an already parsed document, and [`Repo::follow_school`], take the
+    /// lock without that.
+    unparsed: BTreeMap<DocumentId, Vec<chunks::Chunk>>,
     client: Client,
+}
+
+impl Inner {
+    /// Parses `id` if it is still waiting; whether it was.
+    fn parse(&mut self, id: &DocumentId) -> bool {
+        match self.unparsed.remove(id) {
+            Some(chunks) => {
+                self.docs.insert(*id, entry_of(chunks));
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn parse_all(&mut self) {
+        for (id, chunks) in std::mem::take(&mut self.unparsed) {
+            self.docs.insert(id, entry_of(chunks));
+        }
+    }
 }
 
 enum Job {
@@ -112,6 +138,10 @@ struct Shared {
     sync_wake_rx: Mutex<Option<UnboundedReceiver<()>>>,
     /// Bumped on any change (and on erasures): for the few readers that depend on everything.
     revision: RwSignal<u64>,
+    /// Every stored document is parsed ([`Repo::finish_loading`]).
+    loaded: RwSignal<bool>,
+    /// Who waits in [`Repo::loaded`].
+    on_loaded: Mutex<Vec<futures::channel::oneshot::Sender<()>>>,
     /// One trigger per document: [`Repo::read`] of a document re-runs only when that document
     /// changes, so typing on a person's page does not redraw every screen that reads the school.
     triggers: Mutex<BTreeMap<DocumentId, ArcTrigger>>,
@@ -296,7 +326,8 @@ impl Repo {
     /// Opens the device's database and loads its school, then starts the writer task.
     pub async fn open(db_name: &str) -> Result<Repo, StorageError> {
         let storage = Storage::open(db_name).await?;
-        let peer = match storage.get_meta(META_PEER).await? {
+        let mut meta = storage.meta_all().await?;
+        let peer = match meta.remove(META_PEER) {
             Some(peer) => PeerId::new(peer),
             None => {
                 let peer = PeerId::random("tablet");
@@ -304,43 +335,35 @@ impl Repo {
                 peer
             }
         };
-        let school: Option<DocumentId> = storage
-            .get_meta(META_SCHOOL)
-            .await?
-            .and_then(|s| s.parse().ok());
-        let last_synced = storage
-            .get_meta(META_LAST_SYNCED)
-            .await?
-            .and_then(|s| s.parse().ok());
-        let credentials = match (
-            storage.get_meta(META_TOKEN).await?,
-            storage.get_meta(META_DEVICE).await?,
-        ) {
+        let school: Option<DocumentId> = meta.remove(META_SCHOOL).and_then(|s| s.parse().ok());
+        let last_synced = meta.remove(META_LAST_SYNCED).and_then(|s| s.parse().ok());
+        let credentials = match (meta.remove(META_TOKEN), meta.remove(META_DEVICE)) {
             (Some(token), Some(device_id)) => Some(Credentials {
                 token,
                 device_id,
-                curator: storage.get_meta(META_ROLE).await?.as_deref() == Some("curator"),
+                curator: meta.remove(META_ROLE).as_deref() == Some("curator"),
             }),
             _ => None,
         };
-        let relay_heads = decode_heads(storage.get_meta(META_RELAY_HEADS).await?);
+        let relay_heads = decode_heads(meta.remove(META_RELAY_HEADS));
         let erasures = Erasures {
-            confirmed: parse_id_list(storage.get_meta(META_ERASED).await?),
-            pending: parse_id_list(storage.get_meta(META_PENDING_ERASURES).await?),
+            confirmed: parse_id_list(meta.remove(META_ERASED)),
+            pending: parse_id_list(meta.remove(META_PENDING_ERASURES)),
             asked_about: BTreeSet::new(),
         };
         let mut docs = BTreeMap::new();
+        let mut unparsed = BTreeMap::new();
         // The school's document and the people's (and any other this device holds), in one
-        // read of the database.
+        // read of the database; only the school's is parsed before the first screen.
         for (id, chunks) in storage.load_all().await? {
-            if Some(id) != school
-                && (erasures.confirmed.contains(&id) || erasures.pending.contains(&id))
-            {
+            if Some(id) == school {
+                docs.insert(id, entry_of(chunks));
+            } else if erasures.confirmed.contains(&id) || erasures.pending.contains(&id) {
                 // An earlier deletion did not finish.
                 storage.delete(&id).await?;
-                continue;
+            } else {
+                unparsed.insert(id, chunks);
             }
-            docs.insert(id, entry_of(chunks));
         }
         if let Some(id) = school {
             // A school whose document is not stored yet (joined, not yet received) starts empty.
@@ -356,12 +379,15 @@ impl Repo {
             flush_queued: std::sync::atomic::AtomicBool::new(false),
             inner: Mutex::new(Inner {
                 docs,
+                unparsed,
                 client: Client::new(peer),
             }),
             writer,
             sync_wake,
             sync_wake_rx: Mutex::new(Some(sync_wake_rx)),
             revision: RwSignal::new(0),
+            loaded: RwSignal::new(false),
+            on_loaded: Mutex::new(Vec::new()),
             triggers: Mutex::new(BTreeMap::new()),
             people_changed: ArcTrigger::new(),
             pending_redraw: Mutex::new(BTreeSet::new()),
@@ -382,13 +408,79 @@ impl Repo {
         }));
         leptos::task::spawn_local(repo.clone().write_loop(storage, writer_rx));
         repo.follow_school();
-        repo.count_unsent();
+        // The people's documents are parsed after the first screen is painted.
+        leptos::task::spawn_local(repo.clone().finish_loading());
         Ok(repo)
     }
 
+    /// The device's documents, every one parsed (what is still waiting from the start is
+    /// parsed now, at once).
     fn lock(&self) -> MutexGuard<'_, Inner> {
+        let mut inner = self.lock_parsed();
+        if !inner.unparsed.is_empty() {
+            inner.parse_all();
+        }
+        inner
+    }
+
+    /// The device's documents as parsed so far (see [`Inner::unparsed`]).
+    fn lock_parsed(&self) -> MutexGuard<'_, Inner> {
         // The app is single-threaded; a poisoned lock only means an earlier panic.
         self.0.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Parses the documents the start left waiting, a slice at a time between frames so the
+    /// first screen stays responsive, then counts what is unsent, starts syncing (if asked
+    /// to) and wakes [`Repo::loaded`]. Spawned once, by [`Repo::open`].
+    async fn finish_loading(self) {
+        after_next_paint().await;
+        loop {
+            let start = js_sys::Date::now();
+            {
+                let mut inner = self.lock_parsed();
+                while js_sys::Date::now() - start < YIELD_AFTER_MS {
+                    let Some(id) = inner.unparsed.keys().next().copied() else {
+                        break;
+                    };
+                    inner.parse(&id);
+                }
+                if inner.unparsed.is_empty() {
+                    break;
+                }
+            }
+            gloo_timers::future::TimeoutFuture::new(0).await;
+        }
+        self.0.people_changed.notify();
+        self.count_unsent();
+        self.0.loaded.set(true);
+        let waiting =
+            std::mem::take(&mut *self.0.on_loaded.lock().unwrap_or_else(|p| p.into_inner()));
+        for waiter in waiting {
+            let _ = waiter.send(());
+        }
+    }
+
+    /// Whether every stored document has been parsed (reactive): screens that read the whole
+    /// school at once (the home screen's panels) wait for it instead of holding the first paint.
+    pub fn is_loaded(&self) -> bool {
+        self.0.loaded.get()
+    }
+
+    /// Resolves once every stored document has been parsed ([`Repo::finish_loading`]).
+    pub async fn loaded(&self) {
+        let rx = {
+            if self.0.loaded.get_untracked() {
+                return;
+            }
+            let (tx, rx) = futures::channel::oneshot::channel();
+            self.0
+                .on_loaded
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(tx);
+            rx
+        };
+        let _ = rx.await;
     }
 
     pub fn credentials(&self) -> Option<Credentials> {
@@ -439,7 +531,12 @@ impl Repo {
         });
         if let Some(url) = crate::sync::default_url() {
             let token = credentials.token.clone();
-            crate::sync::start(self.clone(), crate::sync::Endpoint { url, token });
+            // Syncing reads every document: not before they are parsed.
+            let repo = self.clone();
+            leptos::task::spawn_local(async move {
+                repo.loaded().await;
+                crate::sync::start(repo, crate::sync::Endpoint { url, token });
+            });
         }
     }
 
@@ -600,7 +697,8 @@ impl Repo {
         f: impl FnOnce(&Automerge) -> T,
     ) -> Result<T, ModelError> {
         self.trigger(id).track();
-        let inner = self.lock();
+        let mut inner = self.lock_parsed();
+        inner.parse(id);
         let entry = inner.docs.get(id).ok_or(ModelError::NotInitialised)?;
         if let Some(reason) = &entry.damaged {
             return Err(ModelError::Damaged(reason.clone()));
@@ -615,7 +713,8 @@ impl Repo {
         id: &DocumentId,
     ) -> Result<Vec<(model::RecordId, T)>, ModelError> {
         self.trigger(id).track();
-        let inner = self.lock();
+        let mut inner = self.lock_parsed();
+        inner.parse(id);
         let entry = inner.docs.get(id).ok_or(ModelError::NotInitialised)?;
         if let Some(reason) = &entry.damaged {
             return Err(ModelError::Damaged(reason.clone()));
@@ -777,7 +876,8 @@ impl Repo {
         };
         let mut ask = false;
         {
-            let mut inner = self.lock();
+            // Not parsing the people's documents: only whether they are here matters.
+            let mut inner = self.lock_parsed();
             let Some(entry) = inner.docs.get_mut(&school) else {
                 return false;
             };
@@ -817,6 +917,9 @@ impl Repo {
                 if person.is_erased() && erasures.asked_about.insert(doc_id) {
                     ask = true;
                 }
+                if inner.unparsed.contains_key(&doc_id) {
+                    continue;
+                }
                 inner.docs.entry(doc_id).or_insert_with(|| Entry {
                     doc: sync_core::new_document(),
                     save: SaveState::default(),
@@ -836,6 +939,7 @@ impl Repo {
     /// confirmed and this device is not waiting on: a device without the right to erase wrote
     /// them. Called when the connection to the relay opens and when a new mark appears.
     pub async fn check_erasures(&self) {
+        self.loaded().await;
         let Some(credentials) = self.credentials() else {
             return;
         };
@@ -1647,6 +1751,22 @@ impl Repo {
 }
 
 /// A document from its stored chunks; one that does not load is kept aside as damaged.
+/// Resolves after the browser has painted the next frame (or after 50 ms, in a hidden tab
+/// that paints none).
+async fn after_next_paint() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.request_animation_frame(&resolve);
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 50);
+        } else {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    // The frame is painted after the animation-frame callbacks: a task queued now runs after it.
+    gloo_timers::future::TimeoutFuture::new(0).await;
+}
+
 fn entry_of(stored: Vec<chunks::Chunk>) -> Entry {
     match chunks::load(stored) {
         Ok((doc, save)) => Entry {

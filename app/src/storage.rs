@@ -222,6 +222,20 @@ impl Storage {
         Ok(value.and_then(|v| v.as_string()))
     }
 
+    /// Every value of the meta store, read in one transaction (what opening the app needs).
+    pub async fn meta_all(&self) -> Result<BTreeMap<String, String>, StorageError> {
+        let tx = self.transaction(META, TransactionMode::ReadOnly)?;
+        let store = tx.store(META).map_err(read_error)?;
+        let entries = store
+            .scan(None, None, None, None)
+            .await
+            .map_err(read_error)?;
+        Ok(entries
+            .into_iter()
+            .filter_map(|(k, v)| Some((k.as_string()?, v.as_string()?)))
+            .collect())
+    }
+
     pub async fn set_meta(&self, key: &str, value: &str) -> Result<(), StorageError> {
         let tx = self.transaction(META, TransactionMode::ReadWrite)?;
         let store = tx.store(META).map_err(write_error)?;

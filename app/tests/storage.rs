@@ -76,6 +76,12 @@ async fn a_document_is_read_back_after_the_store_is_reopened() {
         storage.get_meta("school").await.unwrap(),
         Some(id.to_string())
     );
+    // All of the meta store in one read (opening the app).
+    storage.set_meta("role", "curator").await.unwrap();
+    let meta = storage.meta_all().await.unwrap();
+    assert_eq!(meta.get("school"), Some(&id.to_string()));
+    assert_eq!(meta.get("role").map(String::as_str), Some("curator"));
+    assert_eq!(meta.len(), 2);
     let mut ids = storage.documents().await.unwrap();
     ids.sort();
     let mut expected = vec![id, other];

@@ -541,6 +541,33 @@ async fn the_app_shell_is_revalidated_and_hashed_assets_are_immutable() {
         .unwrap();
     assert_eq!(response.headers()[header::CONTENT_ENCODING], "br");
     assert_eq!(cache(&response), "public, max-age=31536000, immutable");
+
+    // An asset the build compressed at the best level is sent as that file, not recompressed.
+    let precompressed = b"brotli-11 bytes of the worker".to_vec();
+    std::fs::write(dist.join("export-worker_bg.wasm"), b"\0asm".repeat(1024)).unwrap();
+    std::fs::write(dist.join("export-worker_bg.wasm.br"), &precompressed).unwrap();
+    std::fs::write(dist.join("export-worker_bg.wasm.gz"), b"gzip-9 bytes").unwrap();
+    for (accept, encoding, body) in [
+        ("br, gzip", "br", precompressed.as_slice()),
+        ("gzip", "gzip", b"gzip-9 bytes".as_slice()),
+    ] {
+        let request =
+            Request::get("/export-worker_bg.wasm").header(header::ACCEPT_ENCODING, accept);
+        let response = app(state.clone())
+            .oneshot(request.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(response.headers()[header::CONTENT_ENCODING], encoding);
+        assert_eq!(response.headers()[header::CONTENT_TYPE], "application/wasm");
+        let sent = http_body_util::BodyExt::collect(response.into_body())
+            .await
+            .unwrap()
+            .to_bytes();
+        assert_eq!(&sent[..], body);
+    }
+    // A browser that accepts neither gets the file itself.
+    let plain = get("/export-worker_bg.wasm").await;
+    assert!(!plain.headers().contains_key(header::CONTENT_ENCODING));
 }
 
 #[tokio::test]

@@ -150,10 +150,17 @@ async function screenMatrix(t, rate) {
   const out = {};
   const t0 = performance.now();
   await page.reload();
-  await page.locator("[data-testid=school-name]").waitFor({ timeout: 300_000 });
-  out["cold start: shell"] = performance.now() - t0;
+  // index.html's own shell shows the school's name from the last visit before the app's code
+  // has arrived; the app's programme list then replaces it.
+  await page.locator("[data-testid=boot-school-name]:not(:empty), [data-testid=school-name]").first().waitFor({ timeout: 300_000 });
+  out["cold start: shell with the name"] = performance.now() - t0;
   await page.locator("[data-testid=programmes] > li, [data-testid=new-programme]").first().waitFor({ timeout: 300_000 });
   out["cold start: programme list"] = performance.now() - t0;
+  // The home screen's panels (deadlines, progress) read every person: they follow the list.
+  if (await page.locator("[data-testid=programmes] > li").count()) {
+    await painted(page, "[data-testid=progress]");
+    out["cold start: home with its panels"] = performance.now() - t0;
+  }
   out["people list"] = await timed(() => page.click("[data-testid=nav-people]"), () => painted(page, "[data-testid=people-count]"));
   // Three keys typed, until the page has painted after the last (the list filters on input).
   out["search «Лес» typed"] = await timed(() => page.locator("input[name=search]").pressSequentially("Лес"), () => painted(page, "[data-testid=people-count]"));

@@ -130,7 +130,8 @@ const CHROME_ARGS = [
 
 /** One tablet: an independent Chromium profile (its own IndexedDB, service worker, cache). */
 export class Tablet {
-  static async launch(name) {
+  /** `options`: more of playwright's context options (e.g. `serviceWorkers: "block"`). */
+  static async launch(name, options = {}) {
     const dir = tempDir(`profile-${name}`);
     const context = await within(
       30_000,
@@ -139,6 +140,7 @@ export class Tablet {
         headless: true,
         args: CHROME_ARGS,
         viewport: { width: 800, height: 1100 },
+        ...options,
       }),
       `launch ${name}`,
     );

@@ -46,6 +46,27 @@ describe("the local-first loop", () => {
     }
   });
 
+  test("a start paints the bar and the school's name before the app's code has arrived", async () => {
+    // The app keeps the school's name for index.html's own shell and removes that shell once
+    // its first screen is up.
+    assert.equal(await a.page.evaluate(() => localStorage.getItem("nastavnik.school-name")), "МБОУ «Берёзовская СОШ»");
+    assert.equal(await a.page.locator("#boot").count(), 0);
+    // A tablet whose app code never arrives (its wasm refused; no service worker to serve it)
+    // still shows the shell with the name its last visit kept, under the relay's policy.
+    const c = await Tablet.launch("C", { serviceWorkers: "block" });
+    try {
+      await c.page.route("**/*.wasm", (route) => route.abort());
+      await c.page.goto(`${relay.url}/`);
+      await c.page.evaluate(() => localStorage.setItem("nastavnik.school-name", "МБОУ «Берёзовская СОШ»"));
+      await c.page.reload();
+      await c.page.locator("[data-testid=boot-school-name]", { hasText: "Берёзовская" }).waitFor();
+      assert.match(await c.page.locator("#boot").textContent(), /Наставник.*Загрузка…/s);
+      assert.deepEqual(c.cspViolations, [], "the shell's script is allowed by the relay's policy");
+    } finally {
+      await c.close();
+    }
+  });
+
   test("edits made on both tablets while the relay is down all survive its restart", async () => {
     await relay.stop("SIGKILL");
     await Promise.all([a.waitOffline(), b.waitOffline()]);

@@ -10,6 +10,10 @@ use crate::repo::Repo;
 #[component]
 pub fn Home() -> impl IntoView {
     let repo = expect_context::<Repo>();
+    let loaded = {
+        let repo = repo.clone();
+        Signal::derive(move || repo.is_loaded())
+    };
     // What the page shows depends on these alone: a change to the school's data re-renders the
     // parts that show it, not the page (which would also reset what its parts hold).
     let state = Memo::new(move |_| match (repo.credentials(), repo.school()) {
@@ -22,9 +26,9 @@ pub fn Home() -> impl IntoView {
     });
     move || {
         match state.get() {
-        None => view! { <Welcome code=String::new() /> }.into_any(),
-        Some((school, status)) => {
-            match status {
+            None => view! { <Welcome code=String::new() /> }.into_any(),
+            Some((school, status)) => {
+                match status {
                 Ok(SchemaStatus::Empty) => view! {
                     <section class="card" data-testid="waiting-school">
                         <h1>"Ожидаем данные школы"</h1>
@@ -45,11 +49,21 @@ pub fn Home() -> impl IntoView {
                     <ProgrammeList school />
                 }
                 .into_any(),
-                Ok(_) => view! { <crate::pages::DuePanel /> <crate::pages::ProgressPanel /> <crate::pages::MissingDocumentsPanel /> <ProgrammeList school /> <crate::components::RolloverPanel /> }.into_any(),
+                // The panels read every person's document: they follow once those are parsed,
+                // and the programme list does not wait for them.
+                Ok(_) => view! {
+                    <Show when=move || loaded.get()>
+                        <crate::pages::DuePanel /> <crate::pages::ProgressPanel /> <crate::pages::MissingDocumentsPanel />
+                    </Show>
+                    <ProgrammeList school />
+                    <Show when=move || loaded.get()>
+                        <crate::components::RolloverPanel />
+                    </Show>
+                }.into_any(),
                 Err(e) => view! { <section class="card error"><p>{e}</p></section> }.into_any(),
             }
+            }
         }
-    }
     }
 }
 
@@ -216,6 +230,7 @@ fn ProgrammeList(school: DocumentId) -> impl IntoView {
         let repo = repo.clone();
         Memo::new(move |_| repo.read(&school, School::name).unwrap_or_default())
     };
+    Effect::new(move |_| crate::app::remember_school_name(&name.get()));
     let all = Memo::new(move |_| {
         repo.records::<model::Programme>(&school)
             .map_err(|e| e.to_string())
