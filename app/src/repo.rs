@@ -1664,7 +1664,7 @@ impl Repo {
         };
         let events = {
             let mut inner = self.lock();
-            let Inner { docs, client } = &mut *inner;
+            let Inner { docs, client, .. } = &mut *inner;
             client
                 .receive(message, &mut Docs(docs))
                 .map_err(|e| e.to_string())?
@@ -1693,7 +1693,7 @@ impl Repo {
             leptos::task::spawn_local(async move { repo.check_erasures().await });
         }
         let mut inner = self.lock();
-        let Inner { docs, client } = &mut *inner;
+        let Inner { docs, client, .. } = &mut *inner;
         Ok(client
             .poll_after(about.as_ref(), &Docs(docs))
             .iter()
@@ -1703,7 +1703,7 @@ impl Repo {
 
     pub(crate) fn poll_frames(&self) -> Vec<Vec<u8>> {
         let mut inner = self.lock();
-        let Inner { docs, client } = &mut *inner;
+        let Inner { docs, client, .. } = &mut *inner;
         client
             .poll_all(&Docs(docs))
             .iter()

@@ -11,15 +11,26 @@ use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// A stored school with the demo year in database `name`; its people, by id and surname.
-async fn stored_demo(name: &str) -> Vec<(String, String)> {
+/// People in the stored school (small enough for the debug build these tests run in).
+const PEOPLE: usize = 40;
+
+/// A stored school with [`PEOPLE`] people in database `name`; its people, by id and surname.
+async fn stored_school(name: &str) -> Vec<(String, String)> {
     let repo = Repo::open(name).await.unwrap();
     repo.create_school("МБОУ «Тестовая СОШ»").unwrap();
-    let people = repo.load_demo().unwrap();
-    // Until the demo is in the database (written in one transaction; each read of the
-    // database lets the app's writer run).
+    for i in 0..PEOPLE {
+        repo.add_person(model::PersonDraft {
+            role: Some(model::Role::Student),
+            last_name: format!("Ученикова-{i}"),
+            first_name: "Вера".into(),
+            class: "7А".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    }
+    // Until everything is in the database (each read of it lets the app's writer run).
     let reader = Storage::open(name).await.unwrap();
-    while reader.documents().await.unwrap().len() < people + 1 {}
+    while reader.documents().await.unwrap().len() < PEOPLE + 1 {}
     reader.close();
     repo.people()
         .iter()
@@ -31,8 +42,8 @@ async fn stored_demo(name: &str) -> Vec<(String, String)> {
 async fn the_school_is_read_first_and_the_people_follow() {
     let _ = any_spawner::Executor::init_wasm_bindgen();
     let name = format!("test-start-{}", uuid::Uuid::new_v4());
-    let people = stored_demo(&name).await;
-    assert!(people.len() >= 100);
+    let people = stored_school(&name).await;
+    assert_eq!(people.len(), PEOPLE);
 
     let repo = Repo::open(&name).await.unwrap();
     assert!(
@@ -63,7 +74,7 @@ async fn the_school_is_read_first_and_the_people_follow() {
 async fn a_reader_before_the_background_parse_gets_every_person() {
     let _ = any_spawner::Executor::init_wasm_bindgen();
     let name = format!("test-start-early-{}", uuid::Uuid::new_v4());
-    let people = stored_demo(&name).await;
+    let people = stored_school(&name).await;
 
     let repo = Repo::open(&name).await.unwrap();
     assert!(!repo.is_loaded());
