@@ -535,6 +535,9 @@ impl Repo {
             let repo = self.clone();
             leptos::task::spawn_local(async move {
                 repo.loaded().await;
+                // After the screens waiting for the people have been painted: the first
+                // exchange with the relay passes over every document.
+                after_next_paint().await;
                 crate::sync::start(repo, crate::sync::Endpoint { url, token });
             });
         }

@@ -1,6 +1,7 @@
 // Benchmark (a program, not a test): prints
 //  1. the app's first-load transfer: every wasm, JS and CSS file of dist/, raw, gzip and brotli,
-//     and what the relay actually sends to a browser that accepts brotli; and apart from it, the
+//     and what the relay actually sends to a browser that accepts brotli (the build's brotli-11
+//     files, scripts/precompress.mjs); and apart from it, the
 //     document module (export-worker), which is loaded only when a document is first asked for;
 //  2. the time from an edit on tablet A to its appearance on tablet B, through the relay
 //     (two Chromium profiles, timed inside the pages with MutationObserver, not by polling);
@@ -13,7 +14,8 @@
 //  5. importing a class list of 1,000 rows, at 1× and with the CPU slowed 4×.
 //
 // Usage: scripts/build && node tests/e2e/bench.mjs [edits=30]   (BENCH_ONLY=import,… for some parts)
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
@@ -66,8 +68,53 @@ async function transfer(relay) {
   const module = all.filter((f) => f.startsWith("export-worker"));
   const first = all.filter((f) => !module.includes(f));
   const totals = await sizes(relay, "First-load transfer", first);
-  console.log(`\nserved / raw = ${(totals.served / totals.raw).toFixed(2)} (the relay compresses on the fly at its default level)`);
+  console.log(`\nserved / raw = ${(totals.served / totals.raw).toFixed(2)} (the relay sends the files scripts/build compressed at brotli 11)`);
   await sizes(relay, "Document module, loaded on first use of «Документы» (not in the first load)", module);
+  const stack = await jsStack();
+  console.log(`\nfirst load against the bare automerge-repo JS stack: ${totals.br} / ${stack} bytes brotli-11 = ${(totals.br / stack).toFixed(2)}`);
+}
+
+/**
+ * The bare automerge-repo JavaScript stack a JS app of this design would start from (Repo with
+ * the IndexedDB storage and the browser WebSocket adapters), bundled and minified by esbuild
+ * from the npm packages, automerge's wasm as its own file: its brotli-11 bytes.
+ */
+async function jsStack() {
+  const { build } = await import("esbuild");
+  const out = tempDir("js-stack");
+  try {
+    await build({
+      stdin: {
+        contents: `import { Repo } from "@automerge/automerge-repo";
+          import { IndexedDBStorageAdapter } from "@automerge/automerge-repo-storage-indexeddb";
+          import { BrowserWebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket";
+          globalThis.repo = new Repo({ storage: new IndexedDBStorageAdapter("school"),
+            network: [new BrowserWebSocketClientAdapter("wss://relay.example/sync")] });`,
+        resolveDir: import.meta.dirname,
+        loader: "js",
+      },
+      bundle: true,
+      minify: true,
+      format: "esm",
+      platform: "browser",
+      loader: { ".wasm": "file" },
+      outdir: out,
+      logLevel: "error",
+    });
+    const files = readdirSync(out).sort();
+    console.log("\n## The bare automerge-repo JS stack (esbuild, minified), for comparison (bytes)\n");
+    let total = 0;
+    for (const file of files) {
+      const data = readFileSync(join(out, file));
+      const br = brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+      total += br;
+      console.log(`${file.padEnd(36)}${pad(data.length)}${pad(br)}`);
+    }
+    console.log(`${"total".padEnd(36)}${pad("")}${pad(total)}`);
+    return total;
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 }
 
 function stats(values) {
@@ -224,10 +271,63 @@ async function screensBySize(relay) {
     await t.close();
   }
   console.log("\n## Screens by school size and CPU slow-down (ms; 4× is a budget tablet)\n");
-  console.log(`${"screen".padEnd(30)}${columns.map(([c]) => pad(c, 14)).join("")}`);
-  for (const k of Object.keys(columns[columns.length - 1][1])) {
-    console.log(`${k.padEnd(30)}${columns.map(([, v]) => pad(v[k] === undefined ? "—" : v[k].toFixed(0), 14)).join("")}`);
+  console.log(`${"screen".padEnd(34)}${columns.map(([c]) => pad(c, 14)).join("")}`);
+  const rows = Object.keys(columns[columns.length - 1][1]);
+  for (const k of rows) {
+    console.log(`${k.padEnd(34)}${columns.map(([, v]) => pad(v[k] === undefined ? "—" : v[k].toFixed(0), 14)).join("")}`);
   }
+  // Beside the figures of the last run of another commit's build on this machine, if any.
+  const previous = lastRun("screens");
+  if (previous) {
+    console.log(`\n## The same, against the last run of commit ${previous.commit} (${previous.date}): now ms / then ms\n`);
+    console.log(`${"screen".padEnd(34)}${columns.map(([c]) => pad(c, 14)).join("")}`);
+    for (const k of rows) {
+      const cells = columns.map(([c, v]) => {
+        const then = previous.figures[c]?.[k];
+        return pad(v[k] === undefined || then === undefined ? "—" : `${v[k].toFixed(0)}/${then.toFixed(0)}`, 14);
+      });
+      console.log(`${k.padEnd(34)}${cells.join("")}`);
+    }
+  } else {
+    console.log("\n(no earlier run of another commit on this machine to compare with)");
+  }
+  keepRun("screens", Object.fromEntries(columns));
+}
+
+/** Where each part's figures are kept between runs (untracked, under target/). */
+const RUNS = join(ROOT, "target", "bench");
+
+function commit() {
+  try {
+    const head = execFileSync("git", ["-C", ROOT, "rev-parse", "--short", "HEAD"]).toString().trim();
+    const dirty = execFileSync("git", ["-C", ROOT, "status", "--porcelain", "--untracked-files=no"]).toString().trim();
+    return dirty ? `${head}+changes` : head;
+  } catch {
+    return "unknown";
+  }
+}
+
+/** The latest kept run of `part` made from another commit than this one. */
+function lastRun(part) {
+  try {
+    const runs = JSON.parse(readFileSync(join(RUNS, `${part}.json`), "utf8"));
+    return runs.filter((r) => r.commit !== commit()).at(-1);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Keeps this run's figures of `part` (the last 20 runs). */
+function keepRun(part, figures) {
+  mkdirSync(RUNS, { recursive: true });
+  const file = join(RUNS, `${part}.json`);
+  let runs = [];
+  try {
+    runs = JSON.parse(readFileSync(file, "utf8"));
+  } catch {}
+  runs = runs.filter((r) => r.commit !== commit());
+  runs.push({ commit: commit(), date: new Date().toISOString().slice(0, 16), figures });
+  writeFileSync(file, JSON.stringify(runs.slice(-20), null, 1));
 }
 
 async function schoolYear(relay) {
