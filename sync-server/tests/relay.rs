@@ -497,7 +497,10 @@ async fn the_app_shell_is_revalidated_and_hashed_assets_are_immutable() {
     )
     .unwrap();
     std::fs::write(dist.join("sw.js"), "// sw").unwrap();
-    let state = AppState::new(Store::open_dir(data.path()).unwrap(), Config::new(dist));
+    let state = AppState::new(
+        Store::open_dir(data.path()).unwrap(),
+        Config::new(dist.clone()),
+    );
     let get = |path: &'static str| {
         let router = app(state.clone());
         async move {
