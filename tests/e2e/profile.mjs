@@ -1,0 +1,85 @@
+// A CPU profile of a cold start (a tool, not a test): a school with the demo year loaded
+// `times` times is reopened with the CPU slowed `rate`×, until the home screen's panels are
+// painted, and the functions are printed by self and by total time. Function names need a
+// build that keeps them: scripts/profile-build writes one to dist-profile/.
+//
+// Usage: scripts/profile-build && NASTAVNIK_APP_DIR=dist-profile node tests/e2e/profile.mjs [times=1] [rate=4]
+import { rmSync } from "node:fs";
+
+import { Relay, Tablet, tempDir } from "./harness.mjs";
+
+const TIMES = Number(process.argv[2] ?? 1);
+const RATE = Number(process.argv[3] ?? 4);
+const TOP = 40;
+
+async function loadDemo(t) {
+  await t.page.click(".settings-link");
+  t.page.once("dialog", (d) => d.accept());
+  await t.page.click("[data-testid=load-demo]");
+  await t.page.locator("[data-testid=demo-loaded]").waitFor({ timeout: 600_000 });
+  await t.waitSaved();
+  await t.page.click(".brand");
+}
+
+/** Self and total (inclusive) milliseconds per function name. */
+function summarise(profile) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const name = (n) => n.callFrame.functionName || `(${n.callFrame.url.split("/").pop() || "anonymous"})`;
+  const self = new Map();
+  const total = new Map();
+  profile.samples.forEach((id, i) => {
+    const dt = (profile.timeDeltas[i] ?? 0) / 1000;
+    const leaf = byId.get(id);
+    self.set(name(leaf), (self.get(name(leaf)) ?? 0) + dt);
+    const seen = new Set();
+    for (let n = leaf; n; n = byId.get(parent.get(n.id))) {
+      const k = name(n);
+      if (!seen.has(k)) {
+        seen.add(k);
+        total.set(k, (total.get(k) ?? 0) + dt);
+      }
+    }
+  });
+  return { self, total };
+}
+
+function print(title, map) {
+  console.log(`\n## ${title} (ms)\n`);
+  for (const [k, v] of [...map].sort((a, b) => b[1] - a[1]).slice(0, TOP)) {
+    console.log(`${v.toFixed(0).padStart(8)}  ${k.slice(0, 150)}`);
+  }
+}
+
+const dataDir = tempDir("profile");
+const relay = new Relay(dataDir);
+const t = await (async () => {
+  await relay.start();
+  return Tablet.launch("profile");
+})();
+try {
+  await t.enrollAsCurator(relay, "Школа для профиля");
+  await t.waitSynced();
+  for (let i = 0; i < TIMES; i++) await loadDemo(t);
+  const cdp = await t.page.context().newCDPSession(t.page);
+  await cdp.send("Emulation.setCPUThrottlingRate", { rate: RATE });
+  await cdp.send("Profiler.enable");
+  await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
+  await cdp.send("Profiler.start");
+  const t0 = performance.now();
+  await t.page.reload();
+  await t.page.locator("[data-testid=progress]").waitFor({ timeout: 600_000 });
+  await t.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  const ms = performance.now() - t0;
+  const { profile } = await cdp.send("Profiler.stop");
+  await cdp.send("Emulation.setCPUThrottlingRate", { rate: 1 });
+  console.log(`cold start to the home screen's panels, ${TIMES}× demo at ${RATE}× CPU: ${ms.toFixed(0)} ms`);
+  const { self, total } = summarise(profile);
+  print("self time", self);
+  print("total time", total);
+} finally {
+  await t.close();
+  await relay.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
