@@ -1025,9 +1025,7 @@ impl Repo {
             .cloned()
             .collect();
         let registered = self
-            .read(&school, |d| {
-                model::School::list::<model::PersonEntry>(d).unwrap_or_default()
-            })
+            .records::<model::PersonEntry>(&school)
             .unwrap_or_default();
         let unmarked: Vec<model::RecordId> = registered
             .into_iter()

@@ -607,7 +607,7 @@ impl PersonDoc {
         if Self::schema_status(doc) == SchemaStatus::Empty {
             return Err(ModelError::NotInitialised);
         }
-        hydrate_prop(doc, ROOT, "person").map_err(damaged)
+        hydrate_prop(&crate::record::MapReader::new(doc), ROOT, "person").map_err(damaged)
     }
 
     /// Writes one field (only what changed, text as splices).

@@ -171,15 +171,28 @@ pub fn is_started(doc: &impl Read, year: &str) -> Result<bool, ModelError> {
 /// The years the school works in, newest first: its programmes' years, the years it moved on
 /// to, and the current one.
 pub fn years(doc: &impl Read, today: NaiveDate) -> Vec<String> {
+    years_of(
+        &record::list::<Programme>(doc).unwrap_or_default(),
+        &record::list::<YearStart>(doc).unwrap_or_default(),
+        today,
+    )
+}
+
+/// [`years`] from lists already read (the app's cached collections).
+pub fn years_of(
+    programmes: &[(RecordId, Programme)],
+    starts: &[(RecordId, YearStart)],
+    today: NaiveDate,
+) -> Vec<String> {
     let mut all: BTreeSet<String> = BTreeSet::new();
-    for (_, p) in record::list::<Programme>(doc).unwrap_or_default() {
+    for (_, p) in programmes {
         if start_of(&p.academic_year).is_some() {
             all.insert(p.academic_year.trim().to_owned());
         }
     }
-    for (_, y) in record::list::<YearStart>(doc).unwrap_or_default() {
+    for (_, y) in starts {
         if start_of(&y.year).is_some() {
-            all.insert(y.year);
+            all.insert(y.year.clone());
         }
     }
     all.insert(of_date(today));

@@ -974,3 +974,90 @@ fn the_roadmap_s_other_indicators_count_trainings_partners_the_closing_game_and_
         assert!(!m.how().is_empty());
     }
 }
+
+/// A collection read in one pass per record (`School::list`) holds exactly what reading each
+/// record's fields one by one from the document holds, concurrent edits of one field included.
+#[test]
+fn lists_read_exactly_what_each_record_holds() {
+    let mut school = sync_core::new_document();
+    edit(&mut school, |tx| School::init(tx, "Школа"));
+    let mut n = 0;
+    let mut next = || {
+        n += 1;
+        format!("person-{n}")
+    };
+    let today = NaiveDate::from_ymd_opt(2027, 3, 15).unwrap();
+    let demo = edit(&mut school, |tx| {
+        model::demo::populate(tx, &mut next, today, NOW)
+    });
+    // Two tablets change the same meeting's topic and notes at once; the merge keeps one topic.
+    let (meeting, _) = School::list::<Meeting>(&school).unwrap().remove(0);
+    let mut a = school.fork();
+    let mut b = school.fork();
+    edit(&mut a, |tx| {
+        School::update_meeting(
+            tx,
+            &meeting,
+            MeetingField::Topic("Тема с планшета А".into()),
+        )
+    });
+    edit(&mut b, |tx| {
+        School::update_meeting(
+            tx,
+            &meeting,
+            MeetingField::Topic("Тема с планшета Б".into()),
+        )
+    });
+    edit(&mut b, |tx| {
+        School::update_meeting(tx, &meeting, MeetingField::Notes("Заметки Б".into()))
+    });
+    let school = merged(a, b);
+
+    fn one_by_one<T: model::Record>(doc: &Automerge) -> Vec<(String, T)> {
+        use automerge::ReadDoc;
+        let (_, obj) = doc.get(automerge::ROOT, T::COLLECTION).unwrap().unwrap();
+        doc.keys(&obj)
+            .map(|k| {
+                let record: T = autosurgeon::hydrate_prop(doc, &obj, k.as_str()).unwrap();
+                (k, record)
+            })
+            .collect()
+    }
+    fn listed<T: model::Record>(doc: &Automerge) -> Vec<(String, T)> {
+        let mut out: Vec<(String, T)> = School::list::<T>(doc)
+            .unwrap()
+            .into_iter()
+            .map(|(id, r)| (id.to_string(), r))
+            .collect();
+        out.sort_by(|x, y| x.0.cmp(&y.0));
+        out
+    }
+    let meetings = listed::<Meeting>(&school);
+    assert!(meetings.len() > 250);
+    assert_eq!(meetings, one_by_one::<Meeting>(&school));
+    let topic = &meetings
+        .iter()
+        .find(|(id, _)| id == meeting.as_str())
+        .unwrap()
+        .1;
+    assert!(topic.topic.as_str().starts_with("Тема с планшета"));
+    assert_eq!(topic.notes.as_str().trim_end(), "Заметки Б");
+    assert_eq!(listed::<Pair>(&school), one_by_one::<Pair>(&school));
+    assert_eq!(
+        listed::<PersonEntry>(&school),
+        one_by_one::<PersonEntry>(&school)
+    );
+    assert_eq!(
+        listed::<model::Programme>(&school),
+        one_by_one::<model::Programme>(&school)
+    );
+
+    // A person's document likewise.
+    let (_, person) = demo.people.first().unwrap();
+    let mut doc = sync_core::new_document();
+    edit(&mut doc, |tx| PersonDoc::init_with(tx, person));
+    let read = PersonDoc::read(&doc).unwrap();
+    let direct: Person = autosurgeon::hydrate_prop(&doc, automerge::ROOT, "person").unwrap();
+    assert_eq!(read, direct);
+    assert_eq!(&read.last_name, &person.last_name);
+}

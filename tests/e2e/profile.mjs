@@ -10,7 +10,11 @@ import { Relay, Tablet, tempDir } from "./harness.mjs";
 
 const TIMES = Number(process.argv[2] ?? 1);
 const RATE = Number(process.argv[3] ?? 4);
-const TOP = 40;
+const TOP = Number(process.env.TOP ?? 40);
+// FOCUS=regex: also print which of our functions (app::, model::, export::, sync_core::) the
+// time under the matching frames is spent for.
+const FOCUS = process.env.FOCUS ? new RegExp(process.env.FOCUS) : undefined;
+const OURS = /^<?(app|model|export|sync_core)::/;
 
 async function loadDemo(t) {
   await t.page.click(".settings-link");
@@ -29,10 +33,17 @@ function summarise(profile) {
   const name = (n) => n.callFrame.functionName || `(${n.callFrame.url.split("/").pop() || "anonymous"})`;
   const self = new Map();
   const total = new Map();
+  const focus = new Map();
   profile.samples.forEach((id, i) => {
     const dt = (profile.timeDeltas[i] ?? 0) / 1000;
     const leaf = byId.get(id);
     self.set(name(leaf), (self.get(name(leaf)) ?? 0) + dt);
+    if (FOCUS) {
+      let n = leaf;
+      while (n && !FOCUS.test(name(n))) n = byId.get(parent.get(n.id));
+      while (n && !OURS.test(name(n))) n = byId.get(parent.get(n.id));
+      if (n) focus.set(name(n), (focus.get(name(n)) ?? 0) + dt);
+    }
     const seen = new Set();
     for (let n = leaf; n; n = byId.get(parent.get(n.id))) {
       const k = name(n);
@@ -42,7 +53,7 @@ function summarise(profile) {
       }
     }
   });
-  return { self, total };
+  return { self, total, focus };
 }
 
 function print(title, map) {
@@ -75,9 +86,10 @@ try {
   const { profile } = await cdp.send("Profiler.stop");
   await cdp.send("Emulation.setCPUThrottlingRate", { rate: 1 });
   console.log(`cold start to the home screen's panels, ${TIMES}× demo at ${RATE}× CPU: ${ms.toFixed(0)} ms`);
-  const { self, total } = summarise(profile);
+  const { self, total, focus } = summarise(profile);
   print("self time", self);
   print("total time", total);
+  if (FOCUS) print(`our callers of ${FOCUS}`, focus);
 } finally {
   await t.close();
   await relay.stop();

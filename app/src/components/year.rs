@@ -64,9 +64,13 @@ pub fn YearPicker() -> impl IntoView {
     let years = Memo::new(move |_| {
         let today = chrono::Local::now().date_naive();
         match repo.school() {
-            Some(school) => repo
-                .read(&school, |d| year::years(d, today))
-                .unwrap_or_else(|_| vec![year::of_date(today)]),
+            Some(school) => match (
+                repo.records::<model::Programme>(&school),
+                repo.records::<year::YearStart>(&school),
+            ) {
+                (Ok(programmes), Ok(starts)) => year::years_of(&programmes, &starts, today),
+                _ => vec![year::of_date(today)],
+            },
             None => vec![year::of_date(today)],
         }
     });
@@ -84,23 +88,17 @@ pub fn YearPicker() -> impl IntoView {
 /// The year the school can roll over from: its latest year with programmes.
 fn rollover_from(w: &Writes) -> Option<String> {
     let today = chrono::Local::now().date_naive();
-    let latest = w
-        .repo
-        .read(&w.school, |d| {
-            let programmes: Vec<String> = model::School::active::<model::Programme>(d)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(_, p)| p.academic_year())
-                .collect();
-            // Only programmes count: a year's record alone (any device can write one) must not
-            // hide the rollover of the year the school is in.
-            year::years(d, today)
-                .into_iter()
-                .find(|y| programmes.contains(y))
-        })
-        .ok()
-        .flatten()?;
-    Some(latest)
+    let all = w.list::<model::Programme>();
+    let programmes: Vec<String> = all
+        .iter()
+        .filter(|(_, p)| !model::Record::is_removed(p))
+        .map(|(_, p)| p.academic_year())
+        .collect();
+    // Only programmes count: a year's record alone (any device can write one) must not hide
+    // the rollover of the year the school is in.
+    year::years_of(&all, &w.list::<year::YearStart>(), today)
+        .into_iter()
+        .find(|y| programmes.contains(y))
 }
 
 /// «Переход на следующий учебный год» for the curator: what will happen, then one confirmed
