@@ -54,7 +54,7 @@ pub fn choices(w: &Writes) -> Vec<Choice> {
             })
         })
         .collect();
-    out.sort_by_key(|c| model::search::normalise(&c.person.full_name()));
+    out.sort_by_cached_key(|c| model::search::normalise(&c.person.full_name()));
     out
 }
 
