@@ -80,17 +80,18 @@ pub fn PersonPicker(
         let id = value.get();
         choices.with(|c| c.iter().find(|c| c.id == id).cloned())
     });
+    // How many match, and the first `SHOWN` of them: a school of a thousand is not copied for
+    // the dozen lines shown.
     let matches = Memo::new(move |_| {
         let (q, r, b) = (query.get(), role_filter.get(), only_base.get());
         choices.with(|all| {
-            let found: Vec<Choice> = all
+            let mut found = all
                 .iter()
                 .filter(|c| r.is_empty() || c.person.role().is_some_and(|x| x.code() == r))
                 .filter(|c| !b || base.holds(&c.person))
-                .filter(|c| c.person.matches(&q))
-                .cloned()
-                .collect();
-            found
+                .filter(|c| c.person.matches(&q));
+            let shown: Vec<Choice> = found.by_ref().take(SHOWN).cloned().collect();
+            (shown.len() + found.count(), shown)
         })
     });
     let roles: Vec<(String, String)> = std::iter::once((String::new(), "все".to_owned()))
@@ -129,9 +130,9 @@ pub fn PersonPicker(
                 </div>
                 <ul class="picker-list" data-testid=format!("{name}-choices")>
                     {move || {
-                        let found = matches.get();
-                        let more = found.len().saturating_sub(SHOWN);
-                        let items = found.into_iter().take(SHOWN).map(|c| {
+                        let (total, shown) = matches.get();
+                        let more = total.saturating_sub(shown.len());
+                        let items = shown.into_iter().map(|c| {
                             let id = c.id.clone();
                             view! {
                                 <li>
@@ -148,7 +149,7 @@ pub fn PersonPicker(
                             {(more > 0).then(|| view! { <li class="muted">{format!("и ещё {more}: уточните поиск")}</li> })}
                         }
                     }}
-                    {move || matches.with(Vec::is_empty).then(|| view! { <li class="muted">"Никого не нашлось."</li> })}
+                    {move || matches.with(|(total, _)| *total == 0).then(|| view! { <li class="muted">"Никого не нашлось."</li> })}
                 </ul>
             </Show>
         </fieldset>
