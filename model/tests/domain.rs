@@ -759,8 +759,8 @@ fn indicators_and_missing_documents_are_computed_from_the_records() {
     assert_eq!((signed.value, signed.of, signed.met), (1, Some(2), false));
 }
 
-#[test]
-fn the_demo_is_a_realistic_year_of_invented_people() {
+/// A school document with the demo year of 15 March 2027 (people named `person-1`…).
+fn demo_school() -> (Automerge, model::demo::Demo) {
     let mut school = sync_core::new_document();
     edit(&mut school, |tx| School::init(tx, "Демонстрационная школа"));
     let mut n = 0;
@@ -772,6 +772,13 @@ fn the_demo_is_a_realistic_year_of_invented_people() {
     let demo = edit(&mut school, |tx| {
         model::demo::populate(tx, &mut next, today, NOW)
     });
+    (school, demo)
+}
+
+#[test]
+fn the_demo_is_a_realistic_year_of_invented_people() {
+    let (school, demo) = demo_school();
+    let today = NaiveDate::from_ymd_opt(2027, 3, 15).unwrap();
     let count = |role: Role| {
         demo.people
             .iter()
@@ -979,17 +986,7 @@ fn the_roadmap_s_other_indicators_count_trainings_partners_the_closing_game_and_
 /// record's fields one by one from the document holds, concurrent edits of one field included.
 #[test]
 fn lists_read_exactly_what_each_record_holds() {
-    let mut school = sync_core::new_document();
-    edit(&mut school, |tx| School::init(tx, "Школа"));
-    let mut n = 0;
-    let mut next = || {
-        n += 1;
-        format!("person-{n}")
-    };
-    let today = NaiveDate::from_ymd_opt(2027, 3, 15).unwrap();
-    let demo = edit(&mut school, |tx| {
-        model::demo::populate(tx, &mut next, today, NOW)
-    });
+    let (school, demo) = demo_school();
     // Two tablets change the same meeting's topic and notes at once; the merge keeps one topic.
     let (meeting, _) = School::list::<Meeting>(&school).unwrap().remove(0);
     let mut a = school.fork();

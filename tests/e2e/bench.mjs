@@ -240,16 +240,6 @@ async function painted(page, selector) {
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 }
 
-/** Loads the demo year once more into the school on `t` (each load adds its people anew). */
-async function loadDemo(t) {
-  await t.page.click(".settings-link");
-  t.page.once("dialog", (d) => d.accept());
-  await t.page.click("[data-testid=load-demo]");
-  await t.page.locator("[data-testid=demo-loaded]").waitFor({ timeout: 600_000 });
-  await t.waitSaved();
-  await t.page.click(".brand");
-}
-
 /**
  * The screens of issue 11 for an empty school, the demo year and five times the demo (the demo
  * loaded five times: 950 people, 125 pairs), at 1× and 4× CPU: one table, a column per size and
@@ -264,7 +254,7 @@ async function screensBySize(relay) {
     let loaded = 0;
     for (const [label, loads] of [["empty", 0], ["demo", 1], ["5× demo", 5]]) {
       while (loaded < loads) {
-        await loadDemo(t);
+        await t.loadDemo();
         loaded += 1;
       }
       for (const rate of [1, 4]) {

@@ -173,6 +173,16 @@ export class Tablet {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
+  /** Loads the demo year once more into this tablet's school (each load adds its people anew). */
+  async loadDemo() {
+    await this.page.click(".settings-link");
+    this.page.once("dialog", (d) => d.accept());
+    await this.page.click("[data-testid=load-demo]");
+    await this.page.locator("[data-testid=demo-loaded]").waitFor({ timeout: 600_000 });
+    await this.waitSaved();
+    await this.page.click(".brand");
+  }
+
   async waitSynced() {
     await this.page.locator('[data-testid=sync-status][data-state=synced]').waitFor();
   }

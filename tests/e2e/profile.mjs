@@ -16,15 +16,6 @@ const TOP = Number(process.env.TOP ?? 40);
 const FOCUS = process.env.FOCUS ? new RegExp(process.env.FOCUS) : undefined;
 const OURS = /^<?(app|model|export|sync_core)::/;
 
-async function loadDemo(t) {
-  await t.page.click(".settings-link");
-  t.page.once("dialog", (d) => d.accept());
-  await t.page.click("[data-testid=load-demo]");
-  await t.page.locator("[data-testid=demo-loaded]").waitFor({ timeout: 600_000 });
-  await t.waitSaved();
-  await t.page.click(".brand");
-}
-
 /** Self and total (inclusive) milliseconds per function name. */
 function summarise(profile) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -72,7 +63,7 @@ const t = await (async () => {
 try {
   await t.enrollAsCurator(relay, "Школа для профиля");
   await t.waitSynced();
-  for (let i = 0; i < TIMES; i++) await loadDemo(t);
+  for (let i = 0; i < TIMES; i++) await t.loadDemo();
   const cdp = await t.page.context().newCDPSession(t.page);
   const painted = () => t.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   // SCREEN=pair: a pair's page opened from the pairs list, after a start and its first exchange
