@@ -715,29 +715,24 @@ impl Repo {
         &self,
         id: &DocumentId,
     ) -> Result<Vec<(model::RecordId, T)>, ModelError> {
-        self.trigger(id).track();
-        let mut inner = self.lock_parsed();
-        inner.parse(id);
-        let entry = inner.docs.get(id).ok_or(ModelError::NotInitialised)?;
-        if let Some(reason) = &entry.damaged {
-            return Err(ModelError::Damaged(reason.clone()));
-        }
-        let heads = entry.doc.get_heads();
-        let key = (*id, std::any::TypeId::of::<T>());
-        let mut cache = self
-            .0
-            .records_cache
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
-        if let Some((at, cached)) = cache.get(&key)
-            && *at == heads
-            && let Some(list) = cached.downcast_ref::<Vec<(model::RecordId, T)>>()
-        {
-            return Ok(list.clone());
-        }
-        let list = model::School::list::<T>(&entry.doc)?;
-        cache.insert(key, (heads, std::sync::Arc::new(list.clone())));
-        Ok(list)
+        self.read(id, |doc| {
+            let heads = doc.get_heads();
+            let key = (*id, std::any::TypeId::of::<T>());
+            let mut cache = self
+                .0
+                .records_cache
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            if let Some((at, cached)) = cache.get(&key)
+                && *at == heads
+                && let Some(list) = cached.downcast_ref::<Vec<(model::RecordId, T)>>()
+            {
+                return Ok(list.clone());
+            }
+            let list = model::School::list::<T>(doc)?;
+            cache.insert(key, (heads, std::sync::Arc::new(list.clone())));
+            Ok(list)
+        })?
     }
 
     /// Applies an edit as one Automerge change, or nothing if `f` fails; then saves and syncs.
