@@ -95,16 +95,37 @@ async fn committed(tx: rexie::Transaction) -> Result<(), StorageError> {
     }
 }
 
-/// Deletes every chunk of a document, inside the caller's transaction.
+/// Deletes every chunk of a document, inside the caller's transaction: one request for the
+/// document's key range, however many chunks it has.
 async fn delete_chunks(store: &rexie::Store, doc: &DocumentId) -> Result<(), StorageError> {
-    let old = store
-        .get_all_keys(Some(doc_range(doc)?), None)
+    store
+        .delete(doc_range(doc)?.into())
         .await
-        .map_err(write_error)?;
-    for key in old {
-        store.delete(key).await.map_err(write_error)?;
+        .map_err(write_error)
+}
+
+/// Every key and value in `range` (the whole store if `None`), in key order, in two requests
+/// (`getAllKeys` and `getAll`) however many entries there are. A cursor takes a round trip to
+/// IndexedDB per entry: thousands of them before the first screen of a school of a thousand
+/// people.
+async fn entries(
+    store: &rexie::Store,
+    range: Option<KeyRange>,
+) -> Result<Vec<(JsValue, JsValue)>, StorageError> {
+    let (keys, values) = futures::join!(
+        store.get_all_keys(range.clone(), None),
+        store.get_all(range, None)
+    );
+    let (keys, values) = (keys.map_err(read_error)?, values.map_err(read_error)?);
+    // Both requests ran in one transaction, over the same range, in key order.
+    if keys.len() != values.len() {
+        return Err(StorageError::Read(format!(
+            "{} keys but {} values",
+            keys.len(),
+            values.len()
+        )));
     }
-    Ok(())
+    Ok(keys.into_iter().zip(values).collect())
 }
 
 pub struct Storage {
@@ -151,10 +172,7 @@ impl Storage {
     pub async fn load(&self, doc: &DocumentId) -> Result<Vec<Chunk>, StorageError> {
         let tx = self.transaction(CHUNKS, TransactionMode::ReadOnly)?;
         let store = tx.store(CHUNKS).map_err(read_error)?;
-        let entries = store
-            .scan(Some(doc_range(doc)?), None, None, None)
-            .await
-            .map_err(read_error)?;
+        let entries = entries(&store, Some(doc_range(doc)?)).await?;
         let mut chunks = Vec::with_capacity(entries.len());
         for (key, value) in entries {
             chunks.push(chunk_of(&key, &value)?.1);
@@ -162,15 +180,12 @@ impl Storage {
         Ok(chunks)
     }
 
-    /// Every document's chunks, read in one transaction: opening the app reads a school of a
-    /// thousand people with one request to IndexedDB rather than a thousand.
+    /// Every document's chunks, read in one transaction with two requests to IndexedDB
+    /// (see [`entries`]), however many documents and chunks the device holds.
     pub async fn load_all(&self) -> Result<BTreeMap<DocumentId, Vec<Chunk>>, StorageError> {
         let tx = self.transaction(CHUNKS, TransactionMode::ReadOnly)?;
         let store = tx.store(CHUNKS).map_err(read_error)?;
-        let entries = store
-            .scan(None, None, None, None)
-            .await
-            .map_err(read_error)?;
+        let entries = entries(&store, None).await?;
         let mut out: BTreeMap<DocumentId, Vec<Chunk>> = BTreeMap::new();
         for (key, value) in entries {
             let (doc, chunk) = chunk_of(&key, &value)?;
@@ -226,11 +241,8 @@ impl Storage {
     pub async fn meta_all(&self) -> Result<BTreeMap<String, String>, StorageError> {
         let tx = self.transaction(META, TransactionMode::ReadOnly)?;
         let store = tx.store(META).map_err(read_error)?;
-        let entries = store
-            .scan(None, None, None, None)
-            .await
-            .map_err(read_error)?;
-        Ok(entries
+        Ok(entries(&store, None)
+            .await?
             .into_iter()
             .filter_map(|(k, v)| Some((k.as_string()?, v.as_string()?)))
             .collect())
