@@ -225,13 +225,46 @@ impl Client {
         let Some(id) = doc else {
             return self.poll_all(docs);
         };
-        if self.waiting && self.opening.len() <= MAX_OPENING / 2 {
-            return self.poll_all(docs);
-        }
-        docs.get(id)
+        let mut out: Vec<Message> = docs
+            .get(id)
             .and_then(|d| self.poll(id, d))
             .into_iter()
-            .collect()
+            .collect();
+        if self.waiting && self.opening.len() <= MAX_OPENING / 2 {
+            out.extend(self.open_waiting(docs));
+        }
+        out
+    }
+
+    /// Opens documents not yet opened in this session while opening slots are free. Only those
+    /// are looked at: the documents already answered say what they have to say after their own
+    /// messages ([`Client::poll_after`]), and asking each of them again on every wave made a
+    /// thousand documents' first sync a thousand sync-message computations per wave.
+    fn open_waiting(&mut self, docs: &impl Documents) -> Vec<Message> {
+        self.waiting = false;
+        let Some(relay) = self.relay.clone() else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for id in docs.ids() {
+            let opened = self.opening.contains(&id)
+                || self.unavailable.contains(&id)
+                || self
+                    .sessions
+                    .get(&id)
+                    .is_some_and(|s| s.has_heard_from(&relay));
+            if opened {
+                continue;
+            }
+            if self.opening.len() >= MAX_OPENING {
+                self.waiting = true;
+                break;
+            }
+            if let Some(message) = docs.get(&id).and_then(|d| self.poll(&id, d)) {
+                out.push(message);
+            }
+        }
+        out
     }
 
     /// Whether the relay has confirmed holding exactly this document's heads.
