@@ -1707,8 +1707,17 @@ impl Repo {
             .collect()
     }
 
-    pub(crate) fn retry_unavailable(&self) {
-        self.lock().client.retry_unavailable();
+    /// Asks the relay again for the documents it did not have: their frames only, and no
+    /// look at the other documents (a school of a thousand was polled whole every few seconds).
+    pub(crate) fn retry_unavailable(&self) -> Vec<Vec<u8>> {
+        let mut inner = self.lock();
+        let Inner { docs, client, .. } = &mut *inner;
+        let ids = client.retry_unavailable();
+        client
+            .poll_these(&ids, &Docs(docs))
+            .iter()
+            .map(wire::Message::encode)
+            .collect()
     }
 
     /// Recomputes the sync status after traffic; records the time of a completed sync.

@@ -157,10 +157,7 @@ async fn session(repo: &Repo, endpoint: &Endpoint, wake: &mut UnboundedReceiver<
                 }
             },
             _ = wake.next() => repo.poll_frames(),
-            _ = tick.next() => {
-                repo.retry_unavailable();
-                repo.poll_frames()
-            },
+            _ = tick.next() => repo.retry_unavailable(),
             _ = beat.next() => {
                 let silent = js_sys::Date::now() - heard;
                 if silent > DEAD_MS {

@@ -109,11 +109,22 @@ impl Client {
         self.opening.clear();
     }
 
-    /// Asks again for documents the relay did not have, on the next [`Client::poll`].
-    pub fn retry_unavailable(&mut self) {
-        for id in std::mem::take(&mut self.unavailable) {
-            self.sessions.remove(&id);
+    /// Asks again for documents the relay did not have, on their next [`Client::poll`];
+    /// returns them (to be polled with [`Client::poll_these`]).
+    pub fn retry_unavailable(&mut self) -> Vec<DocumentId> {
+        let ids: Vec<DocumentId> = std::mem::take(&mut self.unavailable).into_iter().collect();
+        for id in &ids {
+            self.sessions.remove(id);
         }
+        ids
+    }
+
+    /// The next frames for these documents only: a device's timer that asks again for what
+    /// the relay did not have looks at those documents, not at every one it holds.
+    pub fn poll_these(&mut self, ids: &[DocumentId], docs: &impl Documents) -> Vec<Message> {
+        ids.iter()
+            .filter_map(|id| docs.get(id).and_then(|doc| self.poll(id, doc)))
+            .collect()
     }
 
     pub fn is_unavailable(&self, id: &DocumentId) -> bool {

@@ -469,3 +469,71 @@ impl Documents for Counting<'_> {
         None
     }
 }
+
+#[test]
+fn asking_again_for_what_the_relay_lacked_looks_only_at_those_documents() {
+    let mut net = Network::new(&["curator", "tablet"]);
+    let held: Vec<DocumentId> = (0..50).map(|_| DocumentId::random()).collect();
+    for id in &held {
+        net.replica(0).put(*id, "n", "v");
+    }
+    net.connect(0);
+    net.run_until_quiescent();
+    // The tablet holds the school's fifty documents and one the relay has never had.
+    let missing = DocumentId::random();
+    for id in held.iter().chain([&missing]) {
+        net.replica(1).docs.insert(*id, Automerge::new());
+    }
+    net.connect(1);
+    let tablet = net.replicas[1].id();
+    // Pumped by hand (the network's own step asks again at once).
+    for _ in 0..10_000 {
+        if let Some((from, frame)) = net.to_relay.pop_front() {
+            let out = net.relay.receive(&from, &frame);
+            net.to_peers.extend(out);
+            continue;
+        }
+        let Some((_, frame)) = net.to_peers.pop_front() else {
+            break;
+        };
+        let r = &mut net.replicas[1];
+        let msg = wire::decode(&frame, wire::DEFAULT_MAX_FRAME).unwrap();
+        let about = match &msg {
+            Message::Sync(m) | Message::Request(m) => Some(m.document_id),
+            Message::DocUnavailable { document_id, .. } => Some(*document_id),
+            _ => None,
+        };
+        r.client.receive(msg, &mut r.docs).unwrap();
+        for out in r.client.poll_after(about.as_ref(), &r.docs) {
+            net.to_relay.push_back((tablet.clone(), out.encode()));
+        }
+    }
+    for id in &held {
+        assert_eq!(net.replica(1).get(*id, "n").as_deref(), Some("v"));
+    }
+    let r = &mut net.replicas[1];
+    assert!(r.client.is_unavailable(&missing));
+
+    // The timer: only the missing document is looked at and asked for again.
+    let ids = r.client.retry_unavailable();
+    assert_eq!(ids, vec![missing]);
+    let looked_at = Counting {
+        docs: &r.docs,
+        gets: std::cell::Cell::new(0),
+    };
+    let frames = r.client.poll_these(&ids, &looked_at);
+    assert_eq!(looked_at.gets.get(), 1);
+    assert!(
+        matches!(frames.as_slice(), [Message::Request(m)] if m.document_id == missing),
+        "{frames:?}"
+    );
+    // With nothing missing, the timer looks at nothing.
+    let looked_at = Counting {
+        docs: &r.docs,
+        gets: std::cell::Cell::new(0),
+    };
+    let ids = r.client.retry_unavailable();
+    assert!(ids.is_empty());
+    assert!(r.client.poll_these(&ids, &looked_at).is_empty());
+    assert_eq!(looked_at.gets.get(), 0);
+}

@@ -67,12 +67,14 @@ try {
   const cdp = await t.page.context().newCDPSession(t.page);
   const painted = () => t.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   // SCREEN=pair: a pair's page opened from the pairs list, after a start and its first exchange
-  // with the relay; SCREEN=list: a start until the programme list; SCREEN=sync: a start until
+  // with the relay; SCREEN=roadmap: the roadmap after the same; SCREEN=list: a start until the programme list; SCREEN=sync: a start until
   // the first exchange with the relay is over; otherwise a start until the home screen's panels.
   const screen = process.env.SCREEN;
-  if (screen === "pair") {
+  if (screen === "pair" || screen === "roadmap") {
     await t.page.reload();
     await t.waitSynced();
+  }
+  if (screen === "pair") {
     await t.page.click("[data-testid=nav-pairs]");
     await t.page.locator("[data-testid=pair] a").first().waitFor();
   }
@@ -84,6 +86,9 @@ try {
   if (screen === "pair") {
     await t.page.locator("[data-testid=pair] a").first().click();
     await t.page.locator("[data-testid=meetings]").waitFor({ timeout: 600_000 });
+  } else if (screen === "roadmap") {
+    await t.page.click("[data-testid=nav-roadmap]");
+    await t.page.locator("[data-testid=indicator]").first().waitFor({ timeout: 600_000 });
   } else if (screen === "list") {
     await t.page.reload({ waitUntil: "commit" });
     await t.page.locator("[data-testid=programmes] > li").first().waitFor({ timeout: 600_000 });
@@ -100,6 +105,7 @@ try {
   await cdp.send("Emulation.setCPUThrottlingRate", { rate: 1 });
   const what = {
     pair: "a pair's page",
+    roadmap: "the roadmap, opened from the home screen",
     list: "cold start to the programme list",
     sync: "cold start until in step with the relay",
   }[screen] ?? "cold start to the home screen's panels";
