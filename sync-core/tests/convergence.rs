@@ -398,43 +398,7 @@ fn a_replica_answering_each_message_alone_still_opens_every_document() {
         net.replica(1).docs.insert(*id, Automerge::new());
     }
     net.connect(1);
-    let tablet = net.replicas[1].id();
-    let mut most_opening = 0;
-    // Documents the tablet looked at to answer the relay's messages.
-    let mut gets = 0;
-    for _ in 0..100_000 {
-        if let Some((from, frame)) = net.to_relay.pop_front() {
-            let out = net.relay.receive(&from, &frame);
-            net.to_peers.extend(out);
-            continue;
-        }
-        let Some((to, frame)) = net.to_peers.pop_front() else {
-            break;
-        };
-        assert_eq!(to, tablet, "only the new tablet is talking");
-        let r = &mut net.replicas[1];
-        let msg = wire::decode(&frame, wire::DEFAULT_MAX_FRAME).unwrap();
-        let about = match &msg {
-            Message::Sync(m) | Message::Request(m) => Some(m.document_id),
-            Message::DocUnavailable { document_id, .. } => Some(*document_id),
-            _ => None,
-        };
-        r.client.receive(msg, &mut r.docs).unwrap();
-        let looked_at = Counting {
-            docs: &r.docs,
-            gets: std::cell::Cell::new(0),
-        };
-        for out in r.client.poll_after(about.as_ref(), &looked_at) {
-            net.to_relay.push_back((tablet.clone(), out.encode()));
-        }
-        gets += looked_at.gets.get();
-        let unanswered = net
-            .to_relay
-            .iter()
-            .filter(|(_, f)| sync_is_request(f))
-            .count();
-        most_opening = most_opening.max(unanswered);
-    }
+    let (most_opening, gets) = answer_each_message_alone(&mut net, 1);
     assert!(
         most_opening <= sync_core::client::MAX_OPENING,
         "{most_opening}"
@@ -485,29 +449,8 @@ fn asking_again_for_what_the_relay_lacked_looks_only_at_those_documents() {
         net.replica(1).docs.insert(*id, Automerge::new());
     }
     net.connect(1);
-    let tablet = net.replicas[1].id();
     // Pumped by hand (the network's own step asks again at once).
-    for _ in 0..10_000 {
-        if let Some((from, frame)) = net.to_relay.pop_front() {
-            let out = net.relay.receive(&from, &frame);
-            net.to_peers.extend(out);
-            continue;
-        }
-        let Some((_, frame)) = net.to_peers.pop_front() else {
-            break;
-        };
-        let r = &mut net.replicas[1];
-        let msg = wire::decode(&frame, wire::DEFAULT_MAX_FRAME).unwrap();
-        let about = match &msg {
-            Message::Sync(m) | Message::Request(m) => Some(m.document_id),
-            Message::DocUnavailable { document_id, .. } => Some(*document_id),
-            _ => None,
-        };
-        r.client.receive(msg, &mut r.docs).unwrap();
-        for out in r.client.poll_after(about.as_ref(), &r.docs) {
-            net.to_relay.push_back((tablet.clone(), out.encode()));
-        }
-    }
+    answer_each_message_alone(&mut net, 1);
     for id in &held {
         assert_eq!(net.replica(1).get(*id, "n").as_deref(), Some("v"));
     }
@@ -536,4 +479,47 @@ fn asking_again_for_what_the_relay_lacked_looks_only_at_those_documents() {
     assert!(ids.is_empty());
     assert!(r.client.poll_these(&ids, &looked_at).is_empty());
     assert_eq!(looked_at.gets.get(), 0);
+}
+
+/// Delivers every frame until none is in flight, with replica `i` answering each message it
+/// gets alone, the way the app does (`poll_after`). Returns the most `request`s in flight at
+/// once and how often the replica looked at one of its documents to answer.
+fn answer_each_message_alone(net: &mut Network, i: usize) -> (usize, usize) {
+    let tablet = net.replicas[i].id();
+    let mut most_opening = 0;
+    let mut gets = 0;
+    for _ in 0..100_000 {
+        if let Some((from, frame)) = net.to_relay.pop_front() {
+            let out = net.relay.receive(&from, &frame);
+            net.to_peers.extend(out);
+            continue;
+        }
+        let Some((to, frame)) = net.to_peers.pop_front() else {
+            break;
+        };
+        assert_eq!(to, tablet, "only the one replica is talking");
+        let r = &mut net.replicas[i];
+        let msg = wire::decode(&frame, wire::DEFAULT_MAX_FRAME).unwrap();
+        let about = match &msg {
+            Message::Sync(m) | Message::Request(m) => Some(m.document_id),
+            Message::DocUnavailable { document_id, .. } => Some(*document_id),
+            _ => None,
+        };
+        r.client.receive(msg, &mut r.docs).unwrap();
+        let looked_at = Counting {
+            docs: &r.docs,
+            gets: std::cell::Cell::new(0),
+        };
+        for out in r.client.poll_after(about.as_ref(), &looked_at) {
+            net.to_relay.push_back((tablet.clone(), out.encode()));
+        }
+        gets += looked_at.gets.get();
+        let unanswered = net
+            .to_relay
+            .iter()
+            .filter(|(_, f)| sync_is_request(f))
+            .count();
+        most_opening = most_opening.max(unanswered);
+    }
+    (most_opening, gets)
 }
