@@ -134,8 +134,8 @@ struct Shared {
     flush_queued: std::sync::atomic::AtomicBool,
     inner: Mutex<Inner>,
     writer: UnboundedSender<Job>,
-    sync_wake: UnboundedSender<()>,
-    sync_wake_rx: Mutex<Option<UnboundedReceiver<()>>>,
+    sync_wake: UnboundedSender<Wake>,
+    sync_wake_rx: Mutex<Option<UnboundedReceiver<Wake>>>,
     /// Bumped on any change (and on erasures): for the few readers that depend on everything.
     revision: RwSignal<u64>,
     /// Every stored document is parsed ([`Repo::finish_loading`]).
@@ -217,6 +217,13 @@ pub struct Restored {
 /// A cheap handle to the device's documents, shared through Leptos context.
 #[derive(Clone)]
 pub struct Repo(Arc<Shared>);
+
+/// What the sync task is asked to look at after a change on this device: the documents that
+/// changed (an edit), or every document (many changed at once).
+pub(crate) enum Wake {
+    All,
+    Docs(Vec<DocumentId>),
+}
 
 struct Docs<'a>(&'a mut BTreeMap<DocumentId, Entry>);
 
@@ -792,7 +799,7 @@ impl Repo {
         self.follow_school();
         self.notify_all();
         self.request_flush();
-        let _ = self.0.sync_wake.unbounded_send(());
+        let _ = self.0.sync_wake.unbounded_send(Wake::All);
         // Counting what is unsent looks at every document: after the screens have redrawn,
         // as a task of its own, not in the one that shows the change.
         let repo = self.clone();
@@ -803,11 +810,12 @@ impl Repo {
     }
 
     fn changed(&self, ids: &[DocumentId]) {
-        self.follow_school();
+        let mut poll = self.follow_school();
+        poll.extend_from_slice(ids);
         self.count_unsent();
         self.notify(&ids.iter().copied().collect());
         self.request_flush();
-        let _ = self.0.sync_wake.unbounded_send(());
+        let _ = self.0.sync_wake.unbounded_send(Wake::Docs(poll));
     }
 
     /// Asks the writer to store what is unsaved; one request waits at a time, since a flush
@@ -835,8 +843,9 @@ impl Repo {
             .extend(ids);
         // Only a change to the school's register can name documents to ask for; the counts of
         // what is unsent are redone with the sync status, a few times a second at most.
-        if self.follow_school() {
-            let _ = self.0.sync_wake.unbounded_send(());
+        let poll = self.follow_school();
+        if !poll.is_empty() {
+            let _ = self.0.sync_wake.unbounded_send(Wake::Docs(poll));
         }
         self.request_flush();
         if self
@@ -868,24 +877,25 @@ impl Repo {
     /// it does not hold yet. A person marked erased is not deleted here: the mark only makes
     /// the device ask the relay ([`Repo::check_erasures`]), whose word alone deletes.
     /// Whether the register changed since it was last followed.
-    fn follow_school(&self) -> bool {
+    fn follow_school(&self) -> Vec<DocumentId> {
         let Some(school) = self.0.school.get_untracked() else {
-            return false;
+            return Vec::new();
         };
         let mut ask = false;
+        let mut poll = Vec::new();
         {
             // Not parsing the people's documents: only whether they are here matters.
             let mut inner = self.lock_parsed();
             let Some(entry) = inner.docs.get_mut(&school) else {
-                return false;
+                return poll;
             };
             if entry.damaged.is_some() {
-                return false;
+                return poll;
             }
             let mut followed = self.0.followed.lock().unwrap_or_else(|p| p.into_inner());
             let heads = entry.doc.get_heads();
             if *followed == heads && !heads.is_empty() {
-                return false;
+                return poll;
             }
             if matches!(
                 model::School::schema_status(&entry.doc),
@@ -895,6 +905,7 @@ impl Repo {
                 match model::School::upgrade(&mut tx) {
                     Ok(_) => {
                         tx.commit();
+                        poll.push(school);
                     }
                     Err(_) => {
                         tx.rollback();
@@ -918,18 +929,21 @@ impl Repo {
                 if inner.unparsed.contains_key(&doc_id) {
                     continue;
                 }
-                inner.docs.entry(doc_id).or_insert_with(|| Entry {
-                    doc: sync_core::new_document(),
-                    save: SaveState::default(),
-                    damaged: None,
-                });
+                if let std::collections::btree_map::Entry::Vacant(new) = inner.docs.entry(doc_id) {
+                    new.insert(Entry {
+                        doc: sync_core::new_document(),
+                        save: SaveState::default(),
+                        damaged: None,
+                    });
+                    poll.push(doc_id);
+                }
             }
         }
         if ask {
             let repo = self.clone();
             leptos::task::spawn_local(async move { repo.check_erasures().await });
         }
-        true
+        poll
     }
 
     /// Asks the relay which of the school's documents are erased, deletes this device's copies
@@ -1626,7 +1640,7 @@ impl Repo {
 
     // --- The sync task's side -------------------------------------------------------------
 
-    pub(crate) fn take_sync_wake(&self) -> Option<UnboundedReceiver<()>> {
+    pub(crate) fn take_sync_wake(&self) -> Option<UnboundedReceiver<Wake>> {
         self.0
             .sync_wake_rx
             .lock()
@@ -1697,14 +1711,16 @@ impl Repo {
             .collect())
     }
 
-    pub(crate) fn poll_frames(&self) -> Vec<Vec<u8>> {
+    /// The frames to send after a change on this device: for the documents that changed
+    /// only (an edit on a school of a thousand people polled all thousand).
+    pub(crate) fn poll_frames(&self, wake: Wake) -> Vec<Vec<u8>> {
         let mut inner = self.lock();
         let Inner { docs, client, .. } = &mut *inner;
-        client
-            .poll_all(&Docs(docs))
-            .iter()
-            .map(wire::Message::encode)
-            .collect()
+        let frames = match wake {
+            Wake::All => client.poll_all(&Docs(docs)),
+            Wake::Docs(ids) => client.poll_these(&ids, &Docs(docs)),
+        };
+        frames.iter().map(wire::Message::encode).collect()
     }
 
     /// Asks the relay again for the documents it did not have: their frames only, and no

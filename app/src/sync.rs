@@ -7,7 +7,7 @@ use gloo_net::websocket::Message;
 use gloo_net::websocket::futures::WebSocket;
 use gloo_timers::future::{IntervalStream, TimeoutFuture};
 
-use crate::repo::{Repo, SyncStatus};
+use crate::repo::{Repo, SyncStatus, Wake};
 
 const FIRST_RETRY_MS: u32 = 500;
 const MAX_RETRY_MS: u32 = 8_000;
@@ -62,7 +62,7 @@ pub fn start(repo: Repo, endpoint: Endpoint) {
     leptos::task::spawn_local(run(repo, endpoint, wake));
 }
 
-async fn run(repo: Repo, endpoint: Endpoint, mut wake: UnboundedReceiver<()>) {
+async fn run(repo: Repo, endpoint: Endpoint, mut wake: UnboundedReceiver<Wake>) {
     let mut delay = FIRST_RETRY_MS;
     let mut ever_connected = false;
     loop {
@@ -94,7 +94,7 @@ enum Ended {
     Refused(String),
 }
 
-async fn session(repo: &Repo, endpoint: &Endpoint, wake: &mut UnboundedReceiver<()>) -> Ended {
+async fn session(repo: &Repo, endpoint: &Endpoint, wake: &mut UnboundedReceiver<Wake>) -> Ended {
     let protocols = endpoint.protocols();
     let protocols = [protocols[0].as_str(), protocols[1].as_str()];
     let Ok(ws) = WebSocket::open_with_protocols(&endpoint.url, &protocols) else {
@@ -156,7 +156,7 @@ async fn session(repo: &Repo, endpoint: &Endpoint, wake: &mut UnboundedReceiver<
                 Some(Err(_)) | None => return Ended::Lost { was_connected: connected },
                 }
             },
-            _ = wake.next() => repo.poll_frames(),
+            woken = wake.next() => repo.poll_frames(woken.unwrap_or(Wake::All)),
             _ = tick.next() => repo.retry_unavailable(),
             _ = beat.next() => {
                 let silent = js_sys::Date::now() - heard;

@@ -67,12 +67,16 @@ try {
   const cdp = await t.page.context().newCDPSession(t.page);
   const painted = () => t.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   // SCREEN=pair: a pair's page opened from the pairs list, after a start and its first exchange
-  // with the relay; SCREEN=roadmap: the roadmap after the same; SCREEN=list: a start until the programme list; SCREEN=sync: a start until
+  // with the relay; SCREEN=roadmap: the roadmap after the same; SCREEN=person: a person's page from the people list; SCREEN=list: a start until the programme list; SCREEN=sync: a start until
   // the first exchange with the relay is over; otherwise a start until the home screen's panels.
   const screen = process.env.SCREEN;
-  if (screen === "pair" || screen === "roadmap") {
+  if (screen === "pair" || screen === "roadmap" || screen === "person") {
     await t.page.reload();
     await t.waitSynced();
+  }
+  if (screen === "person") {
+    await t.page.click("[data-testid=nav-people]");
+    await t.page.locator("[data-testid=person] a").first().waitFor();
   }
   if (screen === "pair") {
     await t.page.click("[data-testid=nav-pairs]");
@@ -86,6 +90,9 @@ try {
   if (screen === "pair") {
     await t.page.locator("[data-testid=pair] a").first().click();
     await t.page.locator("[data-testid=meetings]").waitFor({ timeout: 600_000 });
+  } else if (screen === "person") {
+    await t.page.locator("[data-testid=person] a").first().click();
+    await t.page.locator("[data-testid=person-title]").waitFor({ timeout: 600_000 });
   } else if (screen === "roadmap") {
     await t.page.click("[data-testid=nav-roadmap]");
     await t.page.locator("[data-testid=indicator]").first().waitFor({ timeout: 600_000 });
@@ -106,6 +113,7 @@ try {
   const what = {
     pair: "a pair's page",
     roadmap: "the roadmap, opened from the home screen",
+    person: "a person's page, opened from the people list",
     list: "cold start to the programme list",
     sync: "cold start until in step with the relay",
   }[screen] ?? "cold start to the home screen's panels";
