@@ -339,13 +339,7 @@ fn lists_created_concurrently_keep_both_items() {
 
 #[test]
 fn a_new_replica_opens_hundreds_of_documents_in_waves_and_gets_them_all() {
-    let mut net = Network::new(&["curator", "new-tablet"]);
-    let ids: Vec<DocumentId> = (0..200).map(|_| DocumentId::random()).collect();
-    for id in &ids {
-        net.replica(0).put(*id, "n", "v");
-    }
-    net.connect(0);
-    net.run_until_quiescent();
+    let (mut net, ids) = relay_holding(200);
     net.connect(1);
     for id in &ids {
         net.replica(1).docs.insert(*id, Automerge::new());
@@ -387,13 +381,7 @@ fn a_new_replica_opens_hundreds_of_documents_in_waves_and_gets_them_all() {
 fn a_replica_answering_each_message_alone_still_opens_every_document() {
     // The app polls only the document a message was about (and refills free opening slots),
     // not every document after every message.
-    let mut net = Network::new(&["curator", "new-tablet"]);
-    let ids: Vec<DocumentId> = (0..300).map(|_| DocumentId::random()).collect();
-    for id in &ids {
-        net.replica(0).put(*id, "n", "v");
-    }
-    net.connect(0);
-    net.run_until_quiescent();
+    let (mut net, ids) = relay_holding(300);
     for id in &ids {
         net.replica(1).docs.insert(*id, Automerge::new());
     }
@@ -436,13 +424,7 @@ impl Documents for Counting<'_> {
 
 #[test]
 fn asking_again_for_what_the_relay_lacked_looks_only_at_those_documents() {
-    let mut net = Network::new(&["curator", "tablet"]);
-    let held: Vec<DocumentId> = (0..50).map(|_| DocumentId::random()).collect();
-    for id in &held {
-        net.replica(0).put(*id, "n", "v");
-    }
-    net.connect(0);
-    net.run_until_quiescent();
+    let (mut net, held) = relay_holding(50);
     // The tablet holds the school's fifty documents and one the relay has never had.
     let missing = DocumentId::random();
     for id in held.iter().chain([&missing]) {
@@ -522,4 +504,17 @@ fn answer_each_message_alone(net: &mut Network, i: usize) -> (usize, usize) {
         most_opening = most_opening.max(unanswered);
     }
     (most_opening, gets)
+}
+
+/// A network whose curator has put `n` documents on the relay; a second replica, not yet
+/// connected, holds nothing.
+fn relay_holding(n: usize) -> (Network, Vec<DocumentId>) {
+    let mut net = Network::new(&["curator", "tablet"]);
+    let ids: Vec<DocumentId> = (0..n).map(|_| DocumentId::random()).collect();
+    for id in &ids {
+        net.replica(0).put(*id, "n", "v");
+    }
+    net.connect(0);
+    net.run_until_quiescent();
+    (net, ids)
 }
