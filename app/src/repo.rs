@@ -876,7 +876,8 @@ impl Repo {
     /// school document written by an older app, and asks the relay for every person's document
     /// it does not hold yet. A person marked erased is not deleted here: the mark only makes
     /// the device ask the relay ([`Repo::check_erasures`]), whose word alone deletes.
-    /// Whether the register changed since it was last followed.
+    /// Returns the documents the sync task should look at: those the register newly names,
+    /// and the school's own when an upgrade changed it.
     fn follow_school(&self) -> Vec<DocumentId> {
         let Some(school) = self.0.school.get_untracked() else {
             return Vec::new();

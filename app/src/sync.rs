@@ -95,6 +95,9 @@ enum Ended {
 }
 
 async fn session(repo: &Repo, endpoint: &Endpoint, wake: &mut UnboundedReceiver<Wake>) -> Ended {
+    // The handshake polls every document: what edits asked for while there was no
+    // connection is covered by it, and the queue does not grow across a day offline.
+    while wake.try_recv().is_ok() {}
     let protocols = endpoint.protocols();
     let protocols = [protocols[0].as_str(), protocols[1].as_str()];
     let Ok(ws) = WebSocket::open_with_protocols(&endpoint.url, &protocols) else {
