@@ -119,8 +119,8 @@ impl Client {
         ids
     }
 
-    /// The next frames for these documents only: a device's timer that asks again for what
-    /// the relay did not have looks at those documents, not at every one it holds.
+    /// The next frames for these documents only, not for every one the device holds: those an
+    /// edit changed, or those the relay did not have when the device asks again.
     pub fn poll_these(&mut self, ids: &[DocumentId], docs: &impl Documents) -> Vec<Message> {
         ids.iter()
             .filter_map(|id| docs.get(id).and_then(|doc| self.poll(id, doc)))
