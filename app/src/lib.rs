@@ -16,6 +16,7 @@ pub mod pages;
 pub mod repo;
 pub mod storage;
 pub mod sync;
+pub mod view_cache;
 
 /// The entry point `main.rs` calls.
 pub fn start() {

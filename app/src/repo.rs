@@ -20,6 +20,7 @@ use sync_core::wire;
 use sync_core::{DocumentId, PeerId};
 
 use crate::storage::{Storage, StorageError};
+use crate::view_cache::{Card, HomeView};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SaveStatus {
@@ -176,6 +177,12 @@ struct Shared {
     /// other documents (every keystroke committed on a person's page) skip the register.
     followed: Mutex<Vec<automerge::ChangeHash>>,
     erasures: Mutex<Erasures>,
+    /// The keys of the chunks the school's document is stored as (what the writer last
+    /// stored, or what the start read): the stamp of the [`HomeView`] stored with them.
+    school_chunks: Mutex<Vec<String>>,
+    /// The home screen as stored with the school's document, while that document waits to be
+    /// parsed at start ([`Repo::home_view`]).
+    home_view: Mutex<Option<Arc<HomeView>>>,
 }
 
 /// What this device knows of erasures. A person's document is deleted only when the relay
@@ -262,6 +269,7 @@ const META_ROLE: &str = "role";
 const META_ERASED: &str = "erased";
 const META_PENDING_ERASURES: &str = "pending_erasures";
 const META_RELAY_HEADS: &str = "relay_heads";
+const META_HOME_VIEW: &str = "home_view";
 /// How often an unknown actor makes the device ask the relay for the names of actors.
 const AUTHORS_EVERY_MS: i64 = 5_000;
 /// How often changes arriving from the relay redraw the screens.
@@ -358,13 +366,29 @@ impl Repo {
             pending: parse_id_list(meta.remove(META_PENDING_ERASURES)),
             asked_about: BTreeSet::new(),
         };
+        let stored_view = meta.remove(META_HOME_VIEW);
+        let mut home_view = None;
+        let mut school_chunks = Vec::new();
         let mut docs = BTreeMap::new();
         let mut unparsed = BTreeMap::new();
         // The school's document and the people's (and any other this device holds), in one
-        // read of the database; only the school's is parsed before the first screen.
+        // read of the database; only the school's is parsed before the first screen, and not
+        // even that one when the home screen stored with it can be painted meanwhile.
         for (id, chunks) in storage.load_all().await? {
             if Some(id) == school {
-                docs.insert(id, entry_of(chunks));
+                school_chunks = chunks.iter().map(|c| c.key.clone()).collect();
+                let year = model::year::of_date(chrono::Local::now().date_naive());
+                home_view = stored_view
+                    .as_deref()
+                    .and_then(HomeView::decode)
+                    .filter(|v| v.matches(&id.to_string(), &school_chunks))
+                    .filter(|v| v.shows_list_alone(&year))
+                    .map(Arc::new);
+                if home_view.is_some() {
+                    unparsed.insert(id, chunks);
+                } else {
+                    docs.insert(id, entry_of(chunks));
+                }
             } else if erasures.confirmed.contains(&id) || erasures.pending.contains(&id) {
                 // An earlier deletion did not finish.
                 storage.delete(&id).await?;
@@ -412,11 +436,13 @@ impl Repo {
             records_cache: Mutex::new(BTreeMap::new()),
             followed: Mutex::new(Vec::new()),
             erasures: Mutex::new(erasures),
+            school_chunks: Mutex::new(school_chunks),
+            home_view: Mutex::new(home_view.clone()),
         }));
         leptos::task::spawn_local(repo.clone().write_loop(storage, writer_rx));
         repo.follow_school();
         // The people's documents are parsed after the first screen is painted.
-        leptos::task::spawn_local(repo.clone().finish_loading());
+        leptos::task::spawn_local(repo.clone().finish_loading(home_view.is_none()));
         Ok(repo)
     }
 
@@ -438,9 +464,25 @@ impl Repo {
 
     /// Parses the documents the start left waiting, a slice at a time between frames so the
     /// first screen stays responsive, then counts what is unsent, starts syncing (if asked
-    /// to) and wakes [`Repo::loaded`]. Spawned once, by [`Repo::open`].
-    async fn finish_loading(self) {
+    /// to) and wakes [`Repo::loaded`]. Spawned once, by [`Repo::open`]; `store_view` when no
+    /// home view matching the stored school was found (it is stored now, for the next start).
+    ///
+    /// The school's document comes first, in a task of its own (it cannot be sliced): the
+    /// screens painted from the [`HomeView`] are then redrawn from it.
+    async fn finish_loading(self, store_view: bool) {
         after_next_paint().await;
+        if let Some(school) = self.0.school.get_untracked() {
+            let parsed = self.lock_parsed().parse(&school);
+            *self.0.home_view.lock().unwrap_or_else(|p| p.into_inner()) = None;
+            if parsed {
+                self.follow_school();
+                self.trigger(&school).notify();
+            }
+            if store_view {
+                self.store_home_view();
+            }
+            after_next_paint().await;
+        }
         loop {
             let start = js_sys::Date::now();
             {
@@ -722,24 +764,113 @@ impl Repo {
         &self,
         id: &DocumentId,
     ) -> Result<Vec<(model::RecordId, T)>, ModelError> {
-        self.read(id, |doc| {
-            let heads = doc.get_heads();
-            let key = (*id, std::any::TypeId::of::<T>());
-            let mut cache = self
-                .0
-                .records_cache
-                .lock()
-                .unwrap_or_else(|p| p.into_inner());
-            if let Some((at, cached)) = cache.get(&key)
-                && *at == heads
-                && let Some(list) = cached.downcast_ref::<Vec<(model::RecordId, T)>>()
-            {
-                return Ok(list.clone());
+        self.read(id, |doc| self.cached_list::<T>(id, doc))?
+    }
+
+    /// [`Repo::records`] of a document already in hand (not reactive).
+    fn cached_list<T: model::Record + Send + Sync + 'static>(
+        &self,
+        id: &DocumentId,
+        doc: &Automerge,
+    ) -> Result<Vec<(model::RecordId, T)>, ModelError> {
+        let heads = doc.get_heads();
+        let key = (*id, std::any::TypeId::of::<T>());
+        let mut cache = self
+            .0
+            .records_cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some((at, cached)) = cache.get(&key)
+            && *at == heads
+            && let Some(list) = cached.downcast_ref::<Vec<(model::RecordId, T)>>()
+        {
+            return Ok(list.clone());
+        }
+        let list = model::School::list::<T>(doc)?;
+        cache.insert(key, (heads, std::sync::Arc::new(list.clone())));
+        Ok(list)
+    }
+
+    /// The home screen as the last visit stored it, while the school's document is still
+    /// being parsed at start; `None` once it is (reactive: the screens painted from it are
+    /// redrawn from the document then).
+    pub fn home_view(&self) -> Option<Arc<HomeView>> {
+        let school = self.0.school.get()?;
+        self.trigger(&school).track();
+        if !self.lock_parsed().unparsed.contains_key(&school) {
+            return None;
+        }
+        self.0
+            .home_view
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// The home screen of the school as `doc` holds it, stamped with `chunks` (the keys it is
+    /// stored as); `None` for a school whose home screen is not the list alone (see
+    /// [`HomeView::shows_list_alone`]) or whose schema this app does not write.
+    fn home_view_of(
+        &self,
+        school: &DocumentId,
+        doc: &Automerge,
+        chunks: Vec<String>,
+    ) -> Option<HomeView> {
+        if !matches!(
+            model::School::schema_status(doc),
+            model::SchemaStatus::Current
+        ) {
+            return None;
+        }
+        let programmes = self.cached_list::<model::Programme>(school, doc).ok()?;
+        let starts = self
+            .cached_list::<model::year::YearStart>(school, doc)
+            .ok()?;
+        let people = self
+            .cached_list::<model::PersonEntry>(school, doc)
+            .ok()?
+            .iter()
+            .filter(|(_, e)| !model::Record::is_removed(e))
+            .count();
+        let today = chrono::Local::now().date_naive();
+        HomeView::new(
+            school.to_string(),
+            chunks,
+            model::School::name(doc),
+            people,
+            model::year::years_of(&programmes, &starts, today),
+            programmes.iter().map(|(id, p)| Card::of(id, p)).collect(),
+        )
+    }
+
+    /// Stores the home screen for the next start, if the school's document is stored as it
+    /// is now (otherwise the next write of it stores the view with it).
+    fn store_home_view(&self) {
+        let Some(school) = self.0.school.get_untracked() else {
+            return;
+        };
+        let chunks = self
+            .0
+            .school_chunks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let view = {
+            let inner = self.lock_parsed();
+            let Some(entry) = inner.docs.get(&school) else {
+                return;
+            };
+            if entry.damaged.is_some() || !entry.save.is_saved(&entry.doc) {
+                return;
             }
-            let list = model::School::list::<T>(doc)?;
-            cache.insert(key, (heads, std::sync::Arc::new(list.clone())));
-            Ok(list)
-        })?
+            self.home_view_of(&school, &entry.doc, chunks)
+        };
+        if let Some(view) = view {
+            let _ = self
+                .0
+                .writer
+                .unbounded_send(Job::Meta(META_HOME_VIEW, view.encode()));
+        }
     }
 
     /// Applies an edit as one Automerge change, or nothing if `f` fails; then saves and syncs.
@@ -1612,9 +1743,10 @@ impl Repo {
                     prepared.insert(id, pending);
                 }
             }
-            let batch: Vec<(DocumentId, PendingSave)> = {
+            let school = self.0.school.get_untracked();
+            let (batch, view, school_chunks) = {
                 let inner = self.lock();
-                inner
+                let batch: Vec<(DocumentId, PendingSave)> = inner
                     .docs
                     .iter()
                     .filter(|(_, e)| e.damaged.is_none())
@@ -1622,14 +1754,48 @@ impl Repo {
                         Some(p) if p.heads() == e.doc.get_heads().as_slice() => Some((*id, p)),
                         _ => e.save.pending(&e.doc).map(|p| (*id, p)),
                     })
-                    .collect()
+                    .collect();
+                // The home screen is stored with the school's chunks it is derived from.
+                let mut view = None;
+                let mut school_chunks = None;
+                if let Some((id, pending)) = batch.iter().find(|(id, _)| Some(*id) == school)
+                    && let Some(entry) = inner.docs.get(id)
+                {
+                    let mut chunks = if pending.replaces_all {
+                        Vec::new()
+                    } else {
+                        self.0
+                            .school_chunks
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .clone()
+                    };
+                    chunks.push(pending.chunk.key.clone());
+                    view = self.home_view_of(id, &entry.doc, chunks.clone());
+                    school_chunks = Some(chunks);
+                }
+                (batch, view, school_chunks)
             };
             if batch.is_empty() {
                 // Changed and yet nothing to write (an empty increment): nothing is unsaved.
                 self.0.save_status.set(SaveStatus::Saved);
                 return Ok(());
             }
-            storage.save_many(&batch).await?;
+            // A school whose home screen cannot be cached stores an empty view: the one stored
+            // before no longer describes it.
+            let view = school_chunks
+                .is_some()
+                .then(|| view.map(|v| v.encode()).unwrap_or_default());
+            storage
+                .save_many(&batch, view.as_deref().map(|v| (META_HOME_VIEW, v)))
+                .await?;
+            if let Some(chunks) = school_chunks {
+                *self
+                    .0
+                    .school_chunks
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner()) = chunks;
+            }
             let mut inner = self.lock();
             for (id, pending) in &batch {
                 if let Some(entry) = inner.docs.get_mut(id) {

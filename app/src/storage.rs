@@ -156,21 +156,21 @@ impl Storage {
 
     fn transaction(
         &self,
-        store: &str,
+        stores: &[&str],
         mode: TransactionMode,
     ) -> Result<rexie::Transaction, StorageError> {
         let db = self.db.borrow();
         let db = db
             .as_ref()
             .ok_or_else(|| StorageError::Unavailable("база данных закрыта".into()))?;
-        db.transaction(&[store], mode).map_err(|e| match mode {
+        db.transaction(stores, mode).map_err(|e| match mode {
             TransactionMode::ReadOnly => read_error(e),
             _ => write_error(e),
         })
     }
 
     pub async fn load(&self, doc: &DocumentId) -> Result<Vec<Chunk>, StorageError> {
-        let tx = self.transaction(CHUNKS, TransactionMode::ReadOnly)?;
+        let tx = self.transaction(&[CHUNKS], TransactionMode::ReadOnly)?;
         let store = tx.store(CHUNKS).map_err(read_error)?;
         let entries = entries(&store, Some(doc_range(doc)?)).await?;
         let mut chunks = Vec::with_capacity(entries.len());
@@ -183,7 +183,7 @@ impl Storage {
     /// Every document's chunks, read in one transaction with two requests to IndexedDB
     /// (see [`entries`]), however many documents and chunks the device holds.
     pub async fn load_all(&self) -> Result<BTreeMap<DocumentId, Vec<Chunk>>, StorageError> {
-        let tx = self.transaction(CHUNKS, TransactionMode::ReadOnly)?;
+        let tx = self.transaction(&[CHUNKS], TransactionMode::ReadOnly)?;
         let store = tx.store(CHUNKS).map_err(read_error)?;
         let entries = entries(&store, None).await?;
         let mut out: BTreeMap<DocumentId, Vec<Chunk>> = BTreeMap::new();
@@ -198,15 +198,30 @@ impl Storage {
     }
 
     pub async fn save(&self, doc: &DocumentId, save: &PendingSave) -> Result<(), StorageError> {
-        self.save_many(&[(*doc, save.clone())]).await
+        self.save_many(&[(*doc, save.clone())], None).await
     }
 
     /// Writes several documents' pending changes in **one** transaction: all of them are
     /// stored or none is. A change that spans documents (the demo year: the school's list of
     /// people and each person's own document; an import) is never found half-written after a
     /// reload or a closed tab.
-    pub async fn save_many(&self, saves: &[(DocumentId, PendingSave)]) -> Result<(), StorageError> {
-        let tx = self.transaction(CHUNKS, TransactionMode::ReadWrite)?;
+    ///
+    /// `meta` is a setting written in the same transaction: a record derived from the
+    /// documents (the home screen's view, [`crate::view_cache`]) is stored with exactly the
+    /// chunks it was derived from, or not at all.
+    pub async fn save_many(
+        &self,
+        saves: &[(DocumentId, PendingSave)],
+        meta: Option<(&str, &str)>,
+    ) -> Result<(), StorageError> {
+        let tx = self.transaction(&[CHUNKS, META], TransactionMode::ReadWrite)?;
+        if let Some((key, value)) = meta {
+            tx.store(META)
+                .map_err(write_error)?
+                .put(&JsString::from(value).into(), Some(&JsValue::from_str(key)))
+                .await
+                .map_err(write_error)?;
+        }
         let store = tx.store(CHUNKS).map_err(write_error)?;
         for (doc, save) in saves {
             if save.replaces_all {
@@ -221,14 +236,14 @@ impl Storage {
 
     /// Deletes every chunk of a document (erasure of personal data), in one transaction.
     pub async fn delete(&self, doc: &DocumentId) -> Result<(), StorageError> {
-        let tx = self.transaction(CHUNKS, TransactionMode::ReadWrite)?;
+        let tx = self.transaction(&[CHUNKS], TransactionMode::ReadWrite)?;
         let store = tx.store(CHUNKS).map_err(write_error)?;
         delete_chunks(&store, doc).await?;
         committed(tx).await
     }
 
     pub async fn get_meta(&self, key: &str) -> Result<Option<String>, StorageError> {
-        let tx = self.transaction(META, TransactionMode::ReadOnly)?;
+        let tx = self.transaction(&[META], TransactionMode::ReadOnly)?;
         let store = tx.store(META).map_err(read_error)?;
         let value = store
             .get(JsValue::from_str(key))
@@ -239,7 +254,7 @@ impl Storage {
 
     /// Every value of the meta store, read in one transaction (what opening the app needs).
     pub async fn meta_all(&self) -> Result<BTreeMap<String, String>, StorageError> {
-        let tx = self.transaction(META, TransactionMode::ReadOnly)?;
+        let tx = self.transaction(&[META], TransactionMode::ReadOnly)?;
         let store = tx.store(META).map_err(read_error)?;
         Ok(entries(&store, None)
             .await?
@@ -249,7 +264,7 @@ impl Storage {
     }
 
     pub async fn set_meta(&self, key: &str, value: &str) -> Result<(), StorageError> {
-        let tx = self.transaction(META, TransactionMode::ReadWrite)?;
+        let tx = self.transaction(&[META], TransactionMode::ReadWrite)?;
         let store = tx.store(META).map_err(write_error)?;
         store
             .put(&JsString::from(value).into(), Some(&JsValue::from_str(key)))
@@ -260,7 +275,7 @@ impl Storage {
 
     /// Every document id that has chunks stored.
     pub async fn documents(&self) -> Result<Vec<DocumentId>, StorageError> {
-        let tx = self.transaction(CHUNKS, TransactionMode::ReadOnly)?;
+        let tx = self.transaction(&[CHUNKS], TransactionMode::ReadOnly)?;
         let store = tx.store(CHUNKS).map_err(read_error)?;
         let keys = store.get_all_keys(None, None).await.map_err(read_error)?;
         let mut ids: Vec<DocumentId> = keys

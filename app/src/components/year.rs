@@ -63,6 +63,9 @@ pub fn YearPicker() -> impl IntoView {
     let repo = expect_context::<Repo>();
     let years = Memo::new(move |_| {
         let today = chrono::Local::now().date_naive();
+        if let Some(view) = repo.home_view() {
+            return view.years.clone();
+        }
         match repo.school() {
             Some(school) => match (
                 repo.records::<model::Programme>(&school),

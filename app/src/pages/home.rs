@@ -1,11 +1,13 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
-use model::{Programme, ProgrammeId, SchemaStatus, School, ru};
+use model::year::InYear;
+use model::{Programme, SchemaStatus, School, ru};
 use sync_core::DocumentId;
 
 use crate::account;
 use crate::components::Year;
 use crate::repo::Repo;
+use crate::view_cache::Card;
 
 #[component]
 pub fn Home() -> impl IntoView {
@@ -16,7 +18,12 @@ pub fn Home() -> impl IntoView {
     };
     // What the page shows depends on these alone: a change to the school's data re-renders the
     // parts that show it, not the page (which would also reset what its parts hold).
+    // While the school's document is parsed at start, the home view stored with it stands
+    // for it (stored only for a school at the current schema).
     let state = Memo::new(move |_| match (repo.credentials(), repo.school()) {
+        (Some(_), Some(school)) if repo.home_view().is_some() => {
+            Some((school, Ok(SchemaStatus::Current)))
+        }
         (Some(_), Some(school)) => Some((
             school,
             repo.read(&school, School::schema_status)
@@ -226,28 +233,37 @@ async fn join_school(repo: &Repo, code: &str, device_name: &str) -> Result<(), S
 #[component]
 fn ProgrammeList(school: DocumentId) -> impl IntoView {
     let repo = expect_context::<Repo>();
+    // What the last visit stored, until the school's document is parsed (see `view_cache`).
+    let stored = {
+        let repo = repo.clone();
+        Memo::new(move |_| repo.home_view())
+    };
     let name = {
         let repo = repo.clone();
-        Memo::new(move |_| repo.read(&school, School::name).unwrap_or_default())
+        Memo::new(move |_| match stored.get() {
+            Some(view) => view.name.clone(),
+            None => repo.read(&school, School::name).unwrap_or_default(),
+        })
     };
     Effect::new(move |_| crate::app::remember_school_name(&name.get()));
-    let all = Memo::new(move |_| {
-        repo.records::<model::Programme>(&school)
-            .map_err(|e| e.to_string())
+    let all = Memo::new(move |_| match stored.get() {
+        Some(view) => Ok(view.programmes.clone()),
+        None => repo
+            .records::<Programme>(&school)
+            .map(|list| list.iter().map(|(id, p)| Card::of(id, p)).collect())
+            .map_err(|e| e.to_string()),
     });
     // The chosen academic year's programmes.
-    let active = move || -> Vec<(ProgrammeId, Programme)> {
-        Year::only(all.get().unwrap_or_default())
+    let of_year = move |removed: bool| -> Vec<Card> {
+        let year = Year::get();
+        all.get()
+            .unwrap_or_default()
             .into_iter()
-            .filter(|(_, p)| !p.is_removed())
+            .filter(|c| c.removed == removed && c.is_in(&year))
             .collect()
     };
-    let removed = move || -> Vec<(ProgrammeId, Programme)> {
-        Year::only(all.get().unwrap_or_default())
-            .into_iter()
-            .filter(|(_, p)| p.is_removed())
-            .collect()
-    };
+    let active = move || of_year(false);
+    let removed = move || of_year(true);
     view! {
         <section class="page-head">
             <div>
@@ -262,18 +278,21 @@ fn ProgrammeList(school: DocumentId) -> impl IntoView {
             </A>
         </section>
         {move || all.get().err().map(|e| view! { <p class="error">{e}</p> })}
-        <FirstSteps school programmes=Signal::derive(move || active().len()) />
+        // A stored view is kept only for a school past its first steps.
+        <Show when=move || stored.with(Option::is_none)>
+            <FirstSteps school programmes=Signal::derive(move || active().len()) />
+        </Show>
         <ul class="programmes" data-testid="programmes">
-            <For each=active key=card_key let((id, p))>
-                <ProgrammeCard id p />
+            <For each=active key=Card::clone let(card)>
+                <ProgrammeCard card />
             </For>
         </ul>
         <Show when=move || !removed().is_empty()>
             <details class="removed">
                 <summary>{move || format!("Удалённые программы ({})", removed().len())}</summary>
                 <ul class="programmes" data-testid="removed-programmes">
-                    <For each=removed key=card_key let((id, p))>
-                        <ProgrammeCard id p />
+                    <For each=removed key=Card::clone let(card)>
+                        <ProgrammeCard card />
                     </For>
                 </ul>
             </details>
@@ -355,31 +374,20 @@ fn FirstSteps(school: DocumentId, programmes: Signal<usize>) -> impl IntoView {
     }
 }
 
+/// A programme's card; re-rendered when anything it shows changes (it is its own key).
 #[component]
-fn ProgrammeCard(id: ProgrammeId, p: Programme) -> impl IntoView {
-    let note: String = p.note.as_str().chars().take(160).collect();
+fn ProgrammeCard(card: Card) -> impl IntoView {
     view! {
         <li class="programme" data-testid="programme">
-            <A href=format!("/programmes/{id}")>
-                <h3 data-testid="programme-title">{p.title.as_str().to_owned()}</h3>
+            <A href=format!("/programmes/{}", card.id)>
+                <h3 data-testid="programme-title">{card.title}</h3>
                 <p class="meta">
-                    <span data-testid="programme-form">{p.form().label().to_owned()}</span>
+                    <span data-testid="programme-form">{card.form}</span>
                     " · "
-                    <span>{format!("{} учебный год", p.academic_year)}</span>
+                    <span>{format!("{} учебный год", card.year)}</span>
                 </p>
-                <p class="note" data-testid="programme-note">{note}</p>
+                <p class="note" data-testid="programme-note">{card.note}</p>
             </A>
         </li>
     }
-}
-
-/// A card is re-rendered when anything it shows changes.
-fn card_key((id, p): &(ProgrammeId, Programme)) -> (ProgrammeId, String, String, String, String) {
-    (
-        id.clone(),
-        p.title.as_str().to_owned(),
-        p.note.as_str().to_owned(),
-        p.form.clone(),
-        p.academic_year.clone(),
-    )
 }
