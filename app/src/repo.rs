@@ -501,6 +501,16 @@ impl Repo {
         }
         self.0.people_changed.notify();
         self.count_unsent();
+        // Documents stored as increments that outgrew their snapshot load slowly: compacted
+        // now, in the background, so the next start loads them from one snapshot.
+        if self
+            .lock()
+            .docs
+            .values()
+            .any(|e| e.damaged.is_none() && !e.save.is_saved(&e.doc))
+        {
+            self.request_flush();
+        }
         self.0.loaded.set(true);
         let waiting =
             std::mem::take(&mut *self.0.on_loaded.lock().unwrap_or_else(|p| p.into_inner()));

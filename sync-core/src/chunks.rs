@@ -10,6 +10,9 @@ use sha2::{Digest, Sha256};
 
 /// After this many incremental chunks the next save is a snapshot that replaces them.
 pub const COMPACT_AFTER_INCREMENTALS: usize = 32;
+/// Increments never outgrow the snapshot by more than this before they are compacted (a
+/// small document's edits are not each a snapshot).
+pub const COMPACT_MIN_BYTES: usize = 4096;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ChunkKind {
@@ -58,6 +61,9 @@ pub struct SaveState {
     incrementals: usize,
     incremental_bytes: usize,
     snapshot_bytes: usize,
+    /// Loaded from increments that outgrew their snapshot: the next save is a snapshot, even
+    /// with nothing new (see [`load`]).
+    compact_next: bool,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -92,46 +98,60 @@ impl PendingSave {
 }
 
 impl SaveState {
-    /// Whether storage holds everything `doc` holds (cheap: no serialising).
+    /// Whether storage holds everything `doc` holds, as it should be kept (cheap: no
+    /// serialising).
     pub fn is_saved(&self, doc: &Automerge) -> bool {
-        doc.get_heads() == self.saved_heads
+        doc.get_heads() == self.saved_heads && !self.compact_next
     }
 
     /// The write that would make storage hold everything `doc` holds, if any.
+    ///
+    /// Increments are compacted into a snapshot once there are many of them or once they
+    /// would outgrow the snapshot: a document loads from a snapshot several times faster than
+    /// by applying the same changes (a school's year arriving as one big change would
+    /// otherwise be re-applied at every start).
     pub fn pending(&self, doc: &Automerge) -> Option<PendingSave> {
         let heads = doc.get_heads();
-        if heads == self.saved_heads {
+        if heads == self.saved_heads && !self.compact_next {
             return None;
         }
-        let compact = self.incrementals >= COMPACT_AFTER_INCREMENTALS
-            || (self.incrementals >= 4 && self.incremental_bytes > self.snapshot_bytes.max(4096));
-        if compact || self.saved_heads.is_empty() {
-            let data = doc.save();
-            let key = heads_key(&heads);
-            return Some(PendingSave {
-                chunk: Chunk {
-                    kind: ChunkKind::Snapshot,
-                    key,
-                    data,
-                },
-                replaces_all: true,
-                heads,
-            });
+        if !self.compact_next
+            && !self.saved_heads.is_empty()
+            && self.incrementals < COMPACT_AFTER_INCREMENTALS
+        {
+            let data = doc.save_after(&self.saved_heads);
+            if data.is_empty() {
+                return None;
+            }
+            if !self.outgrown(data.len()) {
+                let key = sha256_hex(&data);
+                return Some(PendingSave {
+                    chunk: Chunk {
+                        kind: ChunkKind::Incremental,
+                        key,
+                        data,
+                    },
+                    replaces_all: false,
+                    heads,
+                });
+            }
         }
-        let data = doc.save_after(&self.saved_heads);
-        if data.is_empty() {
-            return None;
-        }
-        let key = sha256_hex(&data);
+        let data = doc.save();
+        let key = heads_key(&heads);
         Some(PendingSave {
             chunk: Chunk {
-                kind: ChunkKind::Incremental,
+                kind: ChunkKind::Snapshot,
                 key,
                 data,
             },
-            replaces_all: false,
+            replaces_all: true,
             heads,
         })
+    }
+
+    /// Whether increments of `more` bytes on top of those stored would outgrow the snapshot.
+    fn outgrown(&self, more: usize) -> bool {
+        self.incremental_bytes + more > self.snapshot_bytes.max(COMPACT_MIN_BYTES)
     }
 
     /// Records that the adapter wrote `save` durably.
@@ -142,6 +162,7 @@ impl SaveState {
                 self.incrementals = 0;
                 self.incremental_bytes = 0;
                 self.snapshot_bytes = save.chunk.data.len();
+                self.compact_next = false;
             }
             ChunkKind::Incremental => {
                 self.incrementals += 1;
@@ -163,7 +184,9 @@ impl SaveState {
     }
 }
 
-/// Rebuilds a document from its stored chunks (snapshots first, then increments).
+/// Rebuilds a document from its stored chunks (snapshots first, then increments). Increments
+/// that outgrew their snapshot (written by an older app, or by another writer) mark the state
+/// so the next save compacts them, whether or not the document changes meanwhile.
 ///
 /// Loading is strict: a chunk that does not parse completely is an error naming it. Nothing is
 /// repaired or dropped silently, so the caller can refuse to overwrite storage it could not read.
@@ -194,6 +217,7 @@ pub fn load(mut chunks: Vec<Chunk>) -> Result<(Automerge, SaveState), LoadError>
         }
     })?;
     state.saved_heads = doc.get_heads();
+    state.compact_next = state.incrementals > 0 && state.outgrown(0);
     Ok((doc, state))
 }
 
@@ -252,6 +276,74 @@ mod tests {
         assert!(store.len() <= COMPACT_AFTER_INCREMENTALS + 1);
         let (loaded, _) = load(store).unwrap();
         assert_eq!(loaded.get_heads(), doc.get_heads());
+    }
+
+    /// A big change (a school's year imported or arriving at once) on a small snapshot.
+    fn big_change(doc: &mut Automerge) {
+        let mut tx = doc.transaction();
+        for i in 0..2_000 {
+            tx.put(ROOT, format!("key-{i}"), format!("value {i}"))
+                .unwrap();
+        }
+        tx.commit();
+    }
+
+    #[test]
+    fn an_increment_that_would_outgrow_the_snapshot_is_written_as_one() {
+        let mut doc = Automerge::new();
+        let mut state = SaveState::default();
+        edit(&mut doc, "a", 1);
+        let first = state.pending(&doc).unwrap();
+        state.committed(&first);
+        edit(&mut doc, "b", 2);
+        let small = state.pending(&doc).unwrap();
+        assert_eq!(
+            small.chunk.kind,
+            ChunkKind::Incremental,
+            "an edit is an increment"
+        );
+        state.committed(&small);
+        big_change(&mut doc);
+        let big = state.pending(&doc).unwrap();
+        assert_eq!(big.chunk.kind, ChunkKind::Snapshot);
+        assert!(big.replaces_all);
+    }
+
+    #[test]
+    fn increments_stored_bigger_than_their_snapshot_are_compacted_after_loading() {
+        // As an older app stored them: a small snapshot, then one big increment.
+        let mut doc = Automerge::new();
+        edit(&mut doc, "a", 1);
+        let snapshot = SaveState::default().pending(&doc).unwrap();
+        let before = doc.get_heads();
+        big_change(&mut doc);
+        let data = doc.save_after(&before);
+        let increment = Chunk {
+            kind: ChunkKind::Incremental,
+            key: sha256_hex(&data),
+            data,
+        };
+        let mut store = vec![snapshot.chunk.clone(), increment];
+
+        let (loaded, mut state) = load(store.clone()).unwrap();
+        assert_eq!(loaded.get_heads(), doc.get_heads());
+        assert!(
+            !state.is_saved(&loaded),
+            "the increments are to be compacted"
+        );
+        let compact = state.pending(&loaded).expect("a compacting write");
+        assert_eq!(compact.chunk.kind, ChunkKind::Snapshot);
+        assert_eq!(compact.heads(), loaded.get_heads().as_slice());
+        apply(&mut store, &compact);
+        state.committed(&compact);
+        assert!(state.is_saved(&loaded));
+        assert!(state.pending(&loaded).is_none());
+        assert_eq!(store.len(), 1);
+
+        // Stored as one snapshot, nothing is left to compact.
+        let (again, state) = load(store).unwrap();
+        assert_eq!(again.get_heads(), doc.get_heads());
+        assert!(state.is_saved(&again));
     }
 
     #[test]

@@ -74,6 +74,9 @@ try {
     await t.page.reload();
     await t.waitSynced();
   }
+  // A start as on any later day: what the demo wrote is stored and sent (and the home screen
+  // stored with the school's document).
+  if (screen === "list" || screen === "sync") await t.waitSynced();
   if (screen === "person") {
     await t.page.click("[data-testid=nav-people]");
     await t.page.locator("[data-testid=person] a").first().waitFor();

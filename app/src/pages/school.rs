@@ -381,11 +381,9 @@ fn RoadmapLine(
 ) -> impl IntoView {
     let row = {
         let id = id.clone();
+        // Borrowed, not copied: every line looks its row up in the list.
         Memo::new(move |_| {
-            rows.get()
-                .into_iter()
-                .find(|(r, _)| *r == id)
-                .map(|(_, r)| r)
+            rows.with(|rows| rows.iter().find(|(r, _)| *r == id).map(|(_, r)| r.clone()))
         })
     };
     let field = move |f: fn(&RoadmapRow) -> String| {
@@ -398,8 +396,8 @@ fn RoadmapLine(
         })
     };
     let value = move || {
-        let measure = Measure::from_code(&row.get()?.measure)?;
-        computed.get().into_iter().find(|i| i.measure == measure)
+        let measure = row.with(|r| Measure::from_code(&r.as_ref()?.measure))?;
+        computed.with(|c| c.iter().find(|i| i.measure == measure).cloned())
     };
     view! {
         <li class="roadmap-row" data-testid="roadmap-row">
