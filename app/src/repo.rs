@@ -472,11 +472,23 @@ impl Repo {
     async fn finish_loading(self, store_view: bool) {
         after_next_paint().await;
         if let Some(school) = self.0.school.get_untracked() {
-            let parsed = self.lock_parsed().parse(&school);
-            *self.0.home_view.lock().unwrap_or_else(|p| p.into_inner()) = None;
-            if parsed {
-                self.follow_school();
+            // Whether the start left the school's document for now (a reader may have parsed
+            // it since): its register is followed and its screens redrawn once it is parsed.
+            let had_view = self
+                .0
+                .home_view
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .take()
+                .is_some();
+            self.lock_parsed().parse(&school);
+            if had_view {
+                // Parsing, redrawing and reading the register are each a task of their own: a
+                // tap waits for one of them, not for all three.
+                gloo_timers::future::TimeoutFuture::new(0).await;
                 self.trigger(&school).notify();
+                gloo_timers::future::TimeoutFuture::new(0).await;
+                self.follow_school();
             }
             if store_view {
                 self.store_home_view();
