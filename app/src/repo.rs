@@ -495,20 +495,47 @@ impl Repo {
             }
             after_next_paint().await;
         }
+        let school = self.0.school.get_untracked();
         loop {
             let start = js_sys::Date::now();
             {
                 let mut inner = self.lock_parsed();
+                let mut read = self
+                    .0
+                    .people_cache
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner());
                 while js_sys::Date::now() - start < YIELD_AFTER_MS {
                     let Some(id) = inner.unparsed.keys().next().copied() else {
                         break;
                     };
                     inner.parse(&id);
+                    // Each person is read as their document is parsed, in the same slice, so
+                    // the first `Repo::people` after the start reads none of them again.
+                    if Some(id) != school
+                        && let Some(entry) = inner.docs.get(&id)
+                        && entry.damaged.is_none()
+                    {
+                        let person = model::PersonDoc::read(&entry.doc).ok();
+                        read.insert(id, (entry.doc.get_heads(), person));
+                    }
                 }
                 if inner.unparsed.is_empty() {
                     break;
                 }
             }
+            gloo_timers::future::TimeoutFuture::new(0).await;
+        }
+        // The home screen's panels read the school's collections and every person: each is
+        // read in a task of its own before they are drawn, not all of them in the one task
+        // that draws them.
+        if let Some(school) = school {
+            self.read_ahead::<model::PersonEntry>(&school).await;
+            self.read_ahead::<model::Pair>(&school).await;
+            self.read_ahead::<model::Meeting>(&school).await;
+            self.read_ahead::<model::Event>(&school).await;
+            self.read_ahead::<model::RoadmapRow>(&school).await;
+            untrack(|| self.people());
             gloo_timers::future::TimeoutFuture::new(0).await;
         }
         self.0.people_changed.notify();
@@ -811,6 +838,17 @@ impl Repo {
         let list = model::School::list::<T>(doc)?;
         cache.insert(key, (heads, std::sync::Arc::new(list.clone())));
         Ok(list)
+    }
+
+    /// Reads a collection of `id` into the records cache, then gives way to the page.
+    async fn read_ahead<T: model::Record + Send + Sync + 'static>(&self, id: &DocumentId) {
+        {
+            let inner = self.lock_parsed();
+            if let Some(entry) = inner.docs.get(id).filter(|e| e.damaged.is_none()) {
+                let _ = self.cached_list::<T>(id, &entry.doc);
+            }
+        }
+        gloo_timers::future::TimeoutFuture::new(0).await;
     }
 
     /// The home screen as the last visit stored it, while the school's document is still
