@@ -195,6 +195,7 @@ async function screenMatrix(t, rate) {
   await cdp.send("Emulation.setCPUThrottlingRate", { rate });
   const page = t.page;
   const out = {};
+  const work = await mainThreadWork(cdp);
   // The page's long tasks from its start (a tap waits for the one under way).
   await page.addInitScript(() => {
     if (window.__long) return;
@@ -255,27 +256,52 @@ async function screenMatrix(t, rate) {
   // once it is over (a tap meanwhile shares the CPU with it).
   await page.locator("[data-testid=sync-status][data-state=synced]").waitFor({ timeout: 600_000 });
   out["cold start: in step with the relay"] = performance.now() - t0;
-  out["people list"] = await timed(() => page.click("[data-testid=nav-people]"), () => painted(page, "[data-testid=people-count]"));
+  out["people list"] = await work.timed("people list", () => page.click("[data-testid=nav-people]"), () => painted(page, "[data-testid=people-count]"));
   // Three keys typed, until the page has painted after the last (the list filters on input).
-  out["search «Лес» typed"] = await timed(() => page.locator("input[name=search]").pressSequentially("Лес"), () => painted(page, "[data-testid=people-count]"));
+  out["search «Лес» typed"] = await work.timed("search «Лес» typed", () => page.locator("input[name=search]").pressSequentially("Лес"), () => painted(page, "[data-testid=people-count]"));
   await page.locator("input[name=search]").fill("");
   const person = page.locator("[data-testid=person] a").first();
   if (await person.count()) {
-    out["a person's page"] = await timed(() => person.click(), () => painted(page, "[data-testid=person-title]"));
+    out["a person's page"] = await work.timed("a person's page", () => person.click(), () => painted(page, "[data-testid=person-title]"));
     Object.assign(out, await typing(page));
   }
-  out["pairs list"] = await timed(() => page.click("[data-testid=nav-pairs]"), () => painted(page, "[data-testid=pair-count]"));
+  out["pairs list"] = await work.timed("pairs list", () => page.click("[data-testid=nav-pairs]"), () => painted(page, "[data-testid=pair-count]"));
   const pair = page.locator("[data-testid=pair] a").first();
   if (await pair.count()) {
-    out["a pair's page"] = await timed(() => pair.click(), () => painted(page, "[data-testid=meetings]"));
+    out["a pair's page"] = await work.timed("a pair's page", () => pair.click(), () => painted(page, "[data-testid=meetings]"));
     await page.click("[data-testid=nav-pairs]");
   }
-  out["«Сформировать пару»"] = await timed(() => page.click("[data-testid=new-pair]"), () => painted(page, "[data-testid=pair-form]"));
-  out["roadmap"] = await timed(() => page.click("[data-testid=nav-roadmap]"), () => painted(page, "[data-testid=indicator]"));
+  out["«Сформировать пару»"] = await work.timed("«Сформировать пару»", () => page.click("[data-testid=new-pair]"), () => painted(page, "[data-testid=pair-form]"));
+  out["roadmap"] = await work.timed("roadmap", () => page.click("[data-testid=nav-roadmap]"), () => painted(page, "[data-testid=indicator]"));
   await page.click(".brand");
   await cdp.send("Emulation.setCPUThrottlingRate", { rate: 1 });
   await cdp.detach();
-  return out;
+  return { out, work: work.split };
+}
+
+/**
+ * Where a screen's time went on the page's main thread (Chromium's own counters, which vary
+ * less from run to run than the time to the painted frame): script (ours and the browser's
+ * bindings) against style and layout, in ms. `timed` is `timed` that also records them.
+ */
+async function mainThreadWork(cdp) {
+  await cdp.send("Performance.enable", { timeDomain: "threadTicks" });
+  const read = async () => {
+    const { metrics } = await cdp.send("Performance.getMetrics");
+    const m = Object.fromEntries(metrics.map((x) => [x.name, x.value]));
+    return { script: m.ScriptDuration * 1000, layout: (m.LayoutDuration + m.RecalcStyleDuration) * 1000 };
+  };
+  const split = {};
+  return {
+    split,
+    async timed(name, start, until) {
+      const before = await read();
+      const ms = await timed(start, until);
+      const after = await read();
+      split[name] = { script: after.script - before.script, layout: after.layout - before.layout };
+      return ms;
+    },
+  };
 }
 
 /**
@@ -345,6 +371,7 @@ async function painted(page, selector) {
 async function screensBySize(relay) {
   const t = await Tablet.launch("sizes");
   const columns = [];
+  const split = [];
   try {
     await t.enrollAsCurator(relay, "Школа для замеров экранов");
     await t.waitSynced();
@@ -355,7 +382,9 @@ async function screensBySize(relay) {
         loaded += 1;
       }
       for (const rate of [1, 4]) {
-        columns.push([`${label} ${rate}×`, await screenMatrix(t, rate)]);
+        const { out, work } = await screenMatrix(t, rate);
+        columns.push([`${label} ${rate}×`, out]);
+        if (rate === 4) split.push([`${label} 4×`, work]);
       }
     }
   } finally {
@@ -366,6 +395,12 @@ async function screensBySize(relay) {
   const rows = Object.keys(columns[columns.length - 1][1]);
   for (const k of rows) {
     console.log(`${k.padEnd(34)}${columns.map(([, v]) => pad(v[k] === undefined ? "—" : v[k].toFixed(0), 14)).join("")}`);
+  }
+  console.log("\n## Main-thread work of each screen at 4×: script / style and layout (ms)\n");
+  console.log(`${"screen".padEnd(34)}${split.map(([c]) => pad(c, 14)).join("")}`);
+  for (const k of Object.keys(split[split.length - 1][1])) {
+    const cells = split.map(([, v]) => pad(v[k] ? `${v[k].script.toFixed(0)} / ${v[k].layout.toFixed(0)}` : "—", 14));
+    console.log(`${k.padEnd(34)}${cells.join("")}`);
   }
   // Beside the figures of the last run of another commit's build on this machine, if any.
   const previous = lastRun("screens");
