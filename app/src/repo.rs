@@ -382,7 +382,7 @@ impl Repo {
                     .as_deref()
                     .and_then(HomeView::decode)
                     .filter(|v| v.matches(&id.to_string(), &school_chunks))
-                    .filter(|v| v.shows_list_alone(&year))
+                    .filter(|v| v.shows_list_alone(&year) && v.years.contains(&year))
                     .map(Arc::new);
                 if home_view.is_some() {
                     unparsed.insert(id, chunks);
@@ -485,10 +485,12 @@ impl Repo {
             if had_view {
                 // Parsing, redrawing and reading the register are each a task of their own: a
                 // tap waits for one of them, not for all three.
-                gloo_timers::future::TimeoutFuture::new(0).await;
-                self.trigger(&school).notify();
+                // The register is read (and a school written by an older app upgraded) before
+                // the screens are redrawn, so they show the document as it then is.
                 gloo_timers::future::TimeoutFuture::new(0).await;
                 self.follow_school();
+                gloo_timers::future::TimeoutFuture::new(0).await;
+                self.trigger(&school).notify();
             }
             if store_view {
                 self.store_home_view();
@@ -925,11 +927,11 @@ impl Repo {
             }
             self.home_view_of(&school, &entry.doc, chunks)
         };
-        if let Some(view) = view {
+        if let Some(view) = view.and_then(|v| v.encode()) {
             let _ = self
                 .0
                 .writer
-                .unbounded_send(Job::Meta(META_HOME_VIEW, view.encode()));
+                .unbounded_send(Job::Meta(META_HOME_VIEW, view));
         }
     }
 
@@ -1845,7 +1847,7 @@ impl Repo {
             // before no longer describes it.
             let view = school_chunks
                 .is_some()
-                .then(|| view.map(|v| v.encode()).unwrap_or_default());
+                .then(|| view.and_then(|v| v.encode()).unwrap_or_default());
             storage
                 .save_many(&batch, view.as_deref().map(|v| (META_HOME_VIEW, v)))
                 .await?;

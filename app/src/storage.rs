@@ -225,7 +225,22 @@ impl Storage {
         let store = tx.store(CHUNKS).map_err(write_error)?;
         for (doc, save) in saves {
             if save.replaces_all {
-                delete_chunks(&store, doc).await?;
+                match save.replaces() {
+                    // Only what this tab loaded or wrote: another tab's later increments stay
+                    // (they load together with this snapshot).
+                    Some(keys) => {
+                        for key in keys.iter().filter(|k| **k != save.chunk.key) {
+                            // Known by content key: either kind (deleting no record is no error).
+                            for kind in [ChunkKind::Snapshot, ChunkKind::Incremental] {
+                                store
+                                    .delete(chunk_key(doc, kind, key))
+                                    .await
+                                    .map_err(write_error)?;
+                            }
+                        }
+                    }
+                    None => delete_chunks(&store, doc).await?,
+                }
             }
             let value = Uint8Array::from(save.chunk.data.as_slice());
             let key = chunk_key(doc, save.chunk.kind, &save.chunk.key);

@@ -19,6 +19,9 @@ const VERSION: u32 = 1;
 /// A school with more programmes than this is not cached (the screen then waits for the
 /// document): the stored view stays small.
 pub const MAX_CARDS: usize = 200;
+/// Characters of a programme's title kept (titles are validated shorter; a hostile device's
+/// may not be).
+pub const TITLE_CHARS: usize = 300;
 /// Characters of a programme's note a card shows.
 pub const NOTE_CHARS: usize = 160;
 /// A stored view longer than this is not read.
@@ -41,7 +44,7 @@ impl Card {
     pub fn of(id: &ProgrammeId, p: &Programme) -> Card {
         Card {
             id: id.to_string(),
-            title: p.title.as_str().to_owned(),
+            title: p.title.as_str().chars().take(TITLE_CHARS).collect(),
             note: p.note.as_str().chars().take(NOTE_CHARS).collect(),
             form: p.form().label().to_owned(),
             year: p.academic_year(),
@@ -94,8 +97,12 @@ impl HomeView {
         })
     }
 
-    pub fn encode(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+    /// The view as stored; `None` if it would be longer than [`MAX_STORED`] (it would not be
+    /// read back).
+    pub fn encode(&self) -> Option<String> {
+        serde_json::to_string(self)
+            .ok()
+            .filter(|text| text.len() <= MAX_STORED)
     }
 
     /// The stored view, if it is one this app writes.

@@ -149,3 +149,45 @@ async fn deleting_a_document_removes_all_its_chunks_and_only_its() {
     assert_eq!(storage.documents().await.unwrap(), vec![other]);
     assert_eq!(storage.load(&other).await.unwrap().len(), 1);
 }
+
+/// Two tabs of the app on one database: a snapshot one of them writes replaces only the
+/// chunks it loaded or wrote, never an increment the other stored meanwhile.
+#[wasm_bindgen_test]
+async fn a_snapshot_keeps_what_another_tab_stored_meanwhile() {
+    let name = fresh_name("two-tabs");
+    let id = DocumentId::random();
+    let storage = Storage::open(&name).await.unwrap();
+    let mut doc = sync_core::new_document();
+    edit(&mut doc, "first", "наставник");
+    save(&storage, &id, &doc, &mut SaveState::default())
+        .await
+        .unwrap();
+
+    // Both tabs load the document.
+    let (mut a, mut a_state) = chunks::load(storage.load(&id).await.unwrap()).unwrap();
+    let (mut b, mut b_state) = chunks::load(storage.load(&id).await.unwrap()).unwrap();
+    // Tab A stores an edit; tab B, not knowing it, stores a big one, written as a snapshot.
+    edit(&mut a, "from-a", "наставляемый");
+    save(&storage, &id, &a, &mut a_state).await.unwrap();
+    let mut tx = b.transaction();
+    for i in 0..2_000 {
+        tx.put(automerge::ROOT, format!("b-{i}"), "куратор")
+            .unwrap();
+    }
+    tx.commit();
+    let pending = b_state.pending(&b).unwrap();
+    assert!(pending.replaces_all, "B's write is a snapshot");
+    storage.save(&id, &pending).await.unwrap();
+    b_state.committed(&pending);
+
+    let (loaded, _) = chunks::load(storage.load(&id).await.unwrap()).unwrap();
+    assert!(
+        loaded.get(automerge::ROOT, "from-a").unwrap().is_some(),
+        "tab A's edit survives tab B's snapshot"
+    );
+    assert!(loaded.get(automerge::ROOT, "b-1999").unwrap().is_some());
+    assert!(loaded.get(automerge::ROOT, "first").unwrap().is_some());
+    // The chunk B replaced is gone: the first snapshot, not A's increment.
+    let stored = storage.load(&id).await.unwrap();
+    assert_eq!(stored.len(), 2, "B's snapshot and A's increment");
+}

@@ -200,7 +200,7 @@ fn a_view_round_trips_and_matches_only_its_chunks() {
         .unwrap()
     };
     let v = view(3, vec![card("2026/2027", false)]);
-    let back = HomeView::decode(&v.encode()).unwrap();
+    let back = HomeView::decode(&v.encode().unwrap()).unwrap();
     assert_eq!(back, v);
     assert!(back.matches("school", &["a".into(), "b".into()]));
     assert!(back.matches("school", &["b".into(), "a".into()]));
@@ -209,10 +209,17 @@ fn a_view_round_trips_and_matches_only_its_chunks() {
     assert!(!back.matches("other", &["a".into(), "b".into()]));
 
     // Other formats and oversized views are not read; a school too big is not cached.
-    let other = v.encode().replace("\"version\":1", "\"version\":2");
+    let other = v
+        .encode()
+        .unwrap()
+        .replace("\"version\":1", "\"version\":2");
     assert!(HomeView::decode(&other).is_none());
     assert!(HomeView::decode("").is_none());
     assert!(HomeView::decode(&" ".repeat(MAX_STORED + 1)).is_none());
+    // A view too long to be read back is not written either.
+    let mut long = card("2026/2027", false);
+    long.note = "я".repeat(MAX_STORED);
+    assert!(view(3, vec![long]).encode().is_none());
     let many = vec![card("2026/2027", false); MAX_CARDS + 1];
     assert!(HomeView::new("s".into(), vec![], String::new(), 1, vec![], many).is_none());
 

@@ -52,6 +52,9 @@ pub struct PendingSave {
     pub chunk: Chunk,
     pub replaces_all: bool,
     heads: Vec<ChangeHash>,
+    /// With `replaces_all`: the chunks this writer knows are stored, if it knows (see
+    /// [`PendingSave::replaces`]).
+    known: Option<Vec<String>>,
 }
 
 /// What has been durably written for one document.
@@ -64,6 +67,9 @@ pub struct SaveState {
     /// Loaded from increments that outgrew their snapshot: the next save is a snapshot, even
     /// with nothing new (see [`load`]).
     compact_next: bool,
+    /// The keys of the chunks this writer loaded or wrote; `None` when it does not know what
+    /// is stored (a new state, or one reset after a failed write).
+    known: Option<Vec<String>>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -94,6 +100,13 @@ impl PendingSave {
     /// The document's heads this write stores.
     pub fn heads(&self) -> &[ChangeHash] {
         &self.heads
+    }
+
+    /// For a snapshot (`replaces_all`): the chunks it replaces, if the writer knows them;
+    /// `None` means every chunk of the document. Deleting only these keeps what another
+    /// writer (a second tab of the app) stored meanwhile: its changes load with the snapshot.
+    pub fn replaces(&self) -> Option<&[String]> {
+        self.known.as_deref()
     }
 }
 
@@ -133,6 +146,7 @@ impl SaveState {
                     },
                     replaces_all: false,
                     heads,
+                    known: None,
                 });
             }
         }
@@ -146,6 +160,7 @@ impl SaveState {
             },
             replaces_all: true,
             heads,
+            known: self.known.clone(),
         })
     }
 
@@ -163,20 +178,42 @@ impl SaveState {
                 self.incremental_bytes = 0;
                 self.snapshot_bytes = save.chunk.data.len();
                 self.compact_next = false;
+                self.known = Some(vec![save.chunk.key.clone()]);
             }
             ChunkKind::Incremental => {
                 self.incrementals += 1;
                 self.incremental_bytes += save.chunk.data.len();
+                if let Some(known) = &mut self.known {
+                    known.push(save.chunk.key.clone());
+                }
             }
         }
     }
 
     /// Records that storage now holds everything `doc` holds (it took chunks that another
     /// writer stored), so the next save does not write them again.
-    pub fn caught_up(&mut self, doc: &Automerge, chunks_added: usize, bytes_added: usize) {
+    ///
+    /// `added` are the kinds and sizes of the chunks taken: a snapshot another writer stored
+    /// replaced everything stored before it, so it counts as this document's snapshot, not as
+    /// an increment (which would make the next save a needless snapshot).
+    pub fn caught_up(&mut self, doc: &Automerge, added: &[(ChunkKind, usize)]) {
         self.saved_heads = doc.get_heads();
-        self.incrementals += chunks_added;
-        self.incremental_bytes += bytes_added;
+        // The caller keeps the keys it took (the relay's `known_keys`).
+        self.known = None;
+        if let Some(snapshot) = added
+            .iter()
+            .filter(|(kind, _)| *kind == ChunkKind::Snapshot)
+            .map(|(_, bytes)| *bytes)
+            .max()
+        {
+            self.snapshot_bytes = snapshot;
+            self.incrementals = 0;
+            self.incremental_bytes = 0;
+        }
+        for (_, bytes) in added.iter().filter(|(k, _)| *k == ChunkKind::Incremental) {
+            self.incrementals += 1;
+            self.incremental_bytes += bytes;
+        }
     }
 
     pub fn saved_heads(&self) -> &[ChangeHash] {
@@ -218,6 +255,7 @@ pub fn load(mut chunks: Vec<Chunk>) -> Result<(Automerge, SaveState), LoadError>
     })?;
     state.saved_heads = doc.get_heads();
     state.compact_next = state.incrementals > 0 && state.outgrown(0);
+    state.known = Some(chunks.iter().map(|c| c.key.clone()).collect());
     Ok((doc, state))
 }
 
@@ -344,6 +382,29 @@ mod tests {
         let (again, state) = load(store).unwrap();
         assert_eq!(again.get_heads(), doc.get_heads());
         assert!(state.is_saved(&again));
+    }
+
+    #[test]
+    fn a_snapshot_another_writer_stored_is_taken_as_the_snapshot() {
+        let mut doc = Automerge::new();
+        big_change(&mut doc);
+        let mut state = SaveState::default();
+        let first = state.pending(&doc).unwrap();
+        state.committed(&first);
+        // Another writer stored a snapshot of the same size (and nothing else).
+        state.caught_up(&doc, &[(ChunkKind::Snapshot, first.chunk.data.len())]);
+        edit(&mut doc, "a", 1);
+        let next = state.pending(&doc).unwrap();
+        assert_eq!(
+            next.chunk.kind,
+            ChunkKind::Incremental,
+            "an edit after taking a snapshot is an increment"
+        );
+        // Increments taken count as increments.
+        state.committed(&next);
+        state.caught_up(&doc, &[(ChunkKind::Incremental, first.chunk.data.len())]);
+        edit(&mut doc, "b", 2);
+        assert_eq!(state.pending(&doc).unwrap().chunk.kind, ChunkKind::Snapshot);
     }
 
     #[test]

@@ -586,7 +586,7 @@ impl Hub {
                 return;
             }
         };
-        let (mut added, mut bytes) = (0, 0);
+        let mut added = Vec::new();
         for chunk in stored {
             if loaded.known_keys.contains(&chunk.key) {
                 continue;
@@ -595,13 +595,12 @@ impl Hub {
                 tracing::warn!(error = %e, doc = %doc_id, "a stored chunk does not load; left as is");
                 continue;
             }
-            added += 1;
-            bytes += chunk.data.len();
+            added.push((chunk.kind, chunk.data.len()));
             loaded.known_keys.push(chunk.key);
         }
-        if added > 0 {
+        if !added.is_empty() {
             loaded.relay.took_changes();
-            loaded.save.caught_up(&loaded.relay.doc, added, bytes);
+            loaded.save.caught_up(&loaded.relay.doc, &added);
             self.send_updates(doc_id, loaded);
         }
         drop(guard);
