@@ -177,9 +177,6 @@ struct Shared {
     /// other documents (every keystroke committed on a person's page) skip the register.
     followed: Mutex<Vec<automerge::ChangeHash>>,
     erasures: Mutex<Erasures>,
-    /// The keys of the chunks the school's document is stored as (what the writer last
-    /// stored, or what the start read): the stamp of the [`HomeView`] stored with them.
-    school_chunks: Mutex<Vec<String>>,
     /// The home screen as stored with the school's document, while that document waits to be
     /// parsed at start ([`Repo::home_view`]).
     home_view: Mutex<Option<Arc<HomeView>>>,
@@ -368,7 +365,6 @@ impl Repo {
         };
         let stored_view = meta.remove(META_HOME_VIEW);
         let mut home_view = None;
-        let mut school_chunks = Vec::new();
         let mut docs = BTreeMap::new();
         let mut unparsed = BTreeMap::new();
         // The school's document and the people's (and any other this device holds), in one
@@ -376,7 +372,7 @@ impl Repo {
         // even that one when the home screen stored with it can be painted meanwhile.
         for (id, chunks) in storage.load_all().await? {
             if Some(id) == school {
-                school_chunks = chunks.iter().map(|c| c.key.clone()).collect();
+                let school_chunks: Vec<String> = chunks.iter().map(|c| c.key.clone()).collect();
                 let year = model::year::of_date(chrono::Local::now().date_naive());
                 home_view = stored_view
                     .as_deref()
@@ -436,7 +432,6 @@ impl Repo {
             records_cache: Mutex::new(BTreeMap::new()),
             followed: Mutex::new(Vec::new()),
             erasures: Mutex::new(erasures),
-            school_chunks: Mutex::new(school_chunks),
             home_view: Mutex::new(home_view.clone()),
         }));
         leptos::task::spawn_local(repo.clone().write_loop(storage, writer_rx));
@@ -911,12 +906,6 @@ impl Repo {
         let Some(school) = self.0.school.get_untracked() else {
             return;
         };
-        let chunks = self
-            .0
-            .school_chunks
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone();
         let view = {
             let inner = self.lock_parsed();
             let Some(entry) = inner.docs.get(&school) else {
@@ -925,7 +914,10 @@ impl Repo {
             if entry.damaged.is_some() || !entry.save.is_saved(&entry.doc) {
                 return;
             }
-            self.home_view_of(&school, &entry.doc, chunks)
+            let Some(chunks) = entry.save.known_keys() else {
+                return;
+            };
+            self.home_view_of(&school, &entry.doc, chunks.to_vec())
         };
         if let Some(view) = view.and_then(|v| v.encode()) {
             let _ = self
@@ -1806,7 +1798,7 @@ impl Repo {
                 }
             }
             let school = self.0.school.get_untracked();
-            let (batch, view, school_chunks) = {
+            let (batch, view) = {
                 let inner = self.lock();
                 let batch: Vec<(DocumentId, PendingSave)> = inner
                     .docs
@@ -1817,47 +1809,32 @@ impl Repo {
                         _ => e.save.pending(&e.doc).map(|p| (*id, p)),
                     })
                     .collect();
-                // The home screen is stored with the school's chunks it is derived from.
-                let mut view = None;
-                let mut school_chunks = None;
-                if let Some((id, pending)) = batch.iter().find(|(id, _)| Some(*id) == school)
-                    && let Some(entry) = inner.docs.get(id)
-                {
-                    let mut chunks = if pending.replaces_all {
-                        Vec::new()
-                    } else {
-                        self.0
-                            .school_chunks
-                            .lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .clone()
-                    };
-                    chunks.push(pending.chunk.key.clone());
-                    view = self.home_view_of(id, &entry.doc, chunks.clone());
-                    school_chunks = Some(chunks);
-                }
-                (batch, view, school_chunks)
+                // The home screen is stored with the school's chunks it is derived from. A
+                // school whose home screen cannot be cached (or whose stored chunks this tab
+                // does not know) stores an empty view: the one stored before no longer
+                // describes it.
+                let view = batch
+                    .iter()
+                    .find(|(id, _)| Some(*id) == school)
+                    .map(|(id, pending)| {
+                        inner
+                            .docs
+                            .get(id)
+                            .and_then(|e| Some((e, e.save.known_after(pending)?)))
+                            .and_then(|(e, chunks)| self.home_view_of(id, &e.doc, chunks))
+                            .and_then(|v| v.encode())
+                            .unwrap_or_default()
+                    });
+                (batch, view)
             };
             if batch.is_empty() {
                 // Changed and yet nothing to write (an empty increment): nothing is unsaved.
                 self.0.save_status.set(SaveStatus::Saved);
                 return Ok(());
             }
-            // A school whose home screen cannot be cached stores an empty view: the one stored
-            // before no longer describes it.
-            let view = school_chunks
-                .is_some()
-                .then(|| view.and_then(|v| v.encode()).unwrap_or_default());
             storage
                 .save_many(&batch, view.as_deref().map(|v| (META_HOME_VIEW, v)))
                 .await?;
-            if let Some(chunks) = school_chunks {
-                *self
-                    .0
-                    .school_chunks
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner()) = chunks;
-            }
             let mut inner = self.lock();
             for (id, pending) in &batch {
                 if let Some(entry) = inner.docs.get_mut(id) {

@@ -164,6 +164,21 @@ impl SaveState {
         })
     }
 
+    /// The keys of the chunks this writer loaded or wrote, if it knows them.
+    pub fn known_keys(&self) -> Option<&[String]> {
+        self.known.as_deref()
+    }
+
+    /// [`SaveState::known_keys`] once `save` is committed.
+    pub fn known_after(&self, save: &PendingSave) -> Option<Vec<String>> {
+        if save.replaces_all {
+            return Some(vec![save.chunk.key.clone()]);
+        }
+        let mut keys = self.known.clone()?;
+        keys.push(save.chunk.key.clone());
+        Some(keys)
+    }
+
     /// Whether increments of `more` bytes on top of those stored would outgrow the snapshot.
     fn outgrown(&self, more: usize) -> bool {
         self.incremental_bytes + more > self.snapshot_bytes.max(COMPACT_MIN_BYTES)
