@@ -67,11 +67,56 @@ pub struct Received {
 }
 
 struct Entry {
-    doc: Automerge,
+    doc: Doc,
     save: SaveState,
     /// Set when stored chunks could not be read: the document is neither edited, saved nor
     /// synced, so what is in storage stays as it is for recovery.
     damaged: Option<String>,
+}
+
+/// A document held by the repo. Reading goes through `Deref`; every way of changing it
+/// ([`Doc::edit`]), making it or dropping it counts in [`DOC_EDITS`], so a reader of many
+/// documents ([`Repo::people`]) can tell in one comparison that none of them changed, instead
+/// of asking each for its heads. There is no `DerefMut`: an edit that bypassed the count would
+/// not compile.
+struct Doc(Automerge);
+
+/// Every edit, creation and drop of a [`Doc`] in this page (all repos: one more count only
+/// costs a reader one more look at the heads).
+static DOC_EDITS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+fn doc_edits() -> u64 {
+    DOC_EDITS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+fn count_doc_edit() {
+    DOC_EDITS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+}
+
+impl Doc {
+    fn new(doc: Automerge) -> Self {
+        count_doc_edit();
+        Doc(doc)
+    }
+
+    fn edit(&mut self) -> &mut Automerge {
+        count_doc_edit();
+        &mut self.0
+    }
+}
+
+impl std::ops::Deref for Doc {
+    type Target = Automerge;
+
+    fn deref(&self) -> &Automerge {
+        &self.0
+    }
+}
+
+impl Drop for Doc {
+    fn drop(&mut self) {
+        count_doc_edit();
+    }
 }
 
 struct Inner {
@@ -168,7 +213,7 @@ struct Shared {
     people_cache: Mutex<PersonCache>,
     /// The map [`Repo::people`] last returned, with the heads of every person document it was
     /// built from: while none changed, every list shares it instead of copying each person.
-    people_map: Mutex<Option<(PeopleHeads, People)>>,
+    people_map: Mutex<Option<PeopleMap>>,
     /// Each collection of a document as last read ([`Repo::records`]), with the document's heads
     /// then: the screens that list meetings or pairs on every redraw hydrate them once per
     /// change, not once per reader.
@@ -197,10 +242,25 @@ struct Erasures {
 
 type PersonCache = BTreeMap<DocumentId, (Vec<automerge::ChangeHash>, Option<model::Person>)>;
 type PeopleHeads = Vec<(DocumentId, Vec<automerge::ChangeHash>)>;
+
+/// The map [`Repo::people`] last built, and what it was built from.
+struct PeopleMap {
+    /// [`doc_edits`] when it was last found current: while no document is edited, made or
+    /// dropped, it is returned without looking at any document.
+    edits: u64,
+    school: Option<DocumentId>,
+    /// Every person document's heads: after an edit (of the school, say), the map is still
+    /// current if none of them moved.
+    heads: PeopleHeads,
+    map: People,
+}
 type CachedRecords = (
     Vec<automerge::ChangeHash>,
     std::sync::Arc<dyn std::any::Any + Send + Sync>,
 );
+
+/// A collection of a document as [`Repo::shared_records`] reads it: shared with the cache.
+pub type Records<T> = Arc<Vec<(model::RecordId, T)>>;
 
 /// Every person's document this device holds, by id: shared, never copied per reader.
 pub type People = std::sync::Arc<BTreeMap<String, model::Person>>;
@@ -243,13 +303,13 @@ impl Documents for Docs<'_> {
         self.0
             .get(id)
             .filter(|e| e.damaged.is_none())
-            .map(|e| &e.doc)
+            .map(|e| &*e.doc)
     }
     fn get_mut(&mut self, id: &DocumentId) -> Option<&mut Automerge> {
         self.0
             .get_mut(id)
             .filter(|e| e.damaged.is_none())
-            .map(|e| &mut e.doc)
+            .map(|e| e.doc.edit())
     }
 }
 
@@ -513,7 +573,7 @@ impl Repo {
                         && let Some(entry) = inner.docs.get(&id)
                         && entry.damaged.is_none()
                     {
-                        let person = model::PersonDoc::read(&entry.doc).ok();
+                        let person = model::PersonDoc::read(&*entry.doc).ok();
                         read.insert(id, (entry.doc.get_heads(), person));
                     }
                 }
@@ -810,6 +870,15 @@ impl Repo {
         &self,
         id: &DocumentId,
     ) -> Result<Vec<(model::RecordId, T)>, ModelError> {
+        self.shared_records(id).map(Arc::unwrap_or_clone)
+    }
+
+    /// [`Repo::records`] without the copy: the cached list itself, for a reader that only
+    /// looks (a screen finding one pair's dozen meetings among two thousand).
+    pub fn shared_records<T: model::Record + Send + Sync + 'static>(
+        &self,
+        id: &DocumentId,
+    ) -> Result<Records<T>, ModelError> {
         self.read(id, |doc| self.cached_list::<T>(id, doc))?
     }
 
@@ -818,7 +887,7 @@ impl Repo {
         &self,
         id: &DocumentId,
         doc: &Automerge,
-    ) -> Result<Vec<(model::RecordId, T)>, ModelError> {
+    ) -> Result<Records<T>, ModelError> {
         let heads = doc.get_heads();
         let key = (*id, std::any::TypeId::of::<T>());
         let mut cache = self
@@ -828,12 +897,12 @@ impl Repo {
             .unwrap_or_else(|p| p.into_inner());
         if let Some((at, cached)) = cache.get(&key)
             && *at == heads
-            && let Some(list) = cached.downcast_ref::<Vec<(model::RecordId, T)>>()
+            && let Ok(list) = cached.clone().downcast::<Vec<(model::RecordId, T)>>()
         {
-            return Ok(list.clone());
+            return Ok(list);
         }
-        let list = model::School::list::<T>(doc)?;
-        cache.insert(key, (heads, std::sync::Arc::new(list.clone())));
+        let list = Arc::new(model::School::list::<T>(doc)?);
+        cache.insert(key, (heads, list.clone()));
         Ok(list)
     }
 
@@ -1084,10 +1153,10 @@ impl Repo {
                 return poll;
             }
             if matches!(
-                model::School::schema_status(&entry.doc),
+                model::School::schema_status(&*entry.doc),
                 model::SchemaStatus::Older(_)
             ) {
-                let mut tx = entry.doc.transaction();
+                let mut tx = entry.doc.edit().transaction();
                 match model::School::upgrade(&mut tx) {
                     Ok(_) => {
                         tx.commit();
@@ -1100,7 +1169,7 @@ impl Repo {
             }
             *followed = entry.doc.get_heads();
             drop(followed);
-            let people = model::School::list::<model::PersonEntry>(&entry.doc).unwrap_or_default();
+            let people = model::School::list::<model::PersonEntry>(&*entry.doc).unwrap_or_default();
             let mut erasures = self.0.erasures.lock().unwrap_or_else(|p| p.into_inner());
             for (id, person) in people {
                 let Ok(doc_id) = id.as_str().parse::<DocumentId>() else {
@@ -1117,7 +1186,7 @@ impl Repo {
                 }
                 if let std::collections::btree_map::Entry::Vacant(new) = inner.docs.entry(doc_id) {
                     new.insert(Entry {
-                        doc: sync_core::new_document(),
+                        doc: Doc::new(sync_core::new_document()),
                         save: SaveState::default(),
                         damaged: None,
                     });
@@ -1271,6 +1340,18 @@ impl Repo {
         self.0.people_changed.track();
         let school = self.0.school.get_untracked();
         let inner = self.lock();
+        // Taken under the lock, after any parse the lock did: no document changes while the
+        // map is built, so a map stamped with this count is current while the count stays.
+        let edits = doc_edits();
+        {
+            let shared = self.0.people_map.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(built) = shared.as_ref()
+                && built.edits == edits
+                && built.school == school
+            {
+                return built.map.clone();
+            }
+        }
         let heads: PeopleHeads = inner
             .docs
             .iter()
@@ -1278,10 +1359,12 @@ impl Repo {
             .map(|(id, e)| (*id, e.doc.get_heads()))
             .collect();
         let mut shared = self.0.people_map.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((at, map)) = shared.as_ref()
-            && *at == heads
+        if let Some(built) = shared.as_mut()
+            && built.heads == heads
         {
-            return map.clone();
+            built.edits = edits;
+            built.school = school;
+            return built.map.clone();
         }
         let mut cache = self
             .0
@@ -1297,7 +1380,7 @@ impl Repo {
                     let person = inner
                         .docs
                         .get(id)
-                        .and_then(|e| model::PersonDoc::read(&e.doc).ok());
+                        .and_then(|e| model::PersonDoc::read(&*e.doc).ok());
                     cache.insert(*id, (at.clone(), person.clone()));
                     person
                 }
@@ -1307,7 +1390,12 @@ impl Repo {
             }
         }
         let map = std::sync::Arc::new(out);
-        *shared = Some((heads, map.clone()));
+        *shared = Some(PeopleMap {
+            edits,
+            school,
+            heads,
+            map: map.clone(),
+        });
         map
     }
 
@@ -1323,7 +1411,7 @@ impl Repo {
         self.lock().docs.insert(
             id,
             Entry {
-                doc,
+                doc: Doc::new(doc),
                 save: SaveState::default(),
                 damaged: None,
             },
@@ -1398,7 +1486,7 @@ impl Repo {
                 inner.docs.insert(
                     id,
                     Entry {
-                        doc,
+                        doc: Doc::new(doc),
                         save: SaveState::default(),
                         damaged: None,
                     },
@@ -1455,7 +1543,7 @@ impl Repo {
         if let Some(reason) = &entry.damaged {
             return Err(ModelError::Damaged(reason.clone()));
         }
-        let mut tx = entry.doc.transaction();
+        let mut tx = entry.doc.edit().transaction();
         match f(&mut tx) {
             Ok(value) => {
                 // The time is what the history of a record shows («12 ноября, 14:05»).
@@ -1494,7 +1582,7 @@ impl Repo {
             inner.docs.insert(
                 id,
                 Entry {
-                    doc,
+                    doc: Doc::new(doc),
                     save: SaveState::default(),
                     damaged: None,
                 },
@@ -1513,7 +1601,7 @@ impl Repo {
         let name = inner
             .docs
             .get(&school)
-            .map(|e| model::School::name(&e.doc))
+            .map(|e| model::School::name(&*e.doc))
             .unwrap_or_default();
         let documents: Vec<(DocumentId, Vec<u8>)> = inner
             .docs
@@ -1565,7 +1653,7 @@ impl Repo {
                 Some(entry) if entry.damaged.is_some() => restored.damaged += 1,
                 Some(entry) => {
                     let before = entry.doc.get_heads();
-                    if entry.doc.merge(&mut doc).is_err() {
+                    if entry.doc.edit().merge(&mut doc).is_err() {
                         restored.damaged += 1;
                     } else if entry.doc.get_heads() != before {
                         restored.merged += 1;
@@ -1575,7 +1663,7 @@ impl Repo {
                     inner.docs.insert(
                         id,
                         Entry {
-                            doc,
+                            doc: Doc::new(doc),
                             save: SaveState::default(),
                             damaged: None,
                         },
@@ -1671,7 +1759,7 @@ impl Repo {
         self.lock().docs.insert(
             id,
             Entry {
-                doc,
+                doc: Doc::new(doc),
                 save: SaveState::default(),
                 damaged: None,
             },
@@ -1997,12 +2085,12 @@ async fn after_next_paint() {
 fn entry_of(stored: Vec<chunks::Chunk>) -> Entry {
     match chunks::load(stored) {
         Ok((doc, save)) => Entry {
-            doc,
+            doc: Doc::new(doc),
             save,
             damaged: None,
         },
         Err(e) => Entry {
-            doc: sync_core::new_document(),
+            doc: Doc::new(sync_core::new_document()),
             save: SaveState::default(),
             damaged: Some(e.to_string()),
         },

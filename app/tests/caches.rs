@@ -42,10 +42,27 @@ async fn cached_reads_follow_every_edit() {
     let after = repo.records::<Programme>(&school).unwrap();
     assert_eq!(after.len(), before.len() + 1);
     assert_eq!(after, uncached(&repo));
+    // The shared list is the cache's own while nothing changed, and a new one after an edit.
+    let shared = repo.shared_records::<Programme>(&school).unwrap();
+    assert_eq!(*shared, after);
+    assert!(std::sync::Arc::ptr_eq(
+        &shared,
+        &repo.shared_records::<Programme>(&school).unwrap()
+    ));
 
     // People: a shared map while nothing changed; an edit of one person is in the next one.
     let first = repo.people();
     assert!(std::sync::Arc::ptr_eq(&first, &repo.people()));
+    // An edit of the school alone leaves every person as they were: the same map.
+    repo.change(&school, |tx| {
+        School::update_programme(tx, &id, model::ProgrammeField::Note("Заметка".into()))
+    })
+    .unwrap();
+    assert!(std::sync::Arc::ptr_eq(&first, &repo.people()));
+    assert!(!std::sync::Arc::ptr_eq(
+        &shared,
+        &repo.shared_records::<Programme>(&school).unwrap()
+    ));
     let (pid, _) = first.iter().next().unwrap();
     let doc = pid.parse().unwrap();
     repo.change(&doc, |tx| {

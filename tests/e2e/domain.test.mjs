@@ -121,6 +121,12 @@ describe("the target model on a tablet", () => {
     await page.fill("input[name=goal]", "Совершенствовать учебные компетенции по математике");
     await page.click("[data-testid=pair-form] button[type=submit]");
     await page.locator("[data-testid=pair-page]").waitFor();
+    // Each picker line counts the person's current pairs: the page's list is not the one the
+    // form built before this pair existed.
+    const adder = page.locator("[data-testid=picker-add-person]");
+    await adder.locator("input[type=search]").fill("березкин");
+    await adder.locator("[data-testid=pick][data-name='Берёзкин Степан Олегович']", { hasText: "1 пара" }).waitFor();
+    await adder.locator("input[type=search]").fill("");
     await page.selectOption("[data-testid=pair-page] select[name=status]", "active");
     await commit(page.locator("input[name=order-number]"), "45-о");
     await commit(page.locator("input[name=order-date]"), "20.09.2026");

@@ -107,11 +107,29 @@ impl Writes {
         self.repo.records::<T>(&self.school).unwrap_or_default()
     }
 
+    /// [`Writes::list`] without the copy (reactive; empty before the school arrives).
+    pub fn shared<T: model::Record + Send + Sync + 'static>(&self) -> crate::repo::Records<T> {
+        self.repo
+            .shared_records::<T>(&self.school)
+            .unwrap_or_default()
+    }
+
     /// Records of a kind that are not removed (reactive).
     pub fn active<T: model::Record + Send + Sync + 'static>(&self) -> Vec<(model::RecordId, T)> {
-        let mut records = self.list::<T>();
-        records.retain(|(_, r)| !r.is_removed());
-        records
+        self.active_where(|_| true)
+    }
+
+    /// Records of a kind that are not removed and that `keep` keeps (reactive): only those are
+    /// copied.
+    pub fn active_where<T: model::Record + Send + Sync + 'static>(
+        &self,
+        keep: impl Fn(&T) -> bool,
+    ) -> Vec<(model::RecordId, T)> {
+        self.shared::<T>()
+            .iter()
+            .filter(|(_, r)| !r.is_removed() && keep(r))
+            .cloned()
+            .collect()
     }
 
     pub fn person(&self, id: &str, field: PersonField) -> bool {

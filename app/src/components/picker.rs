@@ -8,6 +8,10 @@ use model::{Person, Role};
 /// How many matches are listed at once (the search narrows the rest).
 const SHOWN: usize = 30;
 
+/// The people a picker offers, shared (a school's thousand are not copied per picker or per
+/// redraw).
+pub type Choices = std::sync::Arc<[Choice]>;
+
 /// A person the picker offers.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Choice {
@@ -62,7 +66,7 @@ pub fn PersonPicker(
     #[prop(into)] label: String,
     /// Names the search field (`{name}-search`) and the list, for tests and autofill.
     name: &'static str,
-    #[prop(into)] choices: Signal<Vec<Choice>>,
+    #[prop(into)] choices: Signal<Choices>,
     /// The chosen person's id ("" for nobody).
     value: RwSignal<String>,
     /// The role offered first (the programme's form decides it); the user may change it.

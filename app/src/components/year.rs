@@ -99,7 +99,7 @@ fn rollover_from(w: &Writes) -> Option<String> {
         .collect();
     // Only programmes count: a year's record alone (any device can write one) must not hide
     // the rollover of the year the school is in.
-    year::years_of(&all, &w.list::<year::YearStart>(), today)
+    year::years_of(&all, &w.shared::<year::YearStart>(), today)
         .into_iter()
         .find(|y| programmes.contains(y))
 }

@@ -37,16 +37,16 @@ pub fn Count() -> impl IntoView {
     let year = RwSignal::new(untrack(crate::components::Year::get));
     let offered = {
         let w = w.clone();
-        Memo::new(move |_| years(&w.list::<Programme>()))
+        Memo::new(move |_| years(&w.shared::<Programme>()))
     };
     let counted = {
         let w = w.clone();
         Memo::new(move |_| {
             count(
                 &year.get(),
-                &w.list::<Programme>(),
-                &w.list::<Pair>(),
-                &w.list::<PersonEntry>(),
+                &w.shared::<Programme>(),
+                &w.shared::<Pair>(),
+                &w.shared::<PersonEntry>(),
                 &w.repo.people(),
             )
         })

@@ -12,7 +12,7 @@ use model::{
 
 use crate::components::RecordHistory;
 use crate::components::history;
-use crate::components::picker::{Base, Choice, PersonPicker};
+use crate::components::picker::{Base, Choice, Choices, PersonPicker};
 use crate::components::{
     CheckField, Columns, RowsEditor, SelectField, TextField, Undo, Writes, not_joined, options,
 };
@@ -27,35 +27,69 @@ fn programmes(w: &Writes) -> Vec<(RecordId, Programme)> {
 }
 
 /// People who can be chosen (not removed, not erased, their data on this device), by name,
-/// with how many current pairs each is in.
-pub fn choices(w: &Writes) -> Vec<Choice> {
+/// with how many current pairs each is in (reactive). Shared: every picker and list of one
+/// school state gets the same list, built once; a pair page or the pair form opened again, or
+/// a redraw for a keystroke, copies nobody.
+pub fn choices(w: &Writes) -> Choices {
+    thread_local! {
+        static BUILT: std::cell::RefCell<Option<BuiltChoices>> = const { std::cell::RefCell::new(None) };
+    }
     let people = w.repo.people();
-    let pairs: Vec<Pair> = w
-        .active::<Pair>()
-        .into_iter()
-        .map(|(_, p)| p)
-        .filter(Pair::is_current)
-        .collect();
-    let mut out: Vec<Choice> = w
+    let school = w
+        .repo
+        .read(&w.school, |d| d.get_heads())
+        .unwrap_or_default();
+    let hit = BUILT.with_borrow(|built| {
+        built
+            .as_ref()
+            .filter(|b| std::sync::Arc::ptr_eq(&b.people, &people) && b.school == school)
+            .map(|b| b.choices.clone())
+    });
+    if let Some(choices) = hit {
+        return choices;
+    }
+    let choices = build_choices(w, &people);
+    BUILT.set(Some(BuiltChoices {
+        people,
+        school,
+        choices: choices.clone(),
+    }));
+    choices
+}
+
+/// What [`choices`] last built, and from what: the people's map it holds (so the pointer
+/// compared is never another map's at a reused address) and the school's heads.
+struct BuiltChoices {
+    people: crate::repo::People,
+    school: Vec<automerge::ChangeHash>,
+    choices: Choices,
+}
+
+fn build_choices(w: &Writes, people: &crate::repo::People) -> Choices {
+    // How many current pairs each person is in: one pass over the pairs, not one per person.
+    let mut load: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (_, pair) in w.active::<Pair>() {
+        if pair.is_current() {
+            for id in pair.mentors.keys().chain(pair.mentees.keys()) {
+                *load.entry(id.clone()).or_default() += 1;
+            }
+        }
+    }
+    let mut out: Vec<(String, Choice)> = w
         .list::<PersonEntry>()
         .into_iter()
         .filter(|(_, e)| !e.is_removed_or_erased())
         .filter_map(|(id, _)| {
             people.get(id.as_str()).map(|p| Choice {
-                load: pairs
-                    .iter()
-                    .filter(|pair| {
-                        pair.mentors.contains_key(id.as_str())
-                            || pair.mentees.contains_key(id.as_str())
-                    })
-                    .count(),
+                load: load.get(id.as_str()).copied().unwrap_or(0),
                 id: id.to_string(),
                 person: p.clone(),
             })
         })
+        .map(|c| (model::search::normalise(&c.person.full_name()), c))
         .collect();
-    out.sort_by_cached_key(|c| model::search::normalise(&c.person.full_name()));
-    out
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out.into_iter().map(|(_, c)| c).collect()
 }
 
 /// The bases' people without a current pair: mentees waiting for a mentor, mentors free to take
@@ -152,7 +186,7 @@ pub fn PairsList() -> impl IntoView {
         let w = w.clone();
         Memo::new(move |_| {
             let people = w.repo.people();
-            let reg = w.list::<PersonEntry>();
+            let reg = w.shared::<PersonEntry>();
             let (prog, st, q) = (programme.get(), status.get(), search.get());
             // The chosen year's pairs: last year's stay in last year.
             let year = crate::components::Year::get();
@@ -432,7 +466,7 @@ pub fn PairPage() -> impl IntoView {
                 return ().into_any();
             };
             let people = w.repo.people();
-            let reg = w.list::<PersonEntry>();
+            let reg = w.shared::<PersonEntry>();
             let row = |pid: String, mentor: bool| {
                 let set = set.clone();
                 let name = name_of(&people, &reg, &pid);
@@ -508,11 +542,8 @@ pub fn PairPage() -> impl IntoView {
         Memo::new(move |_| {
             // From the cached collection: a school of two thousand meetings is not hydrated
             // again for one pair's dozen.
-            let mut out: Vec<(RecordId, Meeting)> = w
-                .active::<Meeting>()
-                .into_iter()
-                .filter(|(_, m)| m.pair == id.as_str())
-                .collect();
+            let mut out: Vec<(RecordId, Meeting)> =
+                w.active_where(|m: &Meeting| m.pair == id.as_str());
             out.sort_by(|a, b| (&a.1.date, a.1.created_at).cmp(&(&b.1.date, b.1.created_at)));
             out
         })
@@ -544,11 +575,11 @@ pub fn PairPage() -> impl IntoView {
     view! {
         <section class="card" data-testid="pair-page">
             <p class="muted"><A href="/pairs">"Пары и группы"</A></p>
-            <h1 data-testid="pair-title">{let w = w.clone(); move || pair.get().map(|p| pair_title(&p, &w.repo.people(), &w.list::<PersonEntry>())).unwrap_or_else(|| "Наставническая пара / группа".to_owned())}</h1>
+            <h1 data-testid="pair-title">{let w = w.clone(); move || pair.get().map(|p| pair_title(&p, &w.repo.people(), &w.shared::<PersonEntry>())).unwrap_or_else(|| "Наставническая пара / группа".to_owned())}</h1>
             {move || pair.get().filter(|p| p.is_removed()).map(|_| view! {
                 <div class="banner warning" data-testid="removed-banner"><p>"Пара удалена и хранится в архиве."</p> <A href="/archive">"Открыть архив"</A></div>
             })}
-            <RecordHistory doc=w.school id=id.to_string() locate={history::record::<Pair>} name_of={let w = w.clone(); Callback::new(move |pid: String| name_of(&w.repo.people(), &w.list::<PersonEntry>(), &pid))} />
+            <RecordHistory doc=w.school id=id.to_string() locate={history::record::<Pair>} name_of={let w = w.clone(); Callback::new(move |pid: String| name_of(&w.repo.people(), &w.shared::<PersonEntry>(), &pid))} />
             {people_view}
             <PersonPicker label="Добавить участника" name="add-person" choices=Signal::stored(all) value=add_who />
             <Show when=move || !add_who.get().is_empty()>
@@ -611,7 +642,7 @@ pub fn PairPage() -> impl IntoView {
         <div class="actions card">
             <span class="muted">"Удалённая пара сохраняется в архиве со всеми встречами."</span>
             <button type="button" class="danger" data-testid="remove-pair" on:click=move |_| {
-                let title = pair.get_untracked().map(|p| pair_title(&p, &w_remove.repo.people(), &w_remove.list::<PersonEntry>())).unwrap_or_default();
+                let title = pair.get_untracked().map(|p| pair_title(&p, &w_remove.repo.people(), &w_remove.shared::<PersonEntry>())).unwrap_or_default();
                 if w_remove.school(|tx| School::remove::<Pair>(tx, &id_remove, now_ms())).is_some() {
                     let (w, id) = (w_remove.clone(), id_remove.clone());
                     expect_context::<Undo>().offer(format!("Пара «{title}» удалена и перенесена в архив."), move || {
@@ -676,7 +707,7 @@ pub fn MeetingPage() -> impl IntoView {
                 return ().into_any();
             };
             let people = w.repo.people();
-            let reg = w.list::<PersonEntry>();
+            let reg = w.shared::<PersonEntry>();
             p.mentors.keys().map(|k| (k.clone(), "наставник")).chain(p.mentees.keys().map(|k| (k.clone(), "наставляемый"))).map(|(pid, role)| {
                 let name = name_of(&people, &reg, &pid);
                 let present = m.attendees.contains_key(&pid);
@@ -701,7 +732,7 @@ pub fn MeetingPage() -> impl IntoView {
         <section class="card" data-testid="meeting-page">
             <p class="muted">{move || meeting.get().map(|m| view! { <A href=format!("/pairs/{}", m.pair)>"← Пара"</A> })}</p>
             <h1>{move || meeting.get().map(|m| format!("{} — {}", m.kind_label(), ru::iso_date(&m.date))).unwrap_or_else(|| "Встреча не найдена".into())}</h1>
-            <RecordHistory doc=w.school id=id.to_string() locate={history::record::<Meeting>} name_of={let w = w.clone(); Callback::new(move |pid: String| name_of(&w.repo.people(), &w.list::<PersonEntry>(), &pid))} />
+            <RecordHistory doc=w.school id=id.to_string() locate={history::record::<Meeting>} name_of={let w = w.clone(); Callback::new(move |pid: String| name_of(&w.repo.people(), &w.shared::<PersonEntry>(), &pid))} />
             <div class="grid2">
                 <SelectField label="Вид встречи" name="kind" options=options(&MEETING_KINDS) value=text(|m| m.kind.clone()) on_commit=on(MeetingField::Kind) />
                 <TextField label="Дата" date=true name="date" value=text(|m| validate::input_date(&m.date)) on_commit=on(MeetingField::Date) />

@@ -316,7 +316,7 @@ pub fn PersonPage() -> impl IntoView {
         move || {
             let p = person.get()?;
             let people = w.repo.people();
-            let reg = w.list::<PersonEntry>();
+            let reg = w.shared::<PersonEntry>();
             let link = |pid: &str| {
                 let (href, name) = (format!("/people/{pid}"), name_of(&people, &reg, pid));
                 view! { <li data-testid="relative"><A href=href>{name}</A></li> }
@@ -324,11 +324,12 @@ pub fn PersonPage() -> impl IntoView {
             match p.role() {
                 Some(Role::Parent) => {
                     let w = Writes::get();
-                    let students: Vec<crate::components::picker::Choice> = w
+                    let students: crate::components::picker::Choices = w
                         .map(|w| crate::pages::pairs::choices(&w))
                         .unwrap_or_default()
-                        .into_iter()
+                        .iter()
                         .filter(|c| c.person.role() == Some(Role::Student))
+                        .cloned()
                         .collect();
                     let (add, remove) = (set.clone(), set.clone());
                     let children: Vec<String> = p.children.keys().cloned().collect();
@@ -548,16 +549,9 @@ pub fn PersonPage() -> impl IntoView {
     let links = {
         let (w, id) = (w.clone(), id.clone());
         move || {
-            let pairs: Vec<(RecordId, Pair)> = w
-                .active::<Pair>()
-                .into_iter()
-                .filter(|(_, p)| p.involves(&id))
-                .collect();
-            let meetings: Vec<(RecordId, Meeting)> = w
-                .active::<Meeting>()
-                .into_iter()
-                .filter(|(_, m)| m.attendees.contains_key(&id))
-                .collect();
+            let pairs: Vec<(RecordId, Pair)> = w.active_where(|p: &Pair| p.involves(&id));
+            let meetings: Vec<(RecordId, Meeting)> =
+                w.active_where(|m: &Meeting| m.attendees.contains_key(&id));
             // The questionnaires for the roles this person has in pairs (all, if none yet).
             let (as_mentor, as_mentee) = (
                 pairs.iter().any(|(_, p)| p.mentors.contains_key(&id)),
