@@ -360,18 +360,20 @@ impl Person {
     /// they mentor in) or organisation; ё and е are one letter, case and extra spaces do not
     /// matter.
     pub fn matches(&self, query: &str) -> bool {
-        crate::search::matches(
-            query,
-            &[
-                &self.last_name,
-                &self.first_name,
-                &self.patronymic,
-                &self.class,
-                &self.subjects,
-                &self.mentor.subjects,
-                &self.organisation,
-            ],
-        )
+        self.haystack().matches(&crate::search::Query::new(query))
+    }
+
+    /// The fields [`Person::matches`] searches, prepared for many queries.
+    pub fn haystack(&self) -> crate::search::Haystack {
+        crate::search::Haystack::new(&[
+            &self.last_name,
+            &self.first_name,
+            &self.patronymic,
+            &self.class,
+            &self.subjects,
+            &self.mentor.subjects,
+            &self.organisation,
+        ])
     }
 
     pub fn answer(&self, questionnaire: &str, stage: &str, question: &str) -> Option<&str> {

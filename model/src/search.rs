@@ -49,21 +49,49 @@ pub fn words(s: &str) -> Vec<String> {
 /// whole field without spaces and punctuation). An empty query matches everything. See the
 /// module's documentation for why containment.
 pub fn matches(query: &str, haystack: &[&str]) -> bool {
-    let query = words(query);
-    if query.is_empty() {
-        return true;
+    Haystack::new(haystack).matches(&Query::new(query))
+}
+
+/// A query, split and normalised once for every record it is matched against.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Query(Vec<String>);
+
+impl Query {
+    pub fn new(query: &str) -> Self {
+        Query(words(query))
     }
-    let mut candidates: Vec<String> = Vec::new();
-    for field in haystack {
-        let field_words = words(field);
-        if field_words.len() > 1 {
-            candidates.push(field_words.concat());
+
+    /// No words: matches everything.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// The searchable words of a record's fields, prepared once: a list searched as the user types
+/// does not normalise a thousand people's names again for every key.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Haystack(Vec<String>);
+
+impl Haystack {
+    pub fn new(fields: &[&str]) -> Self {
+        let mut candidates: Vec<String> = Vec::new();
+        for field in fields {
+            let field_words = words(field);
+            if field_words.len() > 1 {
+                candidates.push(field_words.concat());
+            }
+            candidates.extend(field_words);
         }
-        candidates.extend(field_words);
+        Haystack(candidates)
     }
-    query
-        .iter()
-        .all(|q| candidates.iter().any(|c| c.contains(q.as_str())))
+
+    /// [`matches()`] against these fields.
+    pub fn matches(&self, query: &Query) -> bool {
+        query
+            .0
+            .iter()
+            .all(|q| self.0.iter().any(|c| c.contains(q.as_str())))
+    }
 }
 
 #[cfg(test)]

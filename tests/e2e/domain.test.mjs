@@ -111,6 +111,11 @@ describe("the target model on a tablet", () => {
     await page.click("[data-testid=nav-people]");
     await page.fill("input[name=search]", "6Б");
     assert.deepEqual(await page.locator("[data-testid=person-name]").allTextContents(), ["Озерова Яна Игоревна"], "search by class");
+    // The list's lines are plain links the router takes: the page is not loaded again.
+    await page.evaluate(() => (window.__sameDocument = true));
+    await page.click("[data-testid=person] a");
+    await page.locator("[data-testid=person-title]", { hasText: "Озерова Яна" }).waitFor();
+    assert.equal(await page.evaluate(() => window.__sameDocument), true, "a person's line opens in the same page");
 
     // A pair of the programme.
     await page.click("[data-testid=nav-pairs]");

@@ -270,12 +270,30 @@ pub fn SelectField(
     #[prop(into)] on_commit: Callback<String>,
     #[prop(optional, into)] name: String,
 ) -> impl IntoView {
+    // The stored choice is marked once as the options are made, and later changes are set on
+    // the select by one effect: a roadmap of a hundred lines with a dozen options each does not
+    // keep an effect per option.
+    let select = NodeRef::<leptos::html::Select>::new();
+    let initial = value.get_untracked();
+    Effect::new(move |_| {
+        let v = value.get();
+        if let Some(el) = select.get()
+            && el.value() != v
+        {
+            el.set_value(&v);
+            // A code no option has (written by a newer app): the first option, as the browser
+            // shows a select with nothing chosen.
+            if el.selected_index() < 0 {
+                el.set_selected_index(0);
+            }
+        }
+    });
     view! {
         <label>{label}
-            <select name=name on:change=move |ev| on_commit.run(event_target_value(&ev))>
+            <select node_ref=select name=name on:change=move |ev| on_commit.run(event_target_value(&ev))>
                 {options.into_iter().map(|(code, text)| {
-                    let c = code.clone();
-                    view! { <option value=code selected=move || value.get() == c>{text}</option> }
+                    let selected = code == initial;
+                    view! { <option value=code selected=selected>{text}</option> }
                 }).collect_view()}
             </select>
         </label>

@@ -19,6 +19,8 @@ pub struct Choice {
     pub person: Person,
     /// Current pairs and groups they are in.
     pub load: usize,
+    /// What the search looks in ([`Person::haystack`]).
+    pub haystack: model::search::Haystack,
 }
 
 impl Choice {
@@ -87,13 +89,14 @@ pub fn PersonPicker(
     // How many match, and the first `SHOWN` of them: a school of a thousand is not copied for
     // the dozen lines shown.
     let matches = Memo::new(move |_| {
-        let (q, r, b) = (query.get(), role_filter.get(), only_base.get());
+        let (r, b) = (role_filter.get(), only_base.get());
+        let q = model::search::Query::new(&query.get());
         choices.with(|all| {
             let mut found = all
                 .iter()
                 .filter(|c| r.is_empty() || c.person.role().is_some_and(|x| x.code() == r))
                 .filter(|c| !b || base.holds(&c.person))
-                .filter(|c| c.person.matches(&q));
+                .filter(|c| c.haystack.matches(&q));
             let shown: Vec<Choice> = found.by_ref().take(SHOWN).cloned().collect();
             (shown.len() + found.count(), shown)
         })

@@ -84,6 +84,7 @@ fn build_choices(w: &Writes, people: &crate::repo::People) -> Choices {
                 load: load.get(id.as_str()).copied().unwrap_or(0),
                 id: id.to_string(),
                 person: p.clone(),
+                haystack: p.haystack(),
             })
         })
         .map(|c| (model::search::normalise(&c.person.full_name()), c))
@@ -253,10 +254,11 @@ pub fn PairsList() -> impl IntoView {
         <ul class="people" data-testid="pairs">
             <For each=move || rows.get() key=|line| line.clone() let((id, mentors, mentees, meta))>
                 <li data-testid="pair">
-                    <A href=format!("/pairs/{id}")>
+                    // A plain link, as in the people list.
+                    <a href=format!("/pairs/{id}")>
                         <strong>{mentors}" → "{mentees}</strong>
                         <span class="meta">{meta}</span>
-                    </A>
+                    </a>
                 </li>
             </For>
         </ul>

@@ -1,11 +1,12 @@
 //! People: the register with search and filters, a new person, and a person's page (their
 //! details, the mentor and mentee bases, consents, questionnaires, pairs, meetings, erasure).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use model::search::{Haystack, Query};
 use model::{
     CONSENT_KINDS, Form, Meeting, Pair, Person, PersonDraft, PersonEntry, PersonField,
     Questionnaire, REQUEST_SOURCES, RecordId, Role, SIGNER_REPRESENTATIVE, SIGNER_SELF, STAGES,
@@ -15,7 +16,7 @@ use sync_core::DocumentId;
 
 use crate::components::{CheckField, SelectField, TextField, Writes, not_joined};
 use crate::pages::documents::DocumentRow;
-use crate::repo::{Repo, now_ms};
+use crate::repo::{People, Repo, now_ms};
 
 /// A person's name for lists, or why it cannot be shown.
 pub fn name_of(
@@ -52,6 +53,58 @@ struct PersonLine {
     mentee: bool,
 }
 
+/// Every person of one [`People`] map as the list shows and searches them, in the list's order
+/// (surname, then first name): built once per map, that is once per change of anyone's
+/// document, not for every key typed in the search.
+struct Directory {
+    /// The map it was built from, held so that the pointer compared is never another map's.
+    people: People,
+    /// Where each person's line is, by id.
+    at: HashMap<String, usize>,
+    lines: Vec<(std::sync::Arc<PersonLine>, Haystack)>,
+}
+
+fn directory(people: &People) -> std::rc::Rc<Directory> {
+    thread_local! {
+        static BUILT: std::cell::RefCell<Option<std::rc::Rc<Directory>>> = const { std::cell::RefCell::new(None) };
+    }
+    if let Some(dir) = BUILT.with_borrow(|b| {
+        b.as_ref()
+            .filter(|d| std::sync::Arc::ptr_eq(&d.people, people))
+            .cloned()
+    }) {
+        return dir;
+    }
+    let mut sorted: Vec<(&String, &Person)> = people.iter().collect();
+    sorted.sort_by(|a, b| {
+        (&a.1.last_name, &a.1.first_name, a.0).cmp(&(&b.1.last_name, &b.1.first_name, b.0))
+    });
+    let lines: Vec<(std::sync::Arc<PersonLine>, Haystack)> = sorted
+        .into_iter()
+        .map(|(id, p)| {
+            let line = PersonLine {
+                id: id.clone(),
+                name: p.full_name(),
+                summary: p.summary(),
+                mentor: p.mentor.in_base,
+                mentee: p.mentee.in_base,
+            };
+            (std::sync::Arc::new(line), p.haystack())
+        })
+        .collect();
+    let dir = std::rc::Rc::new(Directory {
+        people: people.clone(),
+        at: lines
+            .iter()
+            .enumerate()
+            .map(|(i, (line, _))| (line.id.clone(), i))
+            .collect(),
+        lines,
+    });
+    BUILT.set(Some(dir.clone()));
+    dir
+}
+
 #[component]
 pub fn PeopleList() -> impl IntoView {
     let Some(w) = Writes::get() else {
@@ -64,33 +117,30 @@ pub fn PeopleList() -> impl IntoView {
     let rows = {
         let w = w.clone();
         Memo::new(move |_| {
-            let people = w.repo.people();
-            let (q, role, base) = (search.get(), role.get(), base.get());
-            let mut out: Vec<(String, &Person)> = w
-                .list::<PersonEntry>()
-                .into_iter()
+            let dir = directory(&w.repo.people());
+            let (role, base) = (role.get(), base.get());
+            let q = Query::new(&search.get());
+            let mut found: Vec<usize> = w
+                .shared::<PersonEntry>()
+                .iter()
                 .filter(|(_, e)| !e.is_removed_or_erased())
                 .filter(|(_, e)| role.is_empty() || e.role == role)
-                .filter_map(|(id, _)| people.get(id.as_str()).map(|p| (id.to_string(), p)))
-                .filter(|(_, p)| p.matches(&q))
-                .filter(|(_, p)| match base.as_str() {
-                    "mentor" => p.mentor.in_base,
-                    "mentee" => p.mentee.in_base,
-                    _ => true,
+                .filter_map(|(id, _)| dir.at.get(id.as_str()).copied())
+                .filter(|&i| {
+                    let (line, haystack) = &dir.lines[i];
+                    haystack.matches(&q)
+                        && match base.as_str() {
+                            "mentor" => line.mentor,
+                            "mentee" => line.mentee,
+                            _ => true,
+                        }
                 })
                 .collect();
-            out.sort_by(|a, b| {
-                (&a.1.last_name, &a.1.first_name).cmp(&(&b.1.last_name, &b.1.first_name))
-            });
+            found.sort_unstable();
             // What a line shows, and nothing else: cheap to compare and to key by.
-            out.into_iter()
-                .map(|(id, p)| PersonLine {
-                    id,
-                    name: p.full_name(),
-                    summary: p.summary(),
-                    mentor: p.mentor.in_base,
-                    mentee: p.mentee.in_base,
-                })
+            found
+                .into_iter()
+                .map(|i| dir.lines[i].0.clone())
                 .collect::<Vec<_>>()
         })
     };
@@ -133,14 +183,16 @@ pub fn PeopleList() -> impl IntoView {
         <ul class="people" data-testid="people">
             <For each=move || rows.with(|r| r.iter().take(shown.get()).cloned().collect::<Vec<_>>()) key=|line| line.clone() let(line)>
                 <li data-testid="person">
-                    <A href=format!("/people/{}", line.id)>
-                        <strong data-testid="person-name">{line.name}</strong>
-                        <span class="meta">{line.summary}</span>
+                    // A plain link (the router takes its click): a list of hundreds does not
+                    // keep a router link's effects per line.
+                    <a href=format!("/people/{}", line.id)>
+                        <strong data-testid="person-name">{line.name.clone()}</strong>
+                        <span class="meta">{line.summary.clone()}</span>
                         <span class="tags">
                             {line.mentor.then(|| view! { <span class="tag">"наставник"</span> })}
                             {line.mentee.then(|| view! { <span class="tag">"наставляемый"</span> })}
                         </span>
-                    </A>
+                    </a>
                 </li>
             </For>
         </ul>

@@ -263,19 +263,38 @@ fn chosen_year() -> String {
 /// them to `f` as [`Records`].
 /// Only the chosen academic year's pairs (with their meetings), events and roadmap rows.
 fn with_records<T>(w: &Writes, f: impl FnOnce(&Records<'_>) -> T) -> T {
-    let people = w.list::<PersonEntry>();
+    // The school's lists as the cache holds them: only the year's records are copied.
+    let people = w.shared::<PersonEntry>();
     let docs = w.repo.people();
     let year = Year::get();
-    let pairs = model::year::pairs_in_year(w.list::<Pair>(), &w.list::<model::Programme>(), &year);
-    let pair_ids: std::collections::BTreeSet<String> =
-        pairs.iter().map(|(id, _)| id.to_string()).collect();
-    let meetings: Vec<_> = w
-        .list::<Meeting>()
-        .into_iter()
-        .filter(|(_, m)| pair_ids.contains(&m.pair))
+    let programmes = w.shared::<model::Programme>();
+    let pairs: Vec<(RecordId, Pair)> = w
+        .shared::<Pair>()
+        .iter()
+        .filter(|(_, p)| model::year::pair_year(p, &programmes) == year.trim())
+        .cloned()
         .collect();
-    let events = model::year::in_year(w.list::<Event>(), &year);
-    let roadmap = model::year::in_year(w.list::<RoadmapRow>(), &year);
+    let pair_ids: std::collections::BTreeSet<&str> =
+        pairs.iter().map(|(id, _)| id.as_str()).collect();
+    let meetings: Vec<_> = w
+        .shared::<Meeting>()
+        .iter()
+        .filter(|(_, m)| pair_ids.contains(m.pair.as_str()))
+        .cloned()
+        .collect();
+    let in_year = |r: &dyn model::year::InYear| r.is_in(&year);
+    let events: Vec<_> = w
+        .shared::<Event>()
+        .iter()
+        .filter(|(_, e)| in_year(e))
+        .cloned()
+        .collect();
+    let roadmap: Vec<_> = w
+        .shared::<RoadmapRow>()
+        .iter()
+        .filter(|(_, r)| in_year(r))
+        .cloned()
+        .collect();
     let lookup = |id: &str| docs.get(id).cloned();
     f(&Records {
         people: &people,
@@ -387,7 +406,7 @@ fn RoadmapLine(
         })
     };
     let field = move |f: fn(&RoadmapRow) -> String| {
-        Signal::derive(move || row.get().map(|r| f(&r)).unwrap_or_default())
+        Signal::derive(move || row.with(|r| r.as_ref().map(f)).unwrap_or_default())
     };
     let cb = move |make: fn(String) -> RoadmapField| {
         let (w, id) = (w.clone(), id.clone());
@@ -569,9 +588,9 @@ pub fn MissingDocumentsPanel() -> impl IntoView {
         return ().into_any();
     };
     let missing = Memo::new(move |_| {
-        let people = w.list::<PersonEntry>();
+        let people = w.shared::<PersonEntry>();
         let docs = w.repo.people();
-        let pairs = w.list::<Pair>();
+        let pairs = w.shared::<Pair>();
         let lookup = |id: &str| docs.get(id).cloned();
         let records = Records {
             people: &people,
