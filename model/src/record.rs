@@ -194,11 +194,18 @@ pub fn list<T: Record>(doc: &impl Read) -> Result<Vec<(RecordId, T)>, ModelError
 /// document), so nothing it holds outlives a change.
 pub(crate) struct MapReader<'a, D> {
     doc: &'a D,
-    maps: std::cell::RefCell<MapEntries>,
+    /// The maps read most recently, newest last, each with its entries in the map's order: a
+    /// record's fields are asked for while it (and the maps nested in it) are hydrated, so a
+    /// few are enough, and a record of a dozen fields is searched faster by comparing keys than
+    /// by hashing them.
+    maps: std::cell::RefCell<Vec<(ObjId, MapEntries)>>,
 }
 
-type MapEntries =
-    std::collections::HashMap<ObjId, std::collections::HashMap<String, (Value<'static>, ObjId)>>;
+type MapEntries = Vec<(String, (Value<'static>, ObjId))>;
+
+/// How many maps a [`MapReader`] keeps: deeper than any record's nesting (a pair's phase is
+/// three maps down); a map read again after falling out is only read again.
+const MAPS_KEPT: usize = 8;
 
 impl<'a, D: autosurgeon::ReadDoc> MapReader<'a, D> {
     pub(crate) fn new(doc: &'a D) -> Self {
@@ -229,13 +236,26 @@ impl<D: autosurgeon::ReadDoc> autosurgeon::ReadDoc for MapReader<'_, D> {
             seq => return self.doc.get(obj, seq),
         };
         let mut maps = self.maps.borrow_mut();
-        let entries = maps.entry(obj.clone()).or_insert_with(|| {
-            self.doc
-                .map_range(obj, ..)
-                .map(|i| (i.key.to_string(), (i.value.clone().into_value(), i.id())))
-                .collect()
-        });
-        Ok(entries.get(&key).cloned())
+        let at = match maps.iter().rposition(|(o, _)| o == obj) {
+            Some(at) => at,
+            None => {
+                if maps.len() == MAPS_KEPT {
+                    maps.remove(0);
+                }
+                let entries = self
+                    .doc
+                    .map_range(obj, ..)
+                    .map(|i| (i.key.to_string(), (i.value.clone().into_value(), i.id())))
+                    .collect();
+                maps.push((obj.clone(), entries));
+                maps.len() - 1
+            }
+        };
+        Ok(maps[at]
+            .1
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.clone()))
     }
 
     fn object_type<O: AsRef<ObjId>>(&self, obj: O) -> Option<ObjType> {
@@ -339,4 +359,41 @@ pub(crate) fn update<T: Record, R>(
     record.validate()?;
     reconcile_prop(tx, &obj, id.as_str(), record).map_err(damaged)?;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use automerge::transaction::Transactable;
+    use automerge::{Automerge, ROOT};
+    use autosurgeon::ReadDoc;
+
+    use super::*;
+
+    /// A reader asked about more maps than it keeps answers each from its own entries, also
+    /// after the map fell out and is read again.
+    #[test]
+    fn map_reader_answers_past_what_it_keeps() {
+        let mut doc = Automerge::new();
+        let mut tx = doc.transaction();
+        let maps: Vec<ObjId> = (0..MAPS_KEPT as i64 + 3)
+            .map(|i| {
+                let map = tx.put_object(ROOT, format!("m{i}"), ObjType::Map).unwrap();
+                tx.put(&map, "n", i).unwrap();
+                tx.put(&map, "name", format!("map {i}")).unwrap();
+                map
+            })
+            .collect();
+        tx.commit();
+        let reader = MapReader::new(&doc);
+        for _ in 0..2 {
+            for (i, map) in maps.iter().enumerate() {
+                let (n, _) = reader.get(map, "n").unwrap().unwrap();
+                assert_eq!(n.as_i64(), Some(i as i64));
+                let (name, _) = reader.get(map, "name").unwrap().unwrap();
+                assert_eq!(name.as_str(), Some(format!("map {i}").as_str()));
+                assert!(reader.get(map, "missing").unwrap().is_none());
+            }
+        }
+        assert!(reader.maps.borrow().len() <= MAPS_KEPT);
+    }
 }

@@ -67,17 +67,20 @@ try {
   const cdp = await t.page.context().newCDPSession(t.page);
   const painted = () => t.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   // SCREEN=pair: a pair's page opened from the pairs list, after a start and its first exchange
-  // with the relay; SCREEN=roadmap: the roadmap after the same; SCREEN=person: a person's page from the people list; SCREEN=list: a start until the programme list; SCREEN=sync: a start until
-  // the first exchange with the relay is over; otherwise a start until the home screen's panels.
+  // with the relay; SCREEN=roadmap, people, pairs: that screen from the home screen after the
+  // same; SCREEN=person: a person's page from the people list; SCREEN=search: «Лес» typed in the
+  // people list's search; SCREEN=list: a start until the programme list; SCREEN=sync: a start
+  // until the first exchange with the relay is over; otherwise a start until the home screen's
+  // panels.
   const screen = process.env.SCREEN;
-  if (screen === "pair" || screen === "roadmap" || screen === "person") {
+  if (["pair", "roadmap", "person", "people", "search", "pairs"].includes(screen)) {
     await t.page.reload();
     await t.waitSynced();
   }
   // A start as on any later day: what the demo wrote is stored and sent (and the home screen
   // stored with the school's document).
   if (screen === "list" || screen === "sync") await t.waitSynced();
-  if (screen === "person") {
+  if (screen === "person" || screen === "search") {
     await t.page.click("[data-testid=nav-people]");
     await t.page.locator("[data-testid=person] a").first().waitFor();
   }
@@ -96,6 +99,14 @@ try {
   } else if (screen === "person") {
     await t.page.locator("[data-testid=person] a").first().click();
     await t.page.locator("[data-testid=person-title]").waitFor({ timeout: 600_000 });
+  } else if (screen === "people") {
+    await t.page.click("[data-testid=nav-people]");
+    await t.page.locator("[data-testid=people-count]").waitFor({ timeout: 600_000 });
+  } else if (screen === "search") {
+    await t.page.locator("input[name=search]").pressSequentially("Лес");
+  } else if (screen === "pairs") {
+    await t.page.click("[data-testid=nav-pairs]");
+    await t.page.locator("[data-testid=pair-count]").waitFor({ timeout: 600_000 });
   } else if (screen === "roadmap") {
     await t.page.click("[data-testid=nav-roadmap]");
     await t.page.locator("[data-testid=indicator]").first().waitFor({ timeout: 600_000 });
@@ -117,6 +128,9 @@ try {
     pair: "a pair's page",
     roadmap: "the roadmap, opened from the home screen",
     person: "a person's page, opened from the people list",
+    people: "the people list, opened from the home screen",
+    search: "«Лес» typed in the people list's search",
+    pairs: "the pairs list, opened from the home screen",
     list: "cold start to the programme list",
     sync: "cold start until in step with the relay",
   }[screen] ?? "cold start to the home screen's panels";
