@@ -79,7 +79,12 @@ struct Entry {
 /// documents ([`Repo::people`]) can tell in one comparison that none of them changed, instead
 /// of asking each for its heads. There is no `DerefMut`: an edit that bypassed the count would
 /// not compile.
-struct Doc(Automerge);
+struct Doc {
+    doc: Automerge,
+    /// [`DOC_EDITS`] after this document's last edit (or its making): equal stamps, same
+    /// document, same content, so a figure computed from it can be kept until the stamp moves.
+    stamp: u64,
+}
 
 /// Every edit, creation and drop of a [`Doc`] in this page (all repos: one more count only
 /// costs a reader one more look at the heads).
@@ -89,19 +94,26 @@ fn doc_edits() -> u64 {
     DOC_EDITS.load(std::sync::atomic::Ordering::Relaxed)
 }
 
-fn count_doc_edit() {
-    DOC_EDITS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+/// Counts an edit; the count after it.
+fn count_doc_edit() -> u64 {
+    DOC_EDITS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1
 }
 
 impl Doc {
     fn new(doc: Automerge) -> Self {
-        count_doc_edit();
-        Doc(doc)
+        Doc {
+            doc,
+            stamp: count_doc_edit(),
+        }
     }
 
     fn edit(&mut self) -> &mut Automerge {
-        count_doc_edit();
-        &mut self.0
+        self.stamp = count_doc_edit();
+        &mut self.doc
+    }
+
+    fn stamp(&self) -> u64 {
+        self.stamp
     }
 }
 
@@ -109,7 +121,7 @@ impl std::ops::Deref for Doc {
     type Target = Automerge;
 
     fn deref(&self) -> &Automerge {
-        &self.0
+        &self.doc
     }
 }
 
@@ -222,9 +234,20 @@ struct Shared {
     /// other documents (every keystroke committed on a person's page) skip the register.
     followed: Mutex<Vec<automerge::ChangeHash>>,
     erasures: Mutex<Erasures>,
+    /// What [`Repo::count_unsent`] last found of each document, and from what.
+    unsent_counted: Mutex<BTreeMap<DocumentId, UnsentCount>>,
     /// The home screen as stored with the school's document, while that document waits to be
     /// parsed at start ([`Repo::home_view`]).
     home_view: Mutex<Option<Arc<HomeView>>>,
+}
+
+/// One document's part of [`Unsent`] and [`Received`], with the document's stamp
+/// ([`Doc::stamp`]) and the heads the relay had confirmed when it was counted.
+struct UnsentCount {
+    stamp: u64,
+    confirmed: Option<Vec<automerge::ChangeHash>>,
+    empty: bool,
+    unsent: usize,
 }
 
 /// What this device knows of erasures. A person's document is deleted only when the relay
@@ -492,6 +515,7 @@ impl Repo {
             records_cache: Mutex::new(BTreeMap::new()),
             followed: Mutex::new(Vec::new()),
             erasures: Mutex::new(erasures),
+            unsent_counted: Mutex::new(BTreeMap::new()),
             home_view: Mutex::new(home_view.clone()),
         }));
         leptos::task::spawn_local(repo.clone().write_loop(storage, writer_rx));
@@ -732,11 +756,36 @@ impl Repo {
             let confirmed = self.0.relay_heads.lock().unwrap_or_else(|p| p.into_inner());
             let mut unsent = Unsent::default();
             let mut received = Received::default();
+            let mut counted = self
+                .0
+                .unsent_counted
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            counted.retain(|id, _| inner.docs.contains_key(id));
             for (id, entry) in &inner.docs {
                 if entry.damaged.is_some() {
                     continue;
                 }
-                let empty = entry.doc.get_heads().is_empty();
+                // Each document's figures are kept until it is edited or the relay confirms
+                // other heads of it: a refresh while a school of a thousand syncs asks
+                // Automerge only about the documents that moved.
+                let relay = confirmed.get(id);
+                let (empty, n) = match counted.get(id) {
+                    Some(c) if c.stamp == entry.doc.stamp() && c.confirmed.as_ref() == relay => {
+                        (c.empty, c.unsent)
+                    }
+                    _ => {
+                        let c = UnsentCount {
+                            stamp: entry.doc.stamp(),
+                            confirmed: relay.cloned(),
+                            empty: entry.doc.get_heads().is_empty(),
+                            unsent: unsent_changes(&entry.doc, relay),
+                        };
+                        let figures = (c.empty, c.unsent);
+                        counted.insert(*id, c);
+                        figures
+                    }
+                };
                 // A document the relay said it does not have (its author never sent it, or it
                 // was erased) is not waited for.
                 if !(empty && inner.client.is_unavailable(id)) {
@@ -745,7 +794,6 @@ impl Repo {
                         received.have += 1;
                     }
                 }
-                let n = unsent_changes(&entry.doc, confirmed.get(id));
                 if n > 0 {
                     unsent.documents += 1;
                     if Some(*id) == school {
