@@ -109,7 +109,14 @@ describe("what the curator sees is true", () => {
   test("forming a pair, the app suggests mentors from the base with its reasons, and the curator picks one", async () => {
     const page = a.page;
     await page.click("[data-testid=nav-pairs]");
-    await page.locator("[data-testid=mentees-without-mentor]").waitFor();
+    // The base's mentees without a current pair, by name, as many as the summary says.
+    const waiting = page.locator("[data-testid=mentees-without-mentor]");
+    const waitingCount = Number((await waiting.locator("summary").textContent()).match(/\((\d+)\)$/)[1]);
+    assert.ok(waitingCount > 0, "the demo has mentees waiting for a mentor");
+    const waitingNames = await waiting.locator("li a").allTextContents();
+    assert.equal(waitingNames.length, waitingCount);
+    const surnames = waitingNames.map((n) => n.split(" — ")[0].replace(/ё/g, "е"));
+    assert.deepEqual(surnames, [...surnames].sort((x, y) => x.localeCompare(y, "ru")), "by name");
     await page.click("[data-testid=new-pair]");
     const mentee = page.locator("[data-testid=picker-mentee]");
     await mentee.locator("[data-testid=pick]").first().click();

@@ -19,11 +19,29 @@ pub struct Choice {
     pub person: Person,
     /// Current pairs and groups they are in.
     pub load: usize,
-    /// What the search looks in ([`Person::haystack`]).
-    pub haystack: model::search::Haystack,
+    /// What the search looks in ([`Person::haystack`]), prepared at the first search: a form
+    /// opened and filled without searching prepares none of a school's thousand.
+    haystack: std::sync::OnceLock<model::search::Haystack>,
 }
 
 impl Choice {
+    pub fn new(id: String, person: Person, load: usize) -> Self {
+        Choice {
+            id,
+            person,
+            load,
+            haystack: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn matches(&self, query: &model::search::Query) -> bool {
+        query.is_empty()
+            || self
+                .haystack
+                .get_or_init(|| self.person.haystack())
+                .matches(query)
+    }
+
     fn line(&self) -> String {
         let load = match self.load {
             0 => "без пары".to_owned(),
@@ -96,7 +114,7 @@ pub fn PersonPicker(
                 .iter()
                 .filter(|c| r.is_empty() || c.person.role().is_some_and(|x| x.code() == r))
                 .filter(|c| !b || base.holds(&c.person))
-                .filter(|c| c.haystack.matches(&q));
+                .filter(|c| c.matches(&q));
             let shown: Vec<Choice> = found.by_ref().take(SHOWN).cloned().collect();
             (shown.len() + found.count(), shown)
         })

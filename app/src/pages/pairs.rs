@@ -80,11 +80,9 @@ fn build_choices(w: &Writes, people: &crate::repo::People) -> Choices {
         .into_iter()
         .filter(|(_, e)| !e.is_removed_or_erased())
         .filter_map(|(id, _)| {
-            people.get(id.as_str()).map(|p| Choice {
-                load: load.get(id.as_str()).copied().unwrap_or(0),
-                id: id.to_string(),
-                person: p.clone(),
-                haystack: p.haystack(),
+            people.get(id.as_str()).map(|p| {
+                let load = load.get(id.as_str()).copied().unwrap_or(0);
+                Choice::new(id.to_string(), p.clone(), load)
             })
         })
         .map(|c| (model::search::normalise(&c.person.full_name()), c))
@@ -101,23 +99,30 @@ fn Unpaired() -> impl IntoView {
         return ().into_any();
     };
     let lists = Memo::new(move |_| {
-        let all = choices(&w);
-        let pairs: Vec<Pair> = w.active::<Pair>().into_iter().map(|(_, p)| p).collect();
-        let people = || all.iter().map(|c| (c.id.as_str(), &c.person));
+        // The register's people whose documents are here, read where they are: nobody is
+        // copied for two lists of names.
+        let docs = w.repo.people();
+        let register = w.shared::<PersonEntry>();
+        let shared = w.shared::<Pair>();
+        let pairs = || shared.iter().map(|(_, p)| p).filter(|p| !p.is_removed());
+        let people = || {
+            register
+                .iter()
+                .filter(|(_, e)| !e.is_removed_or_erased())
+                .filter_map(|(id, _)| docs.get_key_value(id.as_str()))
+                .map(|(id, p)| (id.as_str(), p))
+        };
         let named = |ids: Vec<String>| -> Vec<(String, String)> {
             ids.into_iter()
                 .filter_map(|id| {
-                    let c = all.iter().find(|c| c.id == id)?;
-                    Some((
-                        id,
-                        format!("{} — {}", c.person.full_name(), c.person.summary()),
-                    ))
+                    let p = docs.get(id.as_str())?;
+                    Some((id, format!("{} — {}", p.full_name(), p.summary())))
                 })
                 .collect()
         };
         (
-            named(model::suggest::mentees_without_mentor(people(), &pairs)),
-            named(model::suggest::mentors_without_mentee(people(), &pairs)),
+            named(model::suggest::mentees_without_mentor(people(), pairs())),
+            named(model::suggest::mentors_without_mentee(people(), pairs())),
         )
     });
     let list = |title: &'static str, testid: &'static str, people: Vec<(String, String)>| {
