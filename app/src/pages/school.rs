@@ -314,6 +314,9 @@ fn indicators(w: &Writes) -> Vec<Indicator> {
     })
 }
 
+/// How many lines of each roadmap section are drawn at once, and added per frame after.
+const ROADMAP_FIRST_LINES: usize = 6;
+
 #[component]
 pub fn Roadmap() -> impl IntoView {
     let Some(w) = Writes::get() else {
@@ -335,6 +338,20 @@ pub fn Roadmap() -> impl IntoView {
                     .map(|m| (m.code().to_owned(), m.label().to_owned())),
             )
             .collect();
+    // Each section's first lines at once, the rest a slice per frame (five times the demo's
+    // roadmap is some seventy lines of seven fields each).
+    let shown = crate::components::reveal(
+        move || {
+            rows.with(|rows| {
+                (1..=SECTIONS.len() as u64)
+                    .map(|s| rows.iter().filter(|(_, r)| r.section == s).count())
+                    .max()
+                    .unwrap_or(0)
+            })
+        },
+        ROADMAP_FIRST_LINES,
+        ROADMAP_FIRST_LINES,
+    );
     let sections = SECTIONS.iter().enumerate().map(|(i, title)| {
         let section = i as u64 + 1;
         let (w, w2) = (w.clone(), w.clone());
@@ -350,11 +367,13 @@ pub fn Roadmap() -> impl IntoView {
             }
         };
         let ids = move || -> Vec<RecordId> {
-            rows.get()
-                .into_iter()
-                .filter(|(_, r)| r.section == section)
-                .map(|(id, _)| id)
-                .collect()
+            rows.with(|rows| {
+                rows.iter()
+                    .filter(|(_, r)| r.section == section)
+                    .take(shown.get())
+                    .map(|(id, _)| id.clone())
+                    .collect()
+            })
         };
         view! {
             <section class="card" data-testid=format!("section-{section}")>
