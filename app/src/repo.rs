@@ -1374,11 +1374,27 @@ impl Repo {
     }
 
     /// Reads a person's document (reactive, like [`Repo::read`]).
+    /// Answered from the people cache when the document is as it was read there.
     pub fn person(&self, id: &str) -> Option<model::Person> {
         let id = id.parse::<DocumentId>().ok()?;
-        self.read(&id, |d| model::PersonDoc::read(d).ok())
-            .ok()
-            .flatten()
+        self.read(&id, |d| {
+            let heads = d.get_heads();
+            let mut cache = self
+                .0
+                .people_cache
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            match cache.get(&id) {
+                Some((at, person)) if *at == heads => person.clone(),
+                _ => {
+                    let person = model::PersonDoc::read(d).ok();
+                    cache.insert(id, (heads, person.clone()));
+                    person
+                }
+            }
+        })
+        .ok()
+        .flatten()
     }
 
     /// Every person's document this device holds, by id (reactive). The map is shared: while

@@ -63,12 +63,15 @@ async fn cached_reads_follow_every_edit() {
         &shared,
         &repo.shared_records::<Programme>(&school).unwrap()
     ));
-    let (pid, _) = first.iter().next().unwrap();
+    let (pid, person) = first.iter().next().unwrap();
+    assert_eq!(repo.person(pid).as_ref(), Some(person));
     let doc = pid.parse().unwrap();
     repo.change(&doc, |tx| {
         model::PersonDoc::update(tx, PersonField::LastName("Кэшева".into()), 2)
     })
     .unwrap();
+    // Read alone, before the people's map is rebuilt: the edit is in it.
+    assert_eq!(repo.person(pid).unwrap().last_name, "Кэшева");
     let second = repo.people();
     assert!(!std::sync::Arc::ptr_eq(&first, &second));
     assert_eq!(second[pid.as_str()].last_name, "Кэшева");

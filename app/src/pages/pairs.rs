@@ -442,11 +442,12 @@ pub fn PairPage() -> impl IntoView {
     let id = RecordId::new(params.read_untracked().get("id").unwrap_or_default());
     let pair = {
         let (w, id) = (w.clone(), id.clone());
+        // From the cached list, which the page's picker reads anyway: no second hydration.
         Memo::new(move |_| {
-            w.repo
-                .read(&w.school, |d| School::get::<Pair>(d, &id))
-                .ok()
-                .and_then(|r| r.ok())
+            w.shared::<Pair>()
+                .iter()
+                .find(|(pid, _)| *pid == id)
+                .map(|(_, p)| p.clone())
         })
     };
     let set = {
@@ -463,7 +464,7 @@ pub fn PairPage() -> impl IntoView {
         }
     };
     let text = move |f: fn(&Pair) -> String| {
-        Signal::derive(move || pair.get().map(|p| f(&p)).unwrap_or_default())
+        Signal::derive(move || pair.with(|p| p.as_ref().map(f)).unwrap_or_default())
     };
     let people_view = {
         let w = w.clone();
@@ -529,9 +530,9 @@ pub fn PairPage() -> impl IntoView {
         let (f1, f2) = (set.clone(), set.clone());
         view! {
             <fieldset data-testid=format!("phase-{code}")><legend>{*title}</legend>
-                <TextField label="Сроки" structured=true name=format!("phase-period-{code}") value=Signal::derive(move || pair.get().and_then(|p| p.phase(&c1).map(|ph| Deadline::from_stored(&ph.period).input())).unwrap_or_default())
+                <TextField label="Сроки" structured=true name=format!("phase-period-{code}") value=Signal::derive(move || pair.with(|p| p.as_ref().and_then(|p| p.phase(&c1).map(|ph| Deadline::from_stored(&ph.period).input()))).unwrap_or_default())
                     on_commit=Callback::new(move |v| f1(PairField::PhasePeriod(c2.clone(), v))) />
-                <TextField label="Содержание" name=format!("phase-content-{code}") multiline=true value=Signal::derive(move || pair.get().and_then(|p| p.phase(&c3).map(|ph| ph.content.as_str().to_owned())).unwrap_or_default())
+                <TextField label="Содержание" name=format!("phase-content-{code}") multiline=true value=Signal::derive(move || pair.with(|p| p.as_ref().and_then(|p| p.phase(&c3).map(|ph| ph.content.as_str().to_owned()))).unwrap_or_default())
                     on_commit=Callback::new(move |v| f2(PairField::PhaseContent(c4.clone(), v))) />
             </fieldset>
         }
@@ -539,7 +540,7 @@ pub fn PairPage() -> impl IntoView {
     let (p1, p2) = (set.clone(), set.clone());
     let plan = view! {
         <RowsEditor title="Индивидуальный план" testid="plan"
-            rows=Signal::derive(move || pair.get().map(|p| p.plan).unwrap_or_default())
+            rows=Signal::derive(move || pair.with(|p| p.as_ref().map(|p| p.plan.clone())).unwrap_or_default())
             columns=Columns { period: true, responsible: false, note: true, statuses: Some(&PLAN_STATUSES) }
             on_add=Callback::new(move |row| p1(PairField::AddPlanItem(Box::new(row))))
             on_edit=Callback::new(move |(rid, e)| p2(PairField::EditPlanItem(rid, e))) />
@@ -583,7 +584,7 @@ pub fn PairPage() -> impl IntoView {
         <section class="card" data-testid="pair-page">
             <p class="muted"><A href="/pairs">"Пары и группы"</A></p>
             <h1 data-testid="pair-title">{let w = w.clone(); move || pair.get().map(|p| pair_title(&p, &w.repo.people(), &w.shared::<PersonEntry>())).unwrap_or_else(|| "Наставническая пара / группа".to_owned())}</h1>
-            {move || pair.get().filter(|p| p.is_removed()).map(|_| view! {
+            {move || pair.with(|p| p.as_ref().is_some_and(Pair::is_removed)).then(|| view! {
                 <div class="banner warning" data-testid="removed-banner"><p>"Пара удалена и хранится в архиве."</p> <A href="/archive">"Открыть архив"</A></div>
             })}
             <RecordHistory doc=w.school id=id.to_string() locate={history::record::<Pair>} name_of={let w = w.clone(); Callback::new(move |pid: String| name_of(&w.repo.people(), &w.shared::<PersonEntry>(), &pid))} />
