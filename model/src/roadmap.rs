@@ -308,7 +308,7 @@ impl Indicator {
     pub fn display(&self) -> String {
         match self.of {
             Some(0) => "нет данных".into(),
-            Some(of) => format!("{} из {} ({}%)", self.value, of, self.value * 100 / of),
+            Some(of) => format!("{} из {} ({} %)", self.value, of, self.value * 100 / of),
             None => self.value.to_string(),
         }
     }

@@ -744,7 +744,7 @@ fn indicators_and_missing_documents_are_computed_from_the_records() {
         (coverage.value, coverage.of, coverage.met),
         (2, Some(5), true)
     );
-    assert_eq!(coverage.display(), "2 из 5 (40%)");
+    assert_eq!(coverage.display(), "2 из 5 (40 %)");
     let missing = missing_documents(&records);
     assert_eq!(missing.len(), 1);
     assert_eq!(

@@ -197,8 +197,13 @@ describe("the target model on a tablet", () => {
     // a minor cannot sign for herself.
     await page.click(".brand");
     assert.equal(await page.locator("[data-testid=missing]").count(), 2);
+    // An adult signs for himself: that is what the signer's select starts at; a minor's parent
+    // signs for her.
+    await openPerson(page, "Озеров Игорь");
+    assert.equal(await page.locator("[data-testid=consent-personal-data] select[name=signer-role]").inputValue(), "self");
     await openPerson(page, "Озерова");
     const pd = page.locator("[data-testid=consent-personal-data]");
+    assert.equal(await pd.locator("select[name=signer-role]").inputValue(), "representative");
     await pd.locator("input[name=signed-by]").fill("Озерова Я. И.");
     await pd.locator("select[name=signer-role]").selectOption("self");
     await pd.locator("button[type=submit]").click();

@@ -55,7 +55,7 @@ struct PersonLine {
 }
 
 /// Every person of one [`People`] map as the list shows and searches them, in the list's order
-/// (surname, then first name): built once per map, that is once per change of anyone's
+/// (by full name, as the pickers): built once per map, that is once per change of anyone's
 /// document, not for every key typed in the search.
 struct Directory {
     /// The map it was built from, held so that the pointer compared is never another map's.
@@ -77,9 +77,8 @@ fn directory(people: &People) -> std::rc::Rc<Directory> {
         return dir;
     }
     let mut sorted: Vec<(&String, &Person)> = people.iter().collect();
-    sorted.sort_by(|a, b| {
-        (&a.1.last_name, &a.1.first_name, a.0).cmp(&(&b.1.last_name, &b.1.first_name, b.0))
-    });
+    // As the pickers sort: surname, first name, patronymic, ё as е, any case.
+    sorted.sort_by_cached_key(|(id, p)| (model::search::normalise(&p.full_name()), *id));
     let lines: Vec<(std::sync::Arc<PersonLine>, Haystack)> = sorted
         .into_iter()
         .map(|(id, p)| {
@@ -296,10 +295,10 @@ pub fn PersonPage() -> impl IntoView {
     let entry = {
         let (w, id) = (w.clone(), id.clone());
         Memo::new(move |_| {
-            w.list::<PersonEntry>()
-                .into_iter()
+            w.shared::<PersonEntry>()
+                .iter()
                 .find(|(e, _)| e.as_str() == id)
-                .map(|(_, e)| e)
+                .map(|(_, e)| e.clone())
         })
     };
     let set = {
@@ -545,9 +544,19 @@ pub fn PersonPage() -> impl IntoView {
             out
         })
     };
+    // An adult signs for themselves, a minor's parent for them: what the signer's select
+    // starts at.
+    let signer = if person
+        .get_untracked()
+        .is_some_and(|p| !p.is_minor(chrono::Local::now().date_naive()))
+    {
+        SIGNER_SELF
+    } else {
+        SIGNER_REPRESENTATIVE
+    };
     let consents = CONSENT_KINDS.iter().map(|(kind, title)| {
         let kind = (*kind).to_owned();
-        let (on, by, who) = (RwSignal::new(today()), RwSignal::new(String::new()), RwSignal::new(SIGNER_REPRESENTATIVE.to_owned()));
+        let (on, by, who) = (RwSignal::new(today()), RwSignal::new(String::new()), RwSignal::new(signer.to_owned()));
         let (k1, k2, k3, k4) = (kind.clone(), kind.clone(), kind.clone(), kind.clone());
         let (s1, s2) = (set.clone(), set.clone());
         let sign = move |ev: leptos::ev::SubmitEvent| {
@@ -590,8 +599,8 @@ pub fn PersonPage() -> impl IntoView {
                     }}
                     <input type="text" name="signed-by" placeholder="Кто подписал (ФИО)" prop:value=move || by.get() on:input=move |ev| by.set(event_target_value(&ev)) />
                     <select name="signer-role" prop:value=move || who.get() on:change=move |ev| who.set(event_target_value(&ev))>
-                        <option value=SIGNER_REPRESENTATIVE>"родитель / законный представитель"</option>
-                        <option value=SIGNER_SELF>"сам участник"</option>
+                        <option value=SIGNER_REPRESENTATIVE selected=signer == SIGNER_REPRESENTATIVE>"родитель / законный представитель"</option>
+                        <option value=SIGNER_SELF selected=signer == SIGNER_SELF>"сам участник"</option>
                     </select>
                     <button type="submit">"Отметить подписание"</button>
                 </form>
@@ -603,8 +612,10 @@ pub fn PersonPage() -> impl IntoView {
         let (w, id) = (w.clone(), id.clone());
         move || {
             let pairs: Vec<(RecordId, Pair)> = w.active_where(|p: &Pair| p.involves(&id));
-            let meetings: Vec<(RecordId, Meeting)> =
+            let mut meetings: Vec<(RecordId, Meeting)> =
                 w.active_where(|m: &Meeting| m.attendees.contains_key(&id));
+            // The latest first, across all of the person's pairs.
+            meetings.sort_by(|a, b| (&b.1.date, b.1.created_at).cmp(&(&a.1.date, a.1.created_at)));
             // The questionnaires for the roles this person has in pairs (all, if none yet).
             let (as_mentor, as_mentee) = (
                 pairs.iter().any(|(_, p)| p.mentors.contains_key(&id)),
@@ -658,7 +669,7 @@ pub fn PersonPage() -> impl IntoView {
                         view! { <li><A href=format!("/pairs/{pid}")>{format!("{} — {role}", pair.goal.as_str())}</A></li> }
                     }).collect_view()}</ul>
                     <h2>{format!("Встречи ({})", meetings.len())}</h2>
-                    <ul>{meetings.into_iter().rev().take(10).map(|(mid, m)| view! {
+                    <ul>{meetings.into_iter().take(10).map(|(mid, m)| view! {
                         <li><A href=format!("/meetings/{mid}")>{format!("{} — {}", ru::iso_date(&m.date), m.kind_label())}</A></li>
                     }).collect_view()}</ul>
                 </section>
