@@ -120,6 +120,8 @@ describe("the target model on a tablet", () => {
     // A pair of the programme.
     await page.click("[data-testid=nav-pairs]");
     await page.click("[data-testid=new-pair]");
+    // Each picker starts at the role the programme's form offers (ученик – ученик: students).
+    await page.waitForFunction(() => ["mentee", "mentor"].every((n) => document.querySelector(`select[name=${n}-role]`).value === "student"));
     // The pickers find people by part of a name, ё as е, any case.
     await pick(page, "mentee", "озерова", "Озерова Яна Игоревна");
     await pick(page, "mentor", "березкин", "Берёзкин Степан Олегович");

@@ -141,12 +141,17 @@ pub fn PersonPicker(
                 <div class="picker-filters">
                     <input type="search" name=format!("{name}-search") placeholder="Фамилия, имя, класс или предмет"
                         autocomplete="off" prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev)) />
-                    <select name=format!("{name}-role") aria-label="Кто"
+                    // The role offered first is set once the form knows it: the select follows
+                    // with one property, not an effect per option.
+                    <select name=format!("{name}-role") aria-label="Кто" prop:value=move || role_filter.get()
                         on:change=move |ev| role_filter.set(event_target_value(&ev))>
-                        {roles.iter().map(|(code, text)| {
-                            let c = code.clone();
-                            view! { <option value=code.clone() selected=move || role_filter.get() == c>{text.clone()}</option> }
-                        }).collect_view()}
+                        {
+                            let initial = role_filter.get_untracked();
+                            roles.iter().map(|(code, text)| {
+                                let selected = *code == initial;
+                                view! { <option value=code.clone() selected=selected>{text.clone()}</option> }
+                            }).collect_view()
+                        }
                     </select>
                     {(base != Base::All).then(|| view! {
                         <label class="check"><input type="checkbox" prop:checked=move || only_base.get()

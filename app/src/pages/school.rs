@@ -315,7 +315,7 @@ fn indicators(w: &Writes) -> Vec<Indicator> {
 }
 
 /// How many lines of each roadmap section are drawn at once, and added per frame after.
-const ROADMAP_FIRST_LINES: usize = 6;
+const ROADMAP_FIRST_LINES: usize = 3;
 
 #[component]
 pub fn Roadmap() -> impl IntoView {
