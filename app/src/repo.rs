@@ -74,62 +74,70 @@ struct Entry {
     damaged: Option<String>,
 }
 
-/// A document held by the repo. Reading goes through `Deref`; every way of changing it
-/// ([`Doc::edit`]), making it or dropping it counts in [`DOC_EDITS`], so a reader of many
-/// documents ([`Repo::people`]) can tell in one comparison that none of them changed, instead
-/// of asking each for its heads. There is no `DerefMut`: an edit that bypassed the count would
-/// not compile.
-struct Doc {
-    doc: Automerge,
-    /// [`DOC_EDITS`] after this document's last edit (or its making): equal stamps, same
-    /// document, same content, so a figure computed from it can be kept until the stamp moves.
-    stamp: u64,
-}
+/// [`Doc`] in a module of its own, so that its fields are private to it: the rest of the repo
+/// can only read a document or change it through [`Doc::edit`].
+mod doc {
+    use automerge::Automerge;
 
-/// Every edit, creation and drop of a [`Doc`] in this page (all repos: one more count only
-/// costs a reader one more look at the heads).
-static DOC_EDITS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    /// A document held by the repo. Reading goes through `Deref`; every way of changing it
+    /// ([`Doc::edit`]), making it or dropping it counts in [`DOC_EDITS`], so a reader of many
+    /// documents ([`super::Repo::people`]) can tell in one comparison that none of them changed, instead
+    /// of asking each for its heads. There is no `DerefMut`: an edit that bypassed the count would
+    /// not compile.
+    pub(super) struct Doc {
+        doc: Automerge,
+        /// [`DOC_EDITS`] after this document's last edit (or its making): equal stamps, same
+        /// document, same content, so a figure computed from it can be kept until the stamp moves.
+        stamp: u64,
+    }
 
-fn doc_edits() -> u64 {
-    DOC_EDITS.load(std::sync::atomic::Ordering::Relaxed)
-}
+    /// Every edit, creation and drop of a [`Doc`] in this page (all repos: one more count only
+    /// costs a reader one more look at the heads).
+    static DOC_EDITS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
-/// Counts an edit; the count after it.
-fn count_doc_edit() -> u64 {
-    DOC_EDITS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1
-}
+    pub(super) fn doc_edits() -> u64 {
+        DOC_EDITS.load(std::sync::atomic::Ordering::Relaxed)
+    }
 
-impl Doc {
-    fn new(doc: Automerge) -> Self {
-        Doc {
-            doc,
-            stamp: count_doc_edit(),
+    /// Counts an edit; the count after it.
+    fn count_doc_edit() -> u64 {
+        DOC_EDITS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1
+    }
+
+    impl Doc {
+        pub(super) fn new(doc: Automerge) -> Self {
+            Doc {
+                doc,
+                stamp: count_doc_edit(),
+            }
+        }
+
+        pub(super) fn edit(&mut self) -> &mut Automerge {
+            self.stamp = count_doc_edit();
+            &mut self.doc
+        }
+
+        pub(super) fn stamp(&self) -> u64 {
+            self.stamp
         }
     }
 
-    fn edit(&mut self) -> &mut Automerge {
-        self.stamp = count_doc_edit();
-        &mut self.doc
+    impl std::ops::Deref for Doc {
+        type Target = Automerge;
+
+        fn deref(&self) -> &Automerge {
+            &self.doc
+        }
     }
 
-    fn stamp(&self) -> u64 {
-        self.stamp
-    }
-}
-
-impl std::ops::Deref for Doc {
-    type Target = Automerge;
-
-    fn deref(&self) -> &Automerge {
-        &self.doc
+    impl Drop for Doc {
+        fn drop(&mut self) {
+            count_doc_edit();
+        }
     }
 }
 
-impl Drop for Doc {
-    fn drop(&mut self) {
-        count_doc_edit();
-    }
-}
+use doc::{Doc, doc_edits};
 
 struct Inner {
     docs: BTreeMap<DocumentId, Entry>,
@@ -234,6 +242,9 @@ struct Shared {
     /// other documents (every keystroke committed on a person's page) skip the register.
     followed: Mutex<Vec<automerge::ChangeHash>>,
     erasures: Mutex<Erasures>,
+    /// What screens derive from the documents and keep for their next reader
+    /// ([`Repo::derived`]), one value per type.
+    derived: Mutex<BTreeMap<std::any::TypeId, Arc<dyn std::any::Any + Send + Sync>>>,
     /// What [`Repo::count_unsent`] last found of each document, and from what.
     unsent_counted: Mutex<BTreeMap<DocumentId, UnsentCount>>,
     /// The home screen as stored with the school's document, while that document waits to be
@@ -516,6 +527,7 @@ impl Repo {
             followed: Mutex::new(Vec::new()),
             erasures: Mutex::new(erasures),
             unsent_counted: Mutex::new(BTreeMap::new()),
+            derived: Mutex::new(BTreeMap::new()),
             home_view: Mutex::new(home_view.clone()),
         }));
         leptos::task::spawn_local(repo.clone().write_loop(storage, writer_rx));
@@ -1304,6 +1316,7 @@ impl Repo {
                 inner.docs.remove(id);
             }
         }
+        self.forget_derived();
         for id in new {
             let _ = self.0.writer.unbounded_send(Job::Delete(id));
         }
@@ -1371,6 +1384,58 @@ impl Repo {
                 .iter()
                 .try_for_each(|id| model::School::clear_erased_mark(tx, id))
         });
+    }
+
+    /// A value a screen derives from the documents (the pickers' list of people, the people
+    /// list's lines), kept for the next reader while `current` says it still matches what it
+    /// was built from, else built again. Kept by the repo, not the page, so that an erasure or
+    /// a change of school forgets every such copy ([`Repo::forget_derived`]): no erased
+    /// person's data outlives their document in one. `build` runs without any of the repo's
+    /// locks held, so it may read the repo.
+    pub fn derived<T: Send + Sync + 'static>(
+        &self,
+        current: impl FnOnce(&T) -> bool,
+        build: impl FnOnce() -> T,
+    ) -> Arc<T> {
+        let key = std::any::TypeId::of::<T>();
+        let kept = self
+            .0
+            .derived
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+            .cloned()
+            .and_then(|v| v.downcast::<T>().ok());
+        if let Some(value) = kept
+            && current(&value)
+        {
+            return value;
+        }
+        let value = Arc::new(build());
+        self.0
+            .derived
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key, value.clone());
+        value
+    }
+
+    /// Forgets what screens derived ([`Repo::derived`]) and the people read for readers whose
+    /// documents are gone: called when people's documents are dropped (an erasure) or the
+    /// school changes, so no copy of a person outlives their document until its next reader.
+    fn forget_derived(&self) {
+        self.0
+            .derived
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+        *self.0.people_map.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        let inner = self.lock_parsed();
+        self.0
+            .people_cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|id, _| inner.docs.contains_key(id) || inner.unparsed.contains_key(id));
     }
 
     /// Reads a person's document (reactive, like [`Repo::read`]).
@@ -1761,6 +1826,7 @@ impl Repo {
                 .unbounded_send(Job::Meta(META_PENDING_ERASURES, id_list(&erasures.pending)));
         }
         self.lock().docs.remove(&id);
+        self.forget_derived();
         let _ = self.0.writer.unbounded_send(Job::Delete(id));
         self.notify_all();
         self.erase_on_relay(id).await
@@ -1833,6 +1899,7 @@ impl Repo {
             .writer
             .unbounded_send(Job::Meta(META_SCHOOL, id.to_string()));
         self.0.school.set(Some(id));
+        self.forget_derived();
         self.changed_all();
     }
 

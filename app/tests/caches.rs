@@ -77,3 +77,52 @@ async fn cached_reads_follow_every_edit() {
     assert_eq!(second[pid.as_str()].last_name, "Кэшева");
     assert_eq!(second.len(), first.len());
 }
+
+/// A screen's derived copy of people (`Repo::derived`) is kept while it matches, and forgotten
+/// the moment a person is erased on this device: no copy of them outlives their document.
+#[wasm_bindgen_test]
+async fn an_erasure_forgets_what_screens_derived() {
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    let name = format!("test-derived-{}", uuid::Uuid::new_v4());
+    let repo = Repo::open(&name).await.unwrap();
+    repo.create_school("МБОУ «Тестовая СОШ»").unwrap();
+    for i in 0..5 {
+        repo.add_person(model::PersonDraft {
+            role: Some(model::Role::Student),
+            last_name: format!("Стираемова-{i}"),
+            first_name: "Вера".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    }
+
+    struct Names(Vec<String>);
+    let build = |repo: &Repo| Names(repo.people().values().map(|p| p.full_name()).collect());
+    let first = repo.derived(|_: &Names| true, || build(&repo));
+    let kept = repo.derived(|_: &Names| true, || Names(Vec::new()));
+    assert!(
+        std::sync::Arc::ptr_eq(&first, &kept),
+        "kept while it matches"
+    );
+    let again = repo.derived(|_: &Names| false, || build(&repo));
+    assert!(
+        !std::sync::Arc::ptr_eq(&first, &again),
+        "built again once it does not"
+    );
+
+    let (pid, person) = {
+        let people = repo.people();
+        let (id, p) = people.iter().next().unwrap();
+        (id.parse().unwrap(), p.full_name())
+    };
+    assert!(again.0.contains(&person));
+    // This test device has no relay: the erasure is done here and its relay part fails.
+    assert!(repo.erase_person(pid).await.is_err());
+    let after = repo.derived(|_: &Names| true, || build(&repo));
+    assert!(
+        !std::sync::Arc::ptr_eq(&again, &after),
+        "forgotten at the erasure"
+    );
+    assert!(!after.0.contains(&person));
+    assert!(!repo.people().contains_key(&pid.to_string()));
+}

@@ -57,4 +57,16 @@ async fn a_long_list_is_drawn_a_slice_per_frame_to_its_end() {
     total.set(25);
     let seen = watch(shown, 10).await;
     assert_eq!(seen.last(), Some(&30), "{seen:?}");
+
+    // A list that changes often while it is drawn is still drawn a slice per frame: one slice
+    // waits at a time (a slice started per change would draw several per frame).
+    total.set(90);
+    for n in 91..96 {
+        // Each change seen by the list's effect on its own, before the next frame.
+        gloo_timers::future::TimeoutFuture::new(0).await;
+        total.set(n);
+    }
+    let seen = watch(shown, 40).await;
+    assert_eq!(seen.last(), Some(&96), "{seen:?}");
+    assert!(seen.len() >= 8, "eleven slices, one per frame: {seen:?}");
 }

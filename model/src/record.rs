@@ -203,8 +203,9 @@ pub(crate) struct MapReader<'a, D> {
 
 type MapEntries = Vec<(String, (Value<'static>, ObjId))>;
 
-/// How many maps a [`MapReader`] keeps: deeper than any record's nesting (a pair's phase is
-/// three maps down); a map read again after falling out is only read again.
+/// How many maps a [`MapReader`] keeps, the least recently used dropped first: more than any
+/// record's nesting (a pair's phase is three maps down), so a record's map stays while the
+/// maps inside it are read; a map read again after falling out is only read again.
 const MAPS_KEPT: usize = 8;
 
 impl<'a, D: autosurgeon::ReadDoc> MapReader<'a, D> {
@@ -237,7 +238,12 @@ impl<D: autosurgeon::ReadDoc> autosurgeon::ReadDoc for MapReader<'_, D> {
         };
         let mut maps = self.maps.borrow_mut();
         let at = match maps.iter().rposition(|(o, _)| o == obj) {
-            Some(at) => at,
+            // The most recently used last: a record's own map stays while the maps inside it
+            // come and go.
+            Some(at) => {
+                maps[at..].rotate_left(1);
+                maps.len() - 1
+            }
             None => {
                 if maps.len() == MAPS_KEPT {
                     maps.remove(0);
@@ -395,5 +401,33 @@ mod tests {
             }
         }
         assert!(reader.maps.borrow().len() <= MAPS_KEPT);
+    }
+
+    /// A record's own map, asked about between the maps inside it, stays while they come and
+    /// go (the least recently used is dropped), so it is not read again for every field.
+    #[test]
+    fn map_reader_keeps_the_map_in_use() {
+        let mut doc = Automerge::new();
+        let mut tx = doc.transaction();
+        let record = tx.put_object(ROOT, "record", ObjType::Map).unwrap();
+        let children: Vec<ObjId> = (0..MAPS_KEPT as i64 * 2)
+            .map(|i| {
+                tx.put(&record, format!("f{i}"), i).unwrap();
+                let child = tx
+                    .put_object(&record, format!("c{i}"), ObjType::Map)
+                    .unwrap();
+                tx.put(&child, "n", i).unwrap();
+                child
+            })
+            .collect();
+        tx.commit();
+        let reader = MapReader::new(&doc);
+        for (i, child) in children.iter().enumerate() {
+            let (f, _) = reader.get(&record, format!("f{i}")).unwrap().unwrap();
+            assert_eq!(f.as_i64(), Some(i as i64));
+            let (n, _) = reader.get(child, "n").unwrap().unwrap();
+            assert_eq!(n.as_i64(), Some(i as i64));
+            assert!(reader.maps.borrow().iter().any(|(o, _)| *o == record));
+        }
     }
 }

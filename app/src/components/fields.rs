@@ -290,7 +290,17 @@ pub fn SelectField(
     });
     view! {
         <label>{label}
-            <select node_ref=select name=name on:change=move |ev| on_commit.run(event_target_value(&ev))>
+            <select node_ref=select name=name on:change=move |ev| {
+                on_commit.run(event_target_value(&ev));
+                // A choice the model refused (a read-only document) is not left showing as if
+                // it were stored: the select goes back to what is.
+                let stored = value.get_untracked();
+                if let Some(el) = select.get_untracked()
+                    && el.value() != stored
+                {
+                    el.set_value(&stored);
+                }
+            }>
                 {options.into_iter().map(|(code, text)| {
                     let selected = code == initial;
                     view! { <option value=code selected=selected>{text}</option> }

@@ -31,34 +31,25 @@ fn programmes(w: &Writes) -> Vec<(RecordId, Programme)> {
 /// school state gets the same list, built once; a pair page or the pair form opened again, or
 /// a redraw for a keystroke, copies nobody.
 pub fn choices(w: &Writes) -> Choices {
-    thread_local! {
-        static BUILT: std::cell::RefCell<Option<BuiltChoices>> = const { std::cell::RefCell::new(None) };
-    }
     let people = w.repo.people();
     let school = w
         .repo
         .read(&w.school, |d| d.get_heads())
         .unwrap_or_default();
-    let hit = BUILT.with_borrow(|built| {
-        built
-            .as_ref()
-            .filter(|b| std::sync::Arc::ptr_eq(&b.people, &people) && b.school == school)
-            .map(|b| b.choices.clone())
-    });
-    if let Some(choices) = hit {
-        return choices;
-    }
-    let choices = build_choices(w, &people);
-    BUILT.set(Some(BuiltChoices {
-        people,
-        school,
-        choices: choices.clone(),
-    }));
-    choices
+    let built = w.repo.derived(
+        |b: &BuiltChoices| std::sync::Arc::ptr_eq(&b.people, &people) && b.school == school,
+        || BuiltChoices {
+            choices: build_choices(w, &people),
+            people: people.clone(),
+            school: school.clone(),
+        },
+    );
+    built.choices.clone()
 }
 
 /// What [`choices`] last built, and from what: the people's map it holds (so the pointer
-/// compared is never another map's at a reused address) and the school's heads.
+/// compared is never another map's at a reused address) and the school's heads. Kept by the
+/// repo ([`crate::repo::Repo::derived`]), which forgets it when anyone is erased.
 struct BuiltChoices {
     people: crate::repo::People,
     school: Vec<automerge::ChangeHash>,
@@ -68,9 +59,12 @@ struct BuiltChoices {
 fn build_choices(w: &Writes, people: &crate::repo::People) -> Choices {
     // How many current pairs each person is in: one pass over the pairs, not one per person.
     let mut load: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for (_, pair) in w.active::<Pair>() {
-        if pair.is_current() {
-            for id in pair.mentors.keys().chain(pair.mentees.keys()) {
+    for (_, pair) in w.shared::<Pair>().iter() {
+        if !pair.is_removed() && pair.is_current() {
+            // Once per pair, even for someone merged in as both mentor and mentee.
+            let members: std::collections::BTreeSet<&String> =
+                pair.mentors.keys().chain(pair.mentees.keys()).collect();
+            for id in members {
                 *load.entry(id.clone()).or_default() += 1;
             }
         }
@@ -443,11 +437,19 @@ pub fn PairPage() -> impl IntoView {
     let pair = {
         let (w, id) = (w.clone(), id.clone());
         // From the cached list, which the page's picker reads anyway: no second hydration.
+        // A list that cannot be read (one damaged pair) does not hide every other pair: this
+        // one is then read on its own.
         Memo::new(move |_| {
             w.shared::<Pair>()
                 .iter()
                 .find(|(pid, _)| *pid == id)
                 .map(|(_, p)| p.clone())
+                .or_else(|| {
+                    w.repo
+                        .read(&w.school, |d| School::get::<Pair>(d, &id))
+                        .ok()
+                        .and_then(|r| r.ok())
+                })
         })
     };
     let set = {

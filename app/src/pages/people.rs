@@ -65,17 +65,16 @@ struct Directory {
     lines: Vec<(std::sync::Arc<PersonLine>, Haystack)>,
 }
 
-fn directory(people: &People) -> std::rc::Rc<Directory> {
-    thread_local! {
-        static BUILT: std::cell::RefCell<Option<std::rc::Rc<Directory>>> = const { std::cell::RefCell::new(None) };
-    }
-    if let Some(dir) = BUILT.with_borrow(|b| {
-        b.as_ref()
-            .filter(|d| std::sync::Arc::ptr_eq(&d.people, people))
-            .cloned()
-    }) {
-        return dir;
-    }
+/// The [`Directory`] of `people`, kept by the repo ([`Repo::derived`], which forgets it when
+/// anyone is erased) until the people's map changes.
+fn directory(repo: &Repo, people: &People) -> std::sync::Arc<Directory> {
+    repo.derived(
+        |d: &Directory| std::sync::Arc::ptr_eq(&d.people, people),
+        || build_directory(people),
+    )
+}
+
+fn build_directory(people: &People) -> Directory {
     let mut sorted: Vec<(&String, &Person)> = people.iter().collect();
     // As the pickers sort: surname, first name, patronymic, ё as е, any case.
     sorted.sort_by_cached_key(|(id, p)| (model::search::normalise(&p.full_name()), *id));
@@ -92,7 +91,7 @@ fn directory(people: &People) -> std::rc::Rc<Directory> {
             (std::sync::Arc::new(line), p.haystack())
         })
         .collect();
-    let dir = std::rc::Rc::new(Directory {
+    Directory {
         people: people.clone(),
         at: lines
             .iter()
@@ -100,9 +99,7 @@ fn directory(people: &People) -> std::rc::Rc<Directory> {
             .map(|(i, (line, _))| (line.id.clone(), i))
             .collect(),
         lines,
-    });
-    BUILT.set(Some(dir.clone()));
-    dir
+    }
 }
 
 #[component]
@@ -117,7 +114,7 @@ pub fn PeopleList() -> impl IntoView {
     let rows = {
         let w = w.clone();
         Memo::new(move |_| {
-            let dir = directory(&w.repo.people());
+            let dir = directory(&w.repo, &w.repo.people());
             let (role, base) = (role.get(), base.get());
             let q = Query::new(&search.get());
             let mut found: Vec<usize> = w
@@ -545,18 +542,28 @@ pub fn PersonPage() -> impl IntoView {
         })
     };
     // An adult signs for themselves, a minor's parent for them: what the signer's select
-    // starts at.
-    let signer = if person
-        .get_untracked()
-        .is_some_and(|p| !p.is_minor(chrono::Local::now().date_naive()))
-    {
-        SIGNER_SELF
-    } else {
-        SIGNER_REPRESENTATIVE
+    // shows until the curator chooses (also once the person's document or birth date arrives).
+    let adult_signer = move || {
+        if person.with(|p| {
+            p.as_ref()
+                .is_some_and(|p| !p.is_minor(chrono::Local::now().date_naive()))
+        }) {
+            SIGNER_SELF
+        } else {
+            SIGNER_REPRESENTATIVE
+        }
     };
+    let signer = untrack(adult_signer);
     let consents = CONSENT_KINDS.iter().map(|(kind, title)| {
         let kind = (*kind).to_owned();
         let (on, by, who) = (RwSignal::new(today()), RwSignal::new(String::new()), RwSignal::new(signer.to_owned()));
+        let chosen = StoredValue::new(false);
+        Effect::new(move |_| {
+            let default = adult_signer();
+            if !chosen.get_value() {
+                who.set(default.to_owned());
+            }
+        });
         let (k1, k2, k3, k4) = (kind.clone(), kind.clone(), kind.clone(), kind.clone());
         let (s1, s2) = (set.clone(), set.clone());
         let sign = move |ev: leptos::ev::SubmitEvent| {
@@ -593,12 +600,12 @@ pub fn PersonPage() -> impl IntoView {
                                 let label = if role == SIGNER_SELF { format!("{name} (сам участник)") } else { name.clone() };
                                 view! { <button type="button" class="chip" data-testid="signer"
                                     aria-pressed={ let name = name.clone(); move || (by.get() == name).to_string() }
-                                    on:click={ let name = name.clone(); move |_| { by.set(name.clone()); who.set(role.to_owned()); } }>{label}</button> }
+                                    on:click={ let name = name.clone(); move |_| { by.set(name.clone()); chosen.set_value(true); who.set(role.to_owned()); } }>{label}</button> }
                             }).collect_view()}</span>
                         })
                     }}
                     <input type="text" name="signed-by" placeholder="Кто подписал (ФИО)" prop:value=move || by.get() on:input=move |ev| by.set(event_target_value(&ev)) />
-                    <select name="signer-role" prop:value=move || who.get() on:change=move |ev| who.set(event_target_value(&ev))>
+                    <select name="signer-role" prop:value=move || who.get() on:change=move |ev| { chosen.set_value(true); who.set(event_target_value(&ev)); }>
                         <option value=SIGNER_REPRESENTATIVE selected=signer == SIGNER_REPRESENTATIVE>"родитель / законный представитель"</option>
                         <option value=SIGNER_SELF selected=signer == SIGNER_SELF>"сам участник"</option>
                     </select>
