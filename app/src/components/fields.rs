@@ -125,9 +125,18 @@ impl Writes {
         &self,
         keep: impl Fn(&T) -> bool,
     ) -> Vec<(model::RecordId, T)> {
+        self.list_where(|r: &T| !r.is_removed() && keep(r))
+    }
+
+    /// Records of a kind, removed ones included, that `keep` keeps (reactive): only those are
+    /// copied.
+    pub fn list_where<T: model::Record + Send + Sync + 'static>(
+        &self,
+        keep: impl Fn(&T) -> bool,
+    ) -> Vec<(model::RecordId, T)> {
         self.shared::<T>()
             .iter()
-            .filter(|(_, r)| !r.is_removed() && keep(r))
+            .filter(|(_, r)| keep(r))
             .cloned()
             .collect()
     }

@@ -263,38 +263,18 @@ fn chosen_year() -> String {
 /// them to `f` as [`Records`].
 /// Only the chosen academic year's pairs (with their meetings), events and roadmap rows.
 fn with_records<T>(w: &Writes, f: impl FnOnce(&Records<'_>) -> T) -> T {
+    use model::year::InYear;
     // The school's lists as the cache holds them: only the year's records are copied.
     let people = w.shared::<PersonEntry>();
     let docs = w.repo.people();
     let year = Year::get();
     let programmes = w.shared::<model::Programme>();
-    let pairs: Vec<(RecordId, Pair)> = w
-        .shared::<Pair>()
-        .iter()
-        .filter(|(_, p)| model::year::pair_year(p, &programmes) == year.trim())
-        .cloned()
-        .collect();
+    let pairs = w.list_where(|p: &Pair| model::year::pair_year(p, &programmes) == year.trim());
     let pair_ids: std::collections::BTreeSet<&str> =
         pairs.iter().map(|(id, _)| id.as_str()).collect();
-    let meetings: Vec<_> = w
-        .shared::<Meeting>()
-        .iter()
-        .filter(|(_, m)| pair_ids.contains(m.pair.as_str()))
-        .cloned()
-        .collect();
-    let in_year = |r: &dyn model::year::InYear| r.is_in(&year);
-    let events: Vec<_> = w
-        .shared::<Event>()
-        .iter()
-        .filter(|(_, e)| in_year(e))
-        .cloned()
-        .collect();
-    let roadmap: Vec<_> = w
-        .shared::<RoadmapRow>()
-        .iter()
-        .filter(|(_, r)| in_year(r))
-        .cloned()
-        .collect();
+    let meetings = w.list_where(|m: &Meeting| pair_ids.contains(m.pair.as_str()));
+    let events = w.list_where(|e: &Event| e.is_in(&year));
+    let roadmap = w.list_where(|r: &RoadmapRow| r.is_in(&year));
     let lookup = |id: &str| docs.get(id).cloned();
     f(&Records {
         people: &people,
