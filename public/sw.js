@@ -1,13 +1,15 @@
 // Наставник service worker: after one visit the app opens with no server at all.
 //
 // - Navigations: network first (a new build is picked up at once), the cached shell offline.
-// - Trunk's hashed assets (name-<16 hex>.ext): cache first; they never change.
+// - Trunk's hashed assets (name-<hex>.ext): cache first; they never change.
 // - Everything else of ours: network first, falling back to the cache. This includes the
 //   document worker (export-worker*.js, *_bg.wasm: unhashed names, not in index.html, so not in
 //   the first load): cached when it is first started, and used from the cache offline.
 // - The sync socket, /api/* and other origins are never touched.
 const CACHE = "nastavnik-shell-v1";
-const HASHED = /-[0-9a-f]{16}(_bg)?\.(js|wasm|css)$/;
+// Trunk's hash is 64 bits in hex without leading zeros: 16 digits, or fewer in one build of
+// sixteen (as the relay's assets::is_hashed).
+const HASHED = /-[0-9a-f]{10,16}(_bg)?\.(js|wasm|css)$/;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -78,6 +80,42 @@ async function refreshModule() {
   );
 }
 
+// How long a start waits for the network's shell when a cached one is at hand. A rural
+// connection can stay "connected" while nothing arrives; the school's tablet must not show a
+// blank page meanwhile. Past this, the cached shell answers and the network's, when it comes,
+// is kept for the next start.
+const SHELL_WAIT_MS = 800;
+
+// Every route of the app is the same shell: the network's (a new build is picked up at once)
+// if it answers in time or nothing is cached; otherwise the cached one. A failed fetch or an
+// error page falls back to the cache at once.
+async function shell(event) {
+  // The copy to keep is taken as the answer arrives, before the page reads its body.
+  const fetched = fetch(event.request).then((response) => ({ response, copy: response.ok ? response.clone() : null }));
+  // Whatever answers the page, the network's shell is stored when it arrives.
+  event.waitUntil(
+    fetched
+      .then(async ({ copy }) => {
+        if (!copy) return;
+        const cache = await caches.open(CACHE);
+        await cache.put("/", copy);
+        await refreshModule();
+      })
+      .catch(() => {}),
+  );
+  const cached = await caches.match("/");
+  if (!cached) return fetched.then(({ response }) => response);
+  let timer;
+  const late = new Promise((resolve) => {
+    timer = setTimeout(() => resolve(cached), SHELL_WAIT_MS);
+  });
+  try {
+    return await Promise.race([fetched.then(({ response }) => (response.ok ? response : cached), () => cached), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
@@ -85,24 +123,7 @@ self.addEventListener("fetch", (event) => {
   // The sync socket, the relay's API (credentials, live answers) and health are never cached.
   if (url.pathname === "/sync" || url.pathname === "/healthz" || url.pathname.startsWith("/api/")) return;
   if (request.mode === "navigate") {
-    // Every route of the app is the same shell.
-    // Every route of the app is the same shell: network first, the cached one offline.
-    const shell = fetch(request).then(
-      async (response) => {
-        if (response.ok) {
-          const cache = await caches.open(CACHE);
-          await cache.put("/", response.clone());
-          event.waitUntil(refreshModule().catch(() => {}));
-        }
-        return response;
-      },
-      async (error) => {
-        const cached = await caches.match("/");
-        if (cached) return cached;
-        throw error;
-      },
-    );
-    event.respondWith(shell);
+    event.respondWith(shell(event));
   } else if (HASHED.test(url.pathname)) {
     event.respondWith(cacheFirst(request));
   } else {

@@ -10,7 +10,12 @@ pub fn is_hashed(path: &str) -> bool {
     let stem = name.split('.').next().unwrap_or(name);
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
     stem.rsplit_once('-')
-        .is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+        // Trunk writes its 64-bit hash in hex without leading zeros: usually 16 digits, one
+        // build in sixteen 15, rarely fewer. Ten is far below any real hash and far above a
+        // word that happens to be hex.
+        .is_some_and(|(_, hash)| {
+            (10..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
+        })
 }
 
 pub fn cache_control(path: &str, response: &mut Response) {
@@ -33,6 +38,11 @@ mod tests {
         assert!(is_hashed("/app-0123456789abcdef.js"));
         assert!(is_hashed("/app-0123456789abcdef_bg.wasm"));
         assert!(is_hashed("/style-00ff00ff00ff00ff.css"));
+        // A hash with a leading zero, as Trunk names it (a real build's name).
+        assert!(is_hashed("/app-715dc28a7646de6.js"));
+        assert!(is_hashed("/app-715dc28a7646de6_bg.wasm"));
+        assert!(!is_hashed("/export-worker.js"));
+        assert!(!is_hashed("/icon-bad.png"));
         assert!(!is_hashed("/index.html"));
         assert!(!is_hashed("/sw.js"));
         assert!(!is_hashed("/icons/icon-192.png"));

@@ -2,6 +2,7 @@
 // relay binary. Every wait is on an event in the page; nothing sleeps.
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { after, before, describe, test } from "node:test";
 
 import { Relay, Tablet, tempDir } from "./harness.mjs";
@@ -109,6 +110,32 @@ describe("the local-first loop", () => {
     const shell = await a.page.evaluate(() => document.title);
     assert.equal(shell, "Программы — Наставник");
     await relay.start();
+  });
+
+  test("on a connection that takes the request and answers nothing, a reload opens the app from the cached shell", async () => {
+    await a.page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    await relay.stop("SIGKILL");
+    // The relay's address takes connections and never answers, as a weak rural connection can
+    // stay "connected" while nothing arrives. The service worker waits for the network's shell
+    // only briefly before answering with the cached one (a navigation that waited for the
+    // network would never commit here).
+    const held = new Set();
+    const mute = createServer((socket) => {
+      held.add(socket);
+      socket.on("close", () => held.delete(socket));
+    });
+    await new Promise((resolve) => mute.listen(relay.port, "127.0.0.1", resolve));
+    try {
+      await a.page.reload({ waitUntil: "commit" });
+      await a.programmeCard("Лидер – пассивный").waitFor();
+      assert.equal((await a.titles()).length, 3);
+      assert.ok(held.size > 0, "the page's requests reached the silent address");
+    } finally {
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => mute.close(resolve));
+    }
+    await relay.start();
+    await a.waitSynced();
   });
 
   test("the curator sees the school's devices and cuts one off", async () => {
