@@ -51,26 +51,29 @@ fn Shell(repo: Repo) -> impl IntoView {
     provide_context(crate::components::Year::new());
     view! {
         <Router>
-            <header class="topbar">
-                <A href="/" attr:class="brand">
-                    "Наставник"
-                </A>
-                <StatusBar />
-                <crate::components::YearPicker />
-                <A href="/settings" attr:class="settings-link">
-                    "Настройки"
-                </A>
-            </header>
-            <nav class="tabs" aria-label="Разделы">
-                <A href="/" exact=true>"Программы"</A>
-                <A href="/people" attr:data-testid="nav-people">"Участники"</A>
-                <A href="/pairs" attr:data-testid="nav-pairs">"Пары"</A>
-                <A href="/questionnaires" attr:data-testid="nav-questionnaires">"Анкеты"</A>
-                <A href="/roadmap" attr:data-testid="nav-roadmap">"Дорожная карта"</A>
-                <A href="/events" attr:data-testid="nav-events">"Мероприятия"</A>
-                <A href="/documents" attr:data-testid="nav-documents">"Документы"</A>
-                <A href="/archive" attr:data-testid="nav-archive">"Архив"</A>
-            </nav>
+            // The bar and the tabs stay on screen together, however many lines the bar takes.
+            <div class="chrome">
+                <header class="topbar">
+                    <A href="/" attr:class="brand">
+                        "Наставник"
+                    </A>
+                    <StatusBar />
+                    <crate::components::YearPicker />
+                    <A href="/settings" attr:class="settings-link">
+                        "Настройки"
+                    </A>
+                </header>
+                <nav class="tabs" aria-label="Разделы">
+                    <A href="/" exact=true>"Программы"</A>
+                    <A href="/people" attr:data-testid="nav-people">"Участники"</A>
+                    <A href="/pairs" attr:data-testid="nav-pairs">"Пары"</A>
+                    <A href="/questionnaires" attr:data-testid="nav-questionnaires">"Анкеты"</A>
+                    <A href="/roadmap" attr:data-testid="nav-roadmap">"Дорожная карта"</A>
+                    <A href="/events" attr:data-testid="nav-events">"Мероприятия"</A>
+                    <A href="/documents" attr:data-testid="nav-documents">"Документы"</A>
+                    <A href="/archive" attr:data-testid="nav-archive">"Архив"</A>
+                </nav>
+            </div>
             <SaveBanner />
             <ReceivingBanner />
             {move || notice.message.get().filter(|n| !n.is_empty()).map(|n| view! {

@@ -14,6 +14,9 @@ pub fn plural(n: u64, forms: [&str; 3]) -> &str {
     }
 }
 
+/// «1 пара или группа», «24 пары или группы», «12 пар или групп»: one «или» in every form.
+pub const PAIRS_OR_GROUPS: [&str; 3] = ["пара или группа", "пары или группы", "пар или групп"];
+
 /// «3 программы», «11 программ».
 pub fn count(n: u64, forms: [&str; 3]) -> String {
     format!("{n} {}", plural(n, forms))
@@ -182,6 +185,13 @@ mod tests {
         check_plural(22, "22 программы");
         check_plural(111, "111 программ");
         check_plural(101, "101 программа");
+    }
+
+    #[test]
+    fn pairs_or_groups_keep_one_conjunction() {
+        assert_eq!(count(21, PAIRS_OR_GROUPS), "21 пара или группа");
+        assert_eq!(count(24, PAIRS_OR_GROUPS), "24 пары или группы");
+        assert_eq!(count(12, PAIRS_OR_GROUPS), "12 пар или групп");
     }
 
     #[test]

@@ -103,7 +103,7 @@ fn table(c: &ParticipantCount) -> impl IntoView + use<> {
         </table>
         <p data-testid="count-pairs">{format!(
             "Учтено: {}.",
-            ru::count(c.pairs as u64, ["пара или группа", "пары или группы", "пар и групп"])
+            ru::count(c.pairs as u64, ru::PAIRS_OR_GROUPS)
         )}</p>
         <p data-testid="count-coverage">{format!(
             "Охват обучающихся: {coverage} ({} из {}).",

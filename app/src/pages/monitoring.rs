@@ -67,7 +67,7 @@ fn figures_view(f: &Figures) -> impl IntoView + use<> {
                     <h3>{q.title.clone()}</h3>
                     <p class="muted">{format!(
                         "{}, {}",
-                        ru::count(q.pairs, ["пара или группа", "пары или группы", "пар и групп"]),
+                        ru::count(q.pairs, ru::PAIRS_OR_GROUPS),
                         ru::count(q.participants, ["участник", "участника", "участников"])
                     )}</p>
                     {bar("Встречи проведены", &q.meetings)}
