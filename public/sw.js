@@ -1,6 +1,8 @@
 // Наставник service worker: after one visit the app opens with no server at all.
 //
-// - Navigations: network first (a new build is picked up at once), the cached shell offline.
+// - Navigations: the network's shell if it answers within SHELL_WAIT_MS (a new build is picked
+//   up at once), else the cached one. A shell is kept for offline starts only once every file it
+//   names is cached with it (keepShell), and the hashed files no kept shell names are dropped.
 // - Trunk's hashed assets (name-<hex>.ext): cache first; they never change.
 // - Everything else of ours: network first, falling back to the cache. This includes the
 //   document worker (export-worker*.js, *_bg.wasm: unhashed names, not in index.html, so not in
@@ -14,21 +16,59 @@ const HASHED = /-[0-9a-f]{10,16}(_bg)?\.(js|wasm|css)$/;
 self.addEventListener("install", (event) => {
   event.waitUntil(
     (async () => {
-      const cache = await caches.open(CACHE);
-      const response = await fetch("/", { cache: "no-cache" });
-      const html = await response.clone().text();
-      await cache.put("/", response);
-      // Precache what index.html loads, so the very first visit is enough to work offline.
-      const assets = new Set(["/manifest.webmanifest", "/icons/icon-192.png", "/icons/icon-512.png"]);
-      for (const match of html.matchAll(/(?:href|src)=["']([^"']+)["']|['"](\/[^'"]+_bg\.wasm)['"]/g)) {
-        const url = match[1] || match[2];
-        if (url && url.startsWith("/") && !url.startsWith("//")) assets.add(url);
-      }
-      await cache.addAll([...assets]);
+      // The very first visit is enough to work offline: the shell and what it loads.
+      await keepShell(await fetch("/", { cache: "no-cache" }));
       await self.skipWaiting();
     })(),
   );
 });
+
+// The files a shell needs to start: what index.html names, the manifest and the icons.
+function namedBy(html) {
+  const files = new Set(["/manifest.webmanifest", "/icons/icon-192.png", "/icons/icon-512.png"]);
+  for (const match of html.matchAll(/(?:href|src)=["']([^"']+)["']|['"](\/[^'"]+_bg\.wasm)['"]/g)) {
+    const url = match[1] || match[2];
+    if (url && url.startsWith("/") && !url.startsWith("//")) files.add(url);
+  }
+  return files;
+}
+
+// Hashed files being fetched into the cache, by path: the page's request for one and keepShell
+// wait for the same download instead of making two.
+const pending = new Map();
+
+function intoCache(cache, path, response) {
+  const stored = cache.put(path, response).finally(() => pending.delete(path));
+  pending.set(path, stored);
+  return stored;
+}
+
+// Keeps `response` (a shell from the network) as the one offline starts use, once every file it
+// names is in the cache: a shell kept before its code would not start offline (a connection lost
+// while an update downloads, or a shell that arrived after the cached one had answered). Then
+// the hashed files of older builds, which no start can ask for any more, are dropped: each build
+// would otherwise stay on the tablet for good.
+async function keepShell(response) {
+  if (!response.ok) return;
+  const cache = await caches.open(CACHE);
+  const html = await response.clone().text();
+  const files = namedBy(html);
+  for (const path of files) {
+    if (await cache.match(path)) continue;
+    if (pending.has(path)) {
+      await pending.get(path).catch(() => {});
+      if (await cache.match(path)) continue;
+    }
+    const fetched = await fetch(path, { cache: "no-cache" });
+    if (!fetched.ok) throw new Error(`${path}: ${fetched.status}`);
+    await intoCache(cache, path, fetched);
+  }
+  await cache.put("/", response);
+  for (const request of await cache.keys()) {
+    const path = new URL(request.url).pathname;
+    if (HASHED.test(path) && !files.has(path)) await cache.delete(request);
+  }
+}
 
 self.addEventListener("activate", (event) => {
   event.waitUntil(
@@ -56,10 +96,17 @@ async function networkFirst(request, fallbackKey) {
 
 async function cacheFirst(request) {
   const cache = await caches.open(CACHE);
+  const path = new URL(request.url).pathname;
   const cached = await cache.match(request);
   if (cached) return cached;
+  // Being downloaded for a shell to keep: that download, not a second one.
+  if (pending.has(path)) {
+    await pending.get(path).catch(() => {});
+    const stored = await cache.match(request);
+    if (stored) return stored;
+  }
   const response = await fetch(request);
-  if (response.ok) await cache.put(request, response.clone());
+  if (response.ok) await intoCache(cache, path, response.clone());
   return response;
 }
 
@@ -97,8 +144,9 @@ async function shell(event) {
     fetched
       .then(async ({ copy }) => {
         if (!copy) return;
-        const cache = await caches.open(CACHE);
-        await cache.put("/", copy);
+        await keepShell(copy);
+        // The open pages learn that the next start has what it needs (the tests wait for it).
+        for (const client of await self.clients.matchAll()) client.postMessage({ shellKept: true });
         await refreshModule();
       })
       .catch(() => {}),

@@ -10,7 +10,7 @@ import { chromium } from "playwright-core";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 const RELAY_BIN = process.env.NASTAVNIK_RELAY_BIN ?? join(ROOT, "target/release/sync-server");
-const APP_DIR = process.env.NASTAVNIK_APP_DIR ?? join(ROOT, "dist");
+export const APP_DIR = process.env.NASTAVNIK_APP_DIR ?? join(ROOT, "dist");
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 
 export function tempDir(prefix) {
@@ -26,18 +26,19 @@ export function within(ms, promise, what) {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** The relay binary, serving the built app and /sync. `port` 0 picks a free one. */
+/** The relay binary, serving the built app (`appDir`) and /sync. `port` 0 picks a free one. */
 export class Relay {
-  constructor(dataDir, port = 0) {
+  constructor(dataDir, port = 0, appDir = APP_DIR) {
     this.dataDir = dataDir;
     this.port = port;
+    this.appDir = appDir;
     this.child = null;
   }
 
   async start() {
     const child = spawn(
       RELAY_BIN,
-      ["--listen", `127.0.0.1:${this.port}`, "--data", this.dataDir, "--app", APP_DIR],
+      ["--listen", `127.0.0.1:${this.port}`, "--data", this.dataDir, "--app", this.appDir],
       { detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RUST_LOG: "warn" } },
     );
     this.child = child;

@@ -1,11 +1,13 @@
 // The local-first loop end to end: two tablets (independent Chromium profiles) and the real
 // relay binary. Every wait is on an event in the page; nothing sleeps.
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
+import { cpSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { createServer as createHttpServer, request as httpRequest } from "node:http";
 import { createServer } from "node:net";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 
-import { Relay, Tablet, tempDir } from "./harness.mjs";
+import { APP_DIR, Relay, Tablet, tempDir } from "./harness.mjs";
 
 describe("the local-first loop", () => {
   let relay;
@@ -135,6 +137,76 @@ describe("the local-first loop", () => {
       await new Promise((resolve) => mute.close(resolve));
     }
     await relay.start();
+    await a.waitSynced();
+  });
+
+  test("a new build whose shell arrives after the cached one has answered is kept with its code, and the next start offline runs it", async () => {
+    // A new build: the app as built, its code under another hash.
+    const next = tempDir("next-build");
+    cpSync(APP_DIR, next, { recursive: true });
+    const html = readFileSync(join(next, "index.html"), "utf8");
+    const [, hash] = html.match(/\/app-([0-9a-f]{10,16})\.js/);
+    const renamed = "feedfacefeedface";
+    for (const f of readdirSync(next)) {
+      if (/\.(br|gz)$/.test(f)) {
+        if (f.startsWith("index.html") || f.includes(hash)) rmSync(join(next, f));
+      } else if (f.includes(hash)) {
+        renameSync(join(next, f), join(next, f.replaceAll(hash, renamed)));
+      }
+    }
+    writeFileSync(join(next, "index.html"), html.replaceAll(`app-${hash}`, `app-${renamed}`));
+    await relay.stop();
+    const inner = new Relay(dataDir, 0, next);
+    await inner.start();
+    // The school's address in front of it: the shell is held until the test lets it go (a slow
+    // connection), everything else passes.
+    const held = [];
+    const front = createHttpServer((req, res) => {
+      const forward = () => {
+        const up = httpRequest({ host: "127.0.0.1", port: inner.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
+          res.writeHead(answer.statusCode, answer.headers);
+          answer.pipe(res);
+        });
+        up.on("error", () => res.destroy());
+        req.pipe(up);
+      };
+      if (req.url === "/") held.push(forward);
+      else forward();
+    });
+    await new Promise((resolve) => front.listen(relay.port, "127.0.0.1", resolve));
+    const kept = (name) => a.page.evaluate(async (name) => Boolean(await caches.match(name)), name);
+    try {
+      try {
+        await a.page.reload({ waitUntil: "commit" });
+        await a.programmeCard("Лидер – пассивный").waitFor();
+        assert.ok(held.length > 0, "the start asked the network for the shell");
+        // The late shell becomes the one kept, and only with its code: the service worker says
+        // so once it is stored.
+        await a.page.evaluate(() => {
+          window.__shellKept = new Promise((resolve) => navigator.serviceWorker.addEventListener("message", (e) => e.data?.shellKept && resolve(true)));
+        });
+        for (const go of held.splice(0)) go();
+        await a.page.evaluate(() => window.__shellKept);
+        assert.match(await a.page.evaluate(async () => (await caches.match("/")).text()), new RegExp(`app-${renamed}`));
+        assert.ok(await kept(`/app-${renamed}.js`), "the new build's JS is kept with its shell");
+        assert.ok(await kept(`/app-${renamed}_bg.wasm`), "the new build's wasm is kept with its shell");
+        // The older build's code, which no start asks for any more, is not kept.
+        assert.equal(await kept(`/app-${hash}_bg.wasm`), false);
+      } finally {
+        const closed = new Promise((resolve) => front.close(resolve));
+        front.closeAllConnections();
+        await closed;
+        await inner.stop();
+        rmSync(next, { recursive: true, force: true });
+      }
+      // Offline, the next start runs the kept build from the cache.
+      await a.page.reload({ waitUntil: "commit" });
+      await a.programmeCard("Лидер – пассивный").waitFor();
+      assert.ok(await a.page.evaluate((name) => performance.getEntriesByType("resource").some((e) => e.name.endsWith(name)), `/app-${renamed}_bg.wasm`));
+    } finally {
+      // The school's relay is back, whatever happened above.
+      await relay.start();
+    }
     await a.waitSynced();
   });
 
