@@ -1,74 +1,34 @@
 // Наставник service worker: after one visit the app opens with no server at all.
 //
-// - Navigations: the network's shell if it answers within SHELL_WAIT_MS (a new build is picked
-//   up at once), else the cached one. A shell is kept for offline starts only once every file it
-//   names is cached with it (keepShell), and the hashed files no kept shell names are dropped.
+// - A navigation to the app (a path without a file extension): the network's shell if it
+//   answers within SHELL_WAIT_MS and the code it names is already cached, else the cached shell.
+//   A new build is downloaded in the background and starts at the next opening once its code is
+//   all here; a weak connection never holds the start. See keepShell for the invariant.
 // - Trunk's hashed assets (name-<hex>.ext): cache first; they never change.
-// - Everything else of ours: network first, falling back to the cache. This includes the
-//   document worker (export-worker*.js, *_bg.wasm: unhashed names, not in index.html, so not in
-//   the first load): cached when it is first started, and used from the cache offline.
+// - Everything else of ours: network first with the same deadline, falling back to the cache.
+//   This includes the document worker (export-worker*.js, *_bg.wasm: unhashed names, not in
+//   index.html, so not in the first load): cached when it is first started, used offline.
 // - The sync socket, /api/* and other origins are never touched.
 const CACHE = "nastavnik-shell-v1";
-// Trunk's hash is 64 bits in hex without leading zeros: 16 digits, or fewer in one build of
-// sixteen (as the relay's assets::is_hashed).
+// Trunk's hash is 64 bits in lowercase hex without leading zeros: 16 digits, or fewer in one
+// build of sixteen (the relay's assets::is_hashed is the same rule).
 const HASHED = /-[0-9a-f]{10,16}(_bg)?\.(js|wasm|css)$/;
+// How long a start waits for the network before the cached copy answers. A rural connection
+// can stay "connected" while nothing arrives; the tablet must not show a blank page meanwhile.
+const SHELL_WAIT_MS = 800;
+// At most this many files are taken from a shell's markup.
+const MAX_NAMED = 32;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
     (async () => {
-      // The very first visit is enough to work offline: the shell and what it loads.
-      await keepShell(await fetch("/", { cache: "no-cache" }));
+      // The very first visit is enough to work offline: the shell and what it loads, or the
+      // install fails and the next visit tries again.
+      if (!(await keepShell(await fetch("/", { cache: "no-cache" })))) throw new Error("the app's shell could not be kept");
       await self.skipWaiting();
     })(),
   );
 });
-
-// The files a shell needs to start: what index.html names, the manifest and the icons.
-function namedBy(html) {
-  const files = new Set(["/manifest.webmanifest", "/icons/icon-192.png", "/icons/icon-512.png"]);
-  for (const match of html.matchAll(/(?:href|src)=["']([^"']+)["']|['"](\/[^'"]+_bg\.wasm)['"]/g)) {
-    const url = match[1] || match[2];
-    if (url && url.startsWith("/") && !url.startsWith("//")) files.add(url);
-  }
-  return files;
-}
-
-// Hashed files being fetched into the cache, by path: the page's request for one and keepShell
-// wait for the same download instead of making two.
-const pending = new Map();
-
-function intoCache(cache, path, response) {
-  const stored = cache.put(path, response).finally(() => pending.delete(path));
-  pending.set(path, stored);
-  return stored;
-}
-
-// Keeps `response` (a shell from the network) as the one offline starts use, once every file it
-// names is in the cache: a shell kept before its code would not start offline (a connection lost
-// while an update downloads, or a shell that arrived after the cached one had answered). Then
-// the hashed files of older builds, which no start can ask for any more, are dropped: each build
-// would otherwise stay on the tablet for good.
-async function keepShell(response) {
-  if (!response.ok) return;
-  const cache = await caches.open(CACHE);
-  const html = await response.clone().text();
-  const files = namedBy(html);
-  for (const path of files) {
-    if (await cache.match(path)) continue;
-    if (pending.has(path)) {
-      await pending.get(path).catch(() => {});
-      if (await cache.match(path)) continue;
-    }
-    const fetched = await fetch(path, { cache: "no-cache" });
-    if (!fetched.ok) throw new Error(`${path}: ${fetched.status}`);
-    await intoCache(cache, path, fetched);
-  }
-  await cache.put("/", response);
-  for (const request of await cache.keys()) {
-    const path = new URL(request.url).pathname;
-    if (HASHED.test(path) && !files.has(path)) await cache.delete(request);
-  }
-}
 
 self.addEventListener("activate", (event) => {
   event.waitUntil(
@@ -81,20 +41,140 @@ self.addEventListener("activate", (event) => {
   );
 });
 
-async function networkFirst(request, fallbackKey) {
+// The files a shell needs to start, by path, with the integrity Trunk wrote for them where it
+// did: what index.html's tags name on this origin (at most MAX_NAMED), its wasm, the manifest
+// and the icons.
+function namedBy(html) {
+  const files = new Map([["/manifest.webmanifest", ""], ["/icons/icon-192.png", ""], ["/icons/icon-512.png", ""]]);
+  const add = (url, integrity) => {
+    if (files.size >= MAX_NAMED) return;
+    let parsed;
+    try {
+      parsed = new URL(url, self.location.origin);
+    } catch {
+      return;
+    }
+    const path = parsed.pathname;
+    if (parsed.origin !== self.location.origin || path === "/sync" || path.startsWith("/api/")) return;
+    if (!files.get(path)) files.set(path, integrity ?? "");
+  };
+  for (const [tag] of html.matchAll(/<(?:link|script)\b[^>]*>/g)) {
+    const url = tag.match(/\b(?:href|src)=["']([^"']+)["']/)?.[1];
+    if (url) add(url, tag.match(/\bintegrity=["']([^"']+)["']/)?.[1]);
+  }
+  for (const [, url] of html.matchAll(/['"](\/[^'"]+_bg\.wasm)['"]/g)) add(url);
+  return files;
+}
+
+// Whether `response` is the app's shell: HTML that names the app's hashed code. A captive
+// portal's page, an error page or an icon opened as a page is not.
+function isAppShell(response, files) {
+  const type = response.headers.get("content-type") ?? "";
+  const paths = [...files.keys()].filter((p) => HASHED.test(p));
+  return type.startsWith("text/html") && paths.some((p) => p.endsWith(".js")) && paths.some((p) => p.endsWith("_bg.wasm"));
+}
+
+// Hashed files being fetched into the cache, by path, registered before the fetch starts: the
+// page's request for one and keepShell wait for the same download instead of making two.
+const pending = new Map();
+
+function track(path, work) {
+  const entry = work.finally(() => {
+    if (pending.get(path) === entry) pending.delete(path);
+  });
+  pending.set(path, entry);
+  return entry;
+}
+
+function fetchInto(cache, path, integrity) {
+  if (pending.has(path)) return pending.get(path);
+  return track(
+    path,
+    (async () => {
+      // With the integrity index.html gives it, a file that is not what the build made (a
+      // proxy's page, a broken download) is refused rather than kept as the app's code.
+      const response = await fetch(path, { cache: "no-cache", integrity });
+      if (!response.ok) throw new Error(`${path}: ${response.status}`);
+      await cache.put(path, response);
+    })(),
+  );
+}
+
+// One keepShell at a time, across this worker and a newer one being installed.
+let keeping = Promise.resolve();
+
+// Keeps `response` (the app's shell from the network) as the one offline starts use.
+// Invariant: the kept shell's code is always cached. The shell replaces the kept one only once
+// every file it names is in the cache, so a connection lost during an update, or a new build
+// whose shell arrived after the cached one had answered, never leaves a tablet that cannot
+// start offline. Then the hashed files of the builds before the one it replaced are dropped:
+// builds do not pile up in the tablet's storage, and a page given the replaced shell a moment
+// ago still finds its code. Returns whether the shell was kept.
+function keepShell(response) {
+  const run = () => keepShellNow(response);
+  const next = keeping.then(() => (self.navigator?.locks ? self.navigator.locks.request("nastavnik-keep-shell", run) : run()));
+  keeping = next.catch(() => {});
+  return next;
+}
+
+async function keepShellNow(response) {
+  if (!response.ok) return false;
+  const files = namedBy(await response.clone().text());
+  if (!isAppShell(response, files)) return false;
   const cache = await caches.open(CACHE);
-  try {
-    const response = await fetch(request);
-    if (response.ok) await cache.put(fallbackKey || request, response.clone());
+  for (const [path, integrity] of files) {
+    if (!(await cache.match(path))) await fetchInto(cache, path, integrity);
+  }
+  const replaced = await cache.match("/");
+  const before = replaced ? namedBy(await replaced.text()) : new Map();
+  await cache.put("/", response);
+  for (const request of await cache.keys()) {
+    const path = new URL(request.url).pathname;
+    if (HASHED.test(path) && !files.has(path) && !before.has(path)) await cache.delete(request);
+  }
+  return true;
+}
+
+// Whether every hashed file the shell names is cached: the build it is can start at once.
+async function codeCached(response) {
+  const files = namedBy(await response.clone().text());
+  if (!isAppShell(response, files)) return false;
+  const cache = await caches.open(CACHE);
+  for (const path of files.keys()) {
+    if (HASHED.test(path) && !(await cache.match(path))) return false;
+  }
+  return true;
+}
+
+// Resolves to `value` after SHELL_WAIT_MS; `clear` stops the timer.
+function deadline(value) {
+  let timer;
+  const late = new Promise((resolve) => {
+    timer = setTimeout(() => resolve(value), SHELL_WAIT_MS);
+  });
+  return { late, clear: () => clearTimeout(timer) };
+}
+
+async function networkFirst(event) {
+  const request = event.request;
+  const cache = await caches.open(CACHE);
+  const fetched = fetch(request).then(async (response) => {
+    if (response.ok) await cache.put(request, response.clone()).catch(() => {});
     return response;
-  } catch (error) {
-    const cached = await cache.match(fallbackKey || request);
-    if (cached) return cached;
-    throw error;
+  });
+  event.waitUntil(fetched.catch(() => {}));
+  const cached = await cache.match(request);
+  if (!cached) return fetched;
+  const { late, clear } = deadline(cached);
+  try {
+    return await Promise.race([fetched.catch(() => cached), late]);
+  } finally {
+    clear();
   }
 }
 
-async function cacheFirst(request) {
+async function cacheFirst(event) {
+  const request = event.request;
   const cache = await caches.open(CACHE);
   const path = new URL(request.url).pathname;
   const cached = await cache.match(request);
@@ -105,46 +185,58 @@ async function cacheFirst(request) {
     const stored = await cache.match(request);
     if (stored) return stored;
   }
-  const response = await fetch(request);
-  if (response.ok) await intoCache(cache, path, response.clone());
-  return response;
+  // The page's own download, registered before it starts and stored while the page reads it
+  // (the copy is taken before the page can read the body). A full storage does not fail it.
+  const fetched = fetch(request);
+  const stored = track(
+    path,
+    fetched.then(async (response) => {
+      if (!response.ok) throw new Error(`${path}: ${response.status}`);
+      await cache.put(request, response.clone());
+    }),
+  );
+  event.waitUntil(stored.catch(() => {}));
+  return fetched;
 }
 
 // The document worker's files. Their names carry no hash, so a tablet that once used documents
 // would otherwise keep an older module next to a newer shell until it next asks for a document
-// online: whenever the shell comes from the network, the module is refreshed too (a revalidation,
-// cheap when unchanged), but only where it is already kept: it is never part of the first load.
+// online: whenever a shell from the network is kept, the module is refreshed too (a
+// revalidation, cheap when unchanged), but only where it is already kept: it is never part of
+// the first load. The three files are stored together or not at all.
 const MODULE = ["/export-worker_loader.js", "/export-worker.js", "/export-worker_bg.wasm"];
 
 async function refreshModule() {
   const cache = await caches.open(CACHE);
   if (!(await cache.match(MODULE[0]))) return;
-  await Promise.all(
-    MODULE.map(async (url) => {
-      const response = await fetch(url, { cache: "no-cache" });
-      if (response.ok) await cache.put(url, response);
-    }),
-  );
+  const fetched = await Promise.all(MODULE.map((url) => fetch(url, { cache: "no-cache" })));
+  if (!fetched.every((r) => r.ok)) return;
+  const copies = await Promise.all(fetched.map(async (r) => new Response(await r.arrayBuffer(), { headers: bodyHeaders(r.headers) })));
+  await Promise.all(MODULE.map((url, i) => cache.put(url, copies[i])));
 }
 
-// How long a start waits for the network's shell when a cached one is at hand. A rural
-// connection can stay "connected" while nothing arrives; the school's tablet must not show a
-// blank page meanwhile. Past this, the cached shell answers and the network's, when it comes,
-// is kept for the next start.
-const SHELL_WAIT_MS = 800;
+// A response's headers for a copy made from its decoded body: without the transfer encoding.
+function bodyHeaders(headers) {
+  const copy = new Headers(headers);
+  copy.delete("content-encoding");
+  copy.delete("content-length");
+  return copy;
+}
 
-// Every route of the app is the same shell: the network's (a new build is picked up at once)
-// if it answers in time or nothing is cached; otherwise the cached one. A failed fetch or an
-// error page falls back to the cache at once.
+// Every route of the app is the same shell. The network's is read whole (headers alone can
+// arrive and the body stall) within the deadline.
 async function shell(event) {
-  // The copy to keep is taken as the answer arrives, before the page reads its body.
-  const fetched = fetch(event.request).then((response) => ({ response, copy: response.ok ? response.clone() : null }));
-  // Whatever answers the page, the network's shell is stored when it arrives.
+  const fetched = fetch(event.request).then(async (response) => {
+    if (!response.ok) return { response };
+    const body = await response.arrayBuffer();
+    const make = () => new Response(body, { status: response.status, statusText: response.statusText, headers: bodyHeaders(response.headers) });
+    return { response, make };
+  });
+  // Whatever answers the page, the network's shell is kept (with its code) when it arrives.
   event.waitUntil(
     fetched
-      .then(async ({ copy }) => {
-        if (!copy) return;
-        await keepShell(copy);
+      .then(async ({ make }) => {
+        if (!make || !(await keepShell(make()))) return;
         // The open pages learn that the next start has what it needs (the tests wait for it).
         for (const client of await self.clients.matchAll()) client.postMessage({ shellKept: true });
         await refreshModule();
@@ -152,15 +244,22 @@ async function shell(event) {
       .catch(() => {}),
   );
   const cached = await caches.match("/");
-  if (!cached) return fetched.then(({ response }) => response);
-  let timer;
-  const late = new Promise((resolve) => {
-    timer = setTimeout(() => resolve(cached), SHELL_WAIT_MS);
-  });
+  if (!cached) return fetched.then(({ response, make }) => (make ? make() : response));
+  // The network's shell only if its build can start now: a new build's code is downloaded in
+  // the background, not while the school waits.
+  const network = fetched.then(
+    async ({ make }) => {
+      if (!make) return cached;
+      const fresh = make();
+      return (await codeCached(fresh)) ? fresh : cached;
+    },
+    () => cached,
+  );
+  const { late, clear } = deadline(cached);
   try {
-    return await Promise.race([fetched.then(({ response }) => (response.ok ? response : cached), () => cached), late]);
+    return await Promise.race([network, late]);
   } finally {
-    clearTimeout(timer);
+    clear();
   }
 }
 
@@ -170,11 +269,13 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   // The sync socket, the relay's API (credentials, live answers) and health are never cached.
   if (url.pathname === "/sync" || url.pathname === "/healthz" || url.pathname.startsWith("/api/")) return;
-  if (request.mode === "navigate") {
+  // A file opened as a page (an icon, the manifest) is that file, not the app's shell.
+  const route = !url.pathname.split("/").pop().includes(".");
+  if (request.mode === "navigate" && route) {
     event.respondWith(shell(event));
   } else if (HASHED.test(url.pathname)) {
-    event.respondWith(cacheFirst(request));
+    event.respondWith(cacheFirst(event));
   } else {
-    event.respondWith(networkFirst(request));
+    event.respondWith(networkFirst(event));
   }
 });

@@ -114,14 +114,29 @@ impl AppState {
 }
 
 pub fn app(state: AppState) -> Router {
-    let index = state.config.app_dir.join("index.html");
-    // Client-side routes (`/programmes/…`) get the app shell.
+    let index = ServeFile::new(state.config.app_dir.join("index.html"));
+    // Client-side routes (`/programmes/…`) get the app shell; a file the build does not have
+    // (a name with an extension: an older build's code after a deploy) is a 404, never the
+    // shell under the file's name, which a cache would keep as that file.
+    let shell_or_missing = tower::service_fn(move |request: Request| {
+        let index = index.clone();
+        async move {
+            let name = request.uri().path().rsplit('/').next().unwrap_or_default();
+            if name.contains('.') {
+                return Ok::<_, std::convert::Infallible>(
+                    axum::http::StatusCode::NOT_FOUND.into_response(),
+                );
+            }
+            let Ok(shell) = tower::ServiceExt::oneshot(index, request).await;
+            Ok(shell.into_response())
+        }
+    });
     // The build writes each asset compressed at the best level beside it (`scripts/build`):
     // those files are sent as they are to a browser that accepts them.
     let static_files = ServeDir::new(&state.config.app_dir)
         .precompressed_br()
         .precompressed_gzip()
-        .fallback(ServeFile::new(index));
+        .fallback(shell_or_missing);
     // Anything without such a file: brotli or gzip on the fly, as the browser asks (a response
     // already encoded is left alone). The wasm shrinks to about a third, which matters on a
     // rural school's connection. The sync socket is not compressed.

@@ -533,6 +533,25 @@ async fn the_app_shell_is_revalidated_and_hashed_assets_are_immutable() {
         .unwrap()
         .to_bytes();
     assert!(String::from_utf8_lossy(&body).contains("Наставник"));
+    // A person's page (a record id ends in 12 hex digits) gets the shell, which is never
+    // cached as immutable: a tablet would otherwise start that route from an old build's shell
+    // long after a deploy.
+    let person = get("/people/6f1c2b3a-1d2e-4f50-9a8b-0c1d2e3f4a5b").await;
+    assert_eq!(
+        (person.status(), cache(&person).as_str()),
+        (StatusCode::OK, "no-cache")
+    );
+    // A file the build does not have (an older build's code after a deploy) is missing, not
+    // the shell under its name, which a cache would keep as that file.
+    let gone = get("/app-fedcba9876543210_bg.wasm").await;
+    assert_eq!(
+        (gone.status(), cache(&gone).as_str()),
+        (StatusCode::NOT_FOUND, "no-cache")
+    );
+    assert_eq!(
+        get("/icons/missing.png").await.status(),
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(get("/healthz").await.status(), StatusCode::OK);
 
     // Assets travel compressed when the browser accepts it.

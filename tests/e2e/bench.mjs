@@ -461,7 +461,8 @@ async function screensBySize(relay) {
     for (const k of rows) {
       const cells = columns.map(([c, v]) => {
         const then = previous.figures[c]?.[k];
-        return pad(v[k] === undefined || then === undefined ? "—" : `${v[k].toFixed(0)}/${then.toFixed(0)}`, 14);
+        // A figure a run could not take is kept as null (NaN in JSON).
+        return pad(v[k] == null || then == null ? "—" : `${v[k].toFixed(0)}/${then.toFixed(0)}`, 14);
       });
       console.log(`${k.padEnd(34)}${cells.join("")}`);
     }

@@ -1,13 +1,13 @@
 // The local-first loop end to end: two tablets (independent Chromium profiles) and the real
 // relay binary. Every wait is on an event in the page; nothing sleeps.
 import assert from "node:assert/strict";
-import { cpSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, readFileSync, readdirSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer, request as httpRequest } from "node:http";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 
-import { APP_DIR, Relay, Tablet, tempDir } from "./harness.mjs";
+import { APP_DIR, Relay, Tablet, tempDir, within } from "./harness.mjs";
 
 describe("the local-first loop", () => {
   let relay;
@@ -140,71 +140,113 @@ describe("the local-first loop", () => {
     await a.waitSynced();
   });
 
-  test("a new build whose shell arrives after the cached one has answered is kept with its code, and the next start offline runs it", async () => {
-    // A new build: the app as built, its code under another hash.
-    const next = tempDir("next-build");
-    cpSync(APP_DIR, next, { recursive: true });
-    const html = readFileSync(join(next, "index.html"), "utf8");
+  test("a new build is kept only with its code and starts offline, and builds do not pile up", async () => {
+    // New builds: the app as built, its code under another hash.
+    const html = readFileSync(join(APP_DIR, "index.html"), "utf8");
     const [, hash] = html.match(/\/app-([0-9a-f]{10,16})\.js/);
-    const renamed = "feedfacefeedface";
-    for (const f of readdirSync(next)) {
-      if (/\.(br|gz)$/.test(f)) {
-        if (f.startsWith("index.html") || f.includes(hash)) rmSync(join(next, f));
-      } else if (f.includes(hash)) {
-        renameSync(join(next, f), join(next, f.replaceAll(hash, renamed)));
+    const build = (renamed, later) => {
+      const dir = tempDir(`build-${renamed}`);
+      cpSync(APP_DIR, dir, { recursive: true });
+      for (const f of readdirSync(dir)) {
+        if (/\.(br|gz)$/.test(f)) {
+          if (f.startsWith("index.html") || f.includes(hash)) rmSync(join(dir, f));
+        } else if (f.includes(hash)) {
+          renameSync(join(dir, f), join(dir, f.replaceAll(hash, renamed)));
+        }
       }
-    }
-    writeFileSync(join(next, "index.html"), html.replaceAll(`app-${hash}`, `app-${renamed}`));
-    await relay.stop();
-    const inner = new Relay(dataDir, 0, next);
-    await inner.start();
-    // The school's address in front of it: the shell is held until the test lets it go (a slow
-    // connection), everything else passes.
-    const held = [];
-    const front = createHttpServer((req, res) => {
-      const forward = () => {
-        const up = httpRequest({ host: "127.0.0.1", port: inner.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
-          res.writeHead(answer.statusCode, answer.headers);
-          answer.pipe(res);
-        });
-        up.on("error", () => res.destroy());
-        req.pipe(up);
-      };
-      if (req.url === "/") held.push(forward);
-      else forward();
-    });
-    await new Promise((resolve) => front.listen(relay.port, "127.0.0.1", resolve));
+      writeFileSync(join(dir, "index.html"), html.replaceAll(`app-${hash}`, `app-${renamed}`));
+      // As a deploy's would, each build's shell has a time of its own: the relay's answer to a
+      // revalidation is by the second, and two shells written in one second would be "not
+      // modified" (the old body with the new build's headers).
+      const at = new Date(Date.now() + later * 60_000);
+      utimesSync(join(dir, "index.html"), at, at);
+      return dir;
+    };
+    const [second, third] = ["feedfacefeedface", "beadbeadbeadbead"];
+    const dirs = [build(second, 1), build(third, 2)];
     const kept = (name) => a.page.evaluate(async (name) => Boolean(await caches.match(name)), name);
+    const keptShell = () => a.page.evaluate(async () => (await caches.match("/")).text());
+    // Until the service worker has kept the shell of build `name`: its word, or the shell
+    // already there when the page started listening (bounded: without either this would wait
+    // for ever).
+    const keptBuild = (name) =>
+      within(
+        60_000,
+        a.page.evaluate(
+          (name) =>
+            new Promise((resolve) => {
+              const check = async () => (await (await caches.match("/"))?.text())?.includes(name) && resolve(true);
+              navigator.serviceWorker.addEventListener("message", (e) => e.data?.shellKept && check());
+              check();
+            }),
+          `app-${name}`,
+        ),
+        `the service worker keeps build ${name}`,
+      );
+    await relay.stop();
     try {
+      // The second build, behind the school's address, whose shell is held until the test lets
+      // it go (a slow connection); everything else passes.
+      const inner = new Relay(dataDir, 0, dirs[0]);
+      await inner.start();
+      const held = [];
+      const front = createHttpServer((req, res) => {
+        const forward = () => {
+          const up = httpRequest({ host: "127.0.0.1", port: inner.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
+            res.writeHead(answer.statusCode, answer.headers);
+            answer.pipe(res);
+          });
+          up.on("error", () => res.destroy());
+          req.pipe(up);
+        };
+        if (req.url === "/") held.push(forward);
+        else forward();
+      });
+      await new Promise((resolve) => front.listen(relay.port, "127.0.0.1", resolve));
       try {
         await a.page.reload({ waitUntil: "commit" });
         await a.programmeCard("Лидер – пассивный").waitFor();
         assert.ok(held.length > 0, "the start asked the network for the shell");
-        // The late shell becomes the one kept, and only with its code: the service worker says
-        // so once it is stored.
-        await a.page.evaluate(() => {
-          window.__shellKept = new Promise((resolve) => navigator.serviceWorker.addEventListener("message", (e) => e.data?.shellKept && resolve(true)));
-        });
         for (const go of held.splice(0)) go();
-        await a.page.evaluate(() => window.__shellKept);
-        assert.match(await a.page.evaluate(async () => (await caches.match("/")).text()), new RegExp(`app-${renamed}`));
-        assert.ok(await kept(`/app-${renamed}.js`), "the new build's JS is kept with its shell");
-        assert.ok(await kept(`/app-${renamed}_bg.wasm`), "the new build's wasm is kept with its shell");
-        // The older build's code, which no start asks for any more, is not kept.
-        assert.equal(await kept(`/app-${hash}_bg.wasm`), false);
+        await keptBuild(second);
+        // The late shell is the one kept, with its code; the build it replaced keeps its code
+        // too (a page given that shell a moment ago may still ask for it).
+        assert.match(await keptShell(), new RegExp(`app-${second}`));
+        assert.ok(await kept(`/app-${second}.js`), "the new build's JS is kept with its shell");
+        assert.ok(await kept(`/app-${second}_bg.wasm`), "the new build's wasm is kept with its shell");
+        assert.ok(await kept(`/app-${hash}_bg.wasm`), "the replaced build's wasm is still kept");
       } finally {
         const closed = new Promise((resolve) => front.close(resolve));
         front.closeAllConnections();
         await closed;
         await inner.stop();
-        rmSync(next, { recursive: true, force: true });
       }
       // Offline, the next start runs the kept build from the cache.
       await a.page.reload({ waitUntil: "commit" });
       await a.programmeCard("Лидер – пассивный").waitFor();
-      assert.ok(await a.page.evaluate((name) => performance.getEntriesByType("resource").some((e) => e.name.endsWith(name)), `/app-${renamed}_bg.wasm`));
+      const ran = (name) => a.page.evaluate((name) => performance.getEntriesByType("resource").some((e) => e.name.endsWith(name)), `/app-${name}_bg.wasm`);
+      assert.ok(await ran(second), "the offline start ran the kept build");
+      // A third build, answering at once: its code is not here yet, so the start runs the kept
+      // build and the third is downloaded behind it. Once it is kept, the first build's code,
+      // which no kept shell names, is gone: two builds at most stay on the tablet.
+      const next = new Relay(dataDir, relay.port, dirs[1]);
+      await next.start();
+      try {
+        await a.page.reload({ waitUntil: "commit" });
+        await a.programmeCard("Лидер – пассивный").waitFor();
+        assert.ok(await ran(second), "the start did not wait for the third build's code");
+        await keptBuild(third);
+        assert.match(await keptShell(), new RegExp(`app-${third}`));
+        assert.ok(await kept(`/app-${third}_bg.wasm`));
+        assert.ok(await kept(`/app-${second}_bg.wasm`));
+        assert.equal(await kept(`/app-${hash}_bg.wasm`), false, "the oldest build's code is dropped");
+        assert.equal(await kept(`/app-${hash}.js`), false);
+      } finally {
+        await next.stop();
+      }
     } finally {
       // The school's relay is back, whatever happened above.
+      for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
       await relay.start();
     }
     await a.waitSynced();
