@@ -294,8 +294,12 @@ fn indicators(w: &Writes) -> Vec<Indicator> {
     })
 }
 
-/// How many lines of each roadmap section are drawn at once, and added per frame after.
-const ROADMAP_FIRST_LINES: usize = 3;
+/// How many lines of each roadmap section are drawn with the page: the indicators' card fills
+/// a tablet's first screen (about 1,080 px tall at 800 px wide), so one line per section is
+/// more than the first frame shows.
+const ROADMAP_FIRST_LINES: usize = 1;
+/// How many more lines of each section are drawn per painted frame after.
+const ROADMAP_LINES_PER_FRAME: usize = 3;
 
 #[component]
 pub fn Roadmap() -> impl IntoView {
@@ -330,7 +334,7 @@ pub fn Roadmap() -> impl IntoView {
             })
         },
         ROADMAP_FIRST_LINES,
-        ROADMAP_FIRST_LINES,
+        ROADMAP_LINES_PER_FRAME,
     );
     let sections = SECTIONS.iter().enumerate().map(|(i, title)| {
         let section = i as u64 + 1;
