@@ -1,9 +1,9 @@
 // Наставник service worker: after one visit the app opens with no server at all.
 //
-// - A navigation to the app (a path without a file extension): the network's shell if it
-//   answers within SHELL_WAIT_MS and the code it names is already cached, else the cached shell.
-//   A new build is downloaded in the background and starts at the next opening once its code is
-//   all here; a weak connection never holds the start. See keepShell for the invariant.
+// - A navigation to the app (a path without a file extension): the kept shell at once; the
+//   network's is fetched behind it, and a new build is downloaded in the background and starts
+//   at the next opening once its code is all here. A weak connection never holds the start. See
+//   keepShell for the invariant.
 // - Trunk's hashed assets (name-<hex>.ext): cache first; they never change.
 // - Everything else of ours: network first with the same deadline, falling back to the cache.
 //   This includes the document worker (export-worker*.js, *_bg.wasm: unhashed names, not in
@@ -13,9 +13,9 @@ const CACHE = "nastavnik-shell-v1";
 // Trunk's hash is 64 bits in lowercase hex without leading zeros: 16 digits, or fewer in one
 // build of sixteen (the relay's assets::is_hashed is the same rule).
 const HASHED = /-[0-9a-f]{10,16}(_bg)?\.(js|wasm|css)$/;
-// How long a start waits for the network before the cached copy answers. A rural connection
-// can stay "connected" while nothing arrives; the tablet must not show a blank page meanwhile.
-const SHELL_WAIT_MS = 800;
+// How long a file other than the shell waits for the network before the cached copy answers. A
+// rural connection can stay "connected" while nothing arrives.
+const NETWORK_WAIT_MS = 800;
 // At most this many files are taken from a shell's markup.
 const MAX_NAMED = 32;
 
@@ -135,22 +135,11 @@ async function keepShellNow(response) {
   return true;
 }
 
-// Whether every hashed file the shell names is cached: the build it is can start at once.
-async function codeCached(response) {
-  const files = namedBy(await response.clone().text());
-  if (!isAppShell(response, files)) return false;
-  const cache = await caches.open(CACHE);
-  for (const path of files.keys()) {
-    if (HASHED.test(path) && !(await cache.match(path))) return false;
-  }
-  return true;
-}
-
-// Resolves to `value` after SHELL_WAIT_MS; `clear` stops the timer.
+// Resolves to `value` after NETWORK_WAIT_MS; `clear` stops the timer.
 function deadline(value) {
   let timer;
   const late = new Promise((resolve) => {
-    timer = setTimeout(() => resolve(value), SHELL_WAIT_MS);
+    timer = setTimeout(() => resolve(value), NETWORK_WAIT_MS);
   });
   return { late, clear: () => clearTimeout(timer) };
 }
@@ -223,8 +212,9 @@ function bodyHeaders(headers) {
   return copy;
 }
 
-// Every route of the app is the same shell. The network's is read whole (headers alone can
-// arrive and the body stall) within the deadline.
+// Every route of the app is the same shell: the kept one answers at once, and the network's is
+// fetched behind it and kept (with its code) for the next start. The network's is read whole
+// before it is kept: headers alone can arrive and the body stall.
 async function shell(event) {
   const fetched = fetch(event.request).then(async (response) => {
     if (!response.ok) return { response };
@@ -232,7 +222,6 @@ async function shell(event) {
     const make = () => new Response(body, { status: response.status, statusText: response.statusText, headers: bodyHeaders(response.headers) });
     return { response, make };
   });
-  // Whatever answers the page, the network's shell is kept (with its code) when it arrives.
   event.waitUntil(
     fetched
       .then(async ({ make }) => {
@@ -244,23 +233,9 @@ async function shell(event) {
       .catch(() => {}),
   );
   const cached = await caches.match("/");
-  if (!cached) return fetched.then(({ response, make }) => (make ? make() : response));
-  // The network's shell only if its build can start now: a new build's code is downloaded in
-  // the background, not while the school waits.
-  const network = fetched.then(
-    async ({ make }) => {
-      if (!make) return cached;
-      const fresh = make();
-      return (await codeCached(fresh)) ? fresh : cached;
-    },
-    () => cached,
-  );
-  const { late, clear } = deadline(cached);
-  try {
-    return await Promise.race([network, late]);
-  } finally {
-    clear();
-  }
+  if (cached) return cached;
+  // The first start after the worker was installed without a shell: the network's.
+  return fetched.then(({ response, make }) => (make ? make() : response));
 }
 
 self.addEventListener("fetch", (event) => {
