@@ -156,7 +156,8 @@ async function networkFirst(event) {
   if (!cached) return fetched;
   const { late, clear } = deadline(cached);
   try {
-    return await Promise.race([fetched.catch(() => cached), late]);
+    // An error page (a proxy in front of a relay that is down) does not beat the kept copy.
+    return await Promise.race([fetched.then((r) => (r.ok ? r : cached), () => cached), late]);
   } finally {
     clear();
   }
@@ -188,12 +189,20 @@ async function cacheFirst(event) {
   return fetched;
 }
 
-// The document worker's files. Their names carry no hash, so a tablet that once used documents
-// would otherwise keep an older module next to a newer shell until it next asks for a document
-// online: whenever a shell from the network is kept, the module is refreshed too (a
-// revalidation, cheap when unchanged), but only where it is already kept: it is never part of
-// the first load. The three files are stored together or not at all.
+// The document worker's files. Their names carry no hash, so they are kept as one set that
+// follows the build the starts run: whenever the network's shell is the kept one (the same
+// build), the set is revalidated (cheap when unchanged) and stored together or not at all; a
+// new build's set is taken at the first start that runs it. Only where a set is already kept:
+// it is never part of the first load.
 const MODULE = ["/export-worker_loader.js", "/export-worker.js", "/export-worker_bg.wasm"];
+
+// A file of the document worker: the kept one, so the three files a worker starts from are one
+// set of one build, refreshed together while that build's shell is the one answering starts;
+// from the network the first time.
+async function moduleFile(event) {
+  const cached = await caches.match(event.request);
+  return cached ?? networkFirst(event);
+}
 
 async function refreshModule() {
   const cache = await caches.open(CACHE);
@@ -225,10 +234,18 @@ async function shell(event) {
   event.waitUntil(
     fetched
       .then(async ({ make }) => {
-        if (!make || !(await keepShell(make()))) return;
+        if (!make) return;
+        const fresh = make();
+        const kept = await caches.match("/");
+        if (kept && (await kept.text()) === (await fresh.clone().text())) {
+          // The build that starts run: nothing to keep again (and the build before it keeps
+          // its code); its document worker's files are revalidated.
+          await refreshModule();
+          return;
+        }
+        if (!(await keepShell(fresh))) return;
         // The open pages learn that the next start has what it needs (the tests wait for it).
         for (const client of await self.clients.matchAll()) client.postMessage({ shellKept: true });
-        await refreshModule();
       })
       .catch(() => {}),
   );
@@ -250,6 +267,8 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(shell(event));
   } else if (HASHED.test(url.pathname)) {
     event.respondWith(cacheFirst(event));
+  } else if (MODULE.includes(url.pathname)) {
+    event.respondWith(moduleFile(event));
   } else {
     event.respondWith(networkFirst(event));
   }

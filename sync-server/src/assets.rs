@@ -1,7 +1,7 @@
 //! Serving the built app: hashed assets are immutable for a year; `index.html`, the service
 //! worker and the manifest are revalidated on every load, so a new build is picked up at once.
 
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 
 /// Whether a file name carries Trunk's content hash (`name-0123456789abcdef.ext`, the
@@ -38,7 +38,9 @@ pub fn cache_control(path: &str, response: &mut Response) {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
-    let value = if response.status().is_success() && !html && is_hashed(path) {
+    // A 304 to a revalidation of a hashed file keeps it immutable in the browser's cache.
+    let fine = response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED;
+    let value = if fine && !html && is_hashed(path) {
         "public, max-age=31536000, immutable"
     } else {
         "no-cache"

@@ -524,6 +524,24 @@ async fn the_app_shell_is_revalidated_and_hashed_assets_are_immutable() {
     );
     let wasm = get("/app-0123456789abcdef_bg.wasm").await;
     assert_eq!(cache(&wasm), "public, max-age=31536000, immutable");
+    // A revalidation answered "not modified" keeps it immutable.
+    let modified = wasm.headers()[header::LAST_MODIFIED].clone();
+    let again = app(state.clone())
+        .oneshot(
+            Request::get("/app-0123456789abcdef_bg.wasm")
+                .header(header::IF_MODIFIED_SINCE, modified)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.status(), cache(&again).as_str()),
+        (
+            StatusCode::NOT_MODIFIED,
+            "public, max-age=31536000, immutable"
+        )
+    );
     assert_eq!(cache(&get("/sw.js").await), "no-cache");
     // A client-side route gets the shell.
     let route = get("/programmes/abc").await;
