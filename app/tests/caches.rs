@@ -9,6 +9,19 @@ use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// Five students, «{last}-0» to «{last}-4».
+fn add_students(repo: &Repo, last: &str, first: &str) {
+    for i in 0..5 {
+        repo.add_person(model::PersonDraft {
+            role: Some(model::Role::Student),
+            last_name: format!("{last}-{i}"),
+            first_name: first.into(),
+            ..Default::default()
+        })
+        .unwrap();
+    }
+}
+
 #[wasm_bindgen_test]
 async fn cached_reads_follow_every_edit() {
     let _ = any_spawner::Executor::init_wasm_bindgen();
@@ -17,15 +30,7 @@ async fn cached_reads_follow_every_edit() {
     let school = repo.create_school("МБОУ «Тестовая СОШ»").unwrap();
     // A few people and a programme, not the demo year: the demo is seconds of synchronous work
     // in a debug build, and the test runner's polls of the page time out behind it.
-    for i in 0..5 {
-        repo.add_person(model::PersonDraft {
-            role: Some(model::Role::Student),
-            last_name: format!("Кэшев-{i}"),
-            first_name: "Пётр".into(),
-            ..Default::default()
-        })
-        .unwrap();
-    }
+    add_students(&repo, "Кэшев", "Пётр");
     repo.change(&school, |tx| {
         School::add_programme(
             tx,
@@ -111,15 +116,7 @@ async fn an_erasure_forgets_what_screens_derived() {
     let name = format!("test-derived-{}", uuid::Uuid::new_v4());
     let repo = Repo::open(&name).await.unwrap();
     repo.create_school("МБОУ «Тестовая СОШ»").unwrap();
-    for i in 0..5 {
-        repo.add_person(model::PersonDraft {
-            role: Some(model::Role::Student),
-            last_name: format!("Стираемова-{i}"),
-            first_name: "Вера".into(),
-            ..Default::default()
-        })
-        .unwrap();
-    }
+    add_students(&repo, "Стираемова", "Вера");
 
     struct Names(Vec<String>);
     let build = |repo: &Repo| Names(repo.people().values().map(|p| p.full_name()).collect());
