@@ -209,6 +209,11 @@ async function refreshModule() {
   if (!(await cache.match(MODULE[0]))) return;
   const fetched = await Promise.all(MODULE.map((url) => fetch(url, { cache: "no-cache" })));
   if (!fetched.every((r) => r.ok)) return;
+  // Unchanged (the same Last-Modified as the kept copies, as on most starts): nothing is read or
+  // written again; the 1.8 MB wasm is not rewritten on every start.
+  const stamp = (r) => r?.headers.get("last-modified") ?? "";
+  const kept = await Promise.all(MODULE.map((url) => cache.match(url)));
+  if (fetched.every((r, i) => stamp(r) !== "" && stamp(r) === stamp(kept[i]))) return;
   const copies = await Promise.all(fetched.map(async (r) => new Response(await r.arrayBuffer(), { headers: bodyHeaders(r.headers) })));
   await Promise.all(MODULE.map((url, i) => cache.put(url, copies[i])));
 }
